@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Bootstrap: find the .NET SDK, build the build program when its sources changed, run it with our arguments.
+set -eo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BUILD_PROJECT_FILE="$SCRIPT_DIR/build/_build.csproj"
+BUILD_DLL="$SCRIPT_DIR/build/bin/Debug/net10.0/_build.dll"
+TEMP_DIRECTORY="$SCRIPT_DIR/.nuke/temp"
+STAMP_FILE="$TEMP_DIRECTORY/build.stamp"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_NOLOGO=1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export NUKE_TELEMETRY_OPTOUT=1
+export DOTNET_CLI_UI_LANGUAGE=en
+
+# What the build program is made from; a change to any of these (content, size or time) means rebuild.
+sources_stamp() {
+  (cd "$SCRIPT_DIR" && find build -path build/bin -prune -o -path build/obj -prune -o -type f -printf '%P %s %T@\n' \
+    && stat -c '%n %s %Y' global.json Directory.Build.props Directory.Packages.props) | sort | md5sum
+}
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "build.sh: no 'dotnet' on PATH; install the .NET SDK named in global.json (https://dotnet.microsoft.com/download) and run again." >&2
+  exit 1
+fi
+
+stamp=$(sources_stamp)
+if [[ ! -f "$BUILD_DLL" || ! -f "$STAMP_FILE" || "$(cat "$STAMP_FILE")" != "$stamp" ]]; then
+  if ! sdk=$(cd "$SCRIPT_DIR" && dotnet --version 2>/dev/null); then
+    wanted=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$SCRIPT_DIR/global.json")
+    echo "build.sh: the .NET SDK on PATH does not satisfy global.json (needs $wanted or a later feature band); install it (https://dotnet.microsoft.com/download) and run again." >&2
+    exit 1
+  fi
+  mkdir -p "$TEMP_DIRECTORY"
+  dotnet build "$BUILD_PROJECT_FILE" -nologo -clp:NoSummary -tl:off --verbosity quiet
+  echo "$stamp" > "$STAMP_FILE"
+fi
+
+exec dotnet "$BUILD_DLL" "$@"

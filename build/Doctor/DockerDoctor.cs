@@ -1,0 +1,48 @@
+using Mlstack.Build.Host;
+
+namespace Mlstack.Build.Doctor;
+
+/// <summary>Makes sure a Docker Engine answers and a Compose CLI exists. A working setup is left as it is; a daemon
+/// is never stopped. On Debian as root the missing parts are installed and started; elsewhere it says what to install.</summary>
+public static class DockerDoctor
+{
+    public static async Task<DockerSetup> EnsureAsync(string temporaryDirectory, BuildLog log, CancellationToken ct)
+    {
+        var (endpoint, isExplicit) = EngineProbe.Endpoint();
+        var (engine, problem) = await EngineProbe.ProbeAsync(endpoint, ct).ConfigureAwait(false);
+        if (engine == null)
+        {
+            if (isExplicit)
+                throw new InvalidOperationException($"No Docker Engine answers at {endpoint} (DOCKER_HOST: {problem}); start it there or unset DOCKER_HOST.");
+            if (!EngineInstaller.CanInstall)
+                throw new InvalidOperationException($"No Docker Engine answers at {endpoint}; install Docker Engine and Compose (Debian: apt-get install docker.io docker-compose), start dockerd, then run again.");
+            log.Info($"Doctor: no Docker Engine answers at {endpoint}; setting one up.");
+            if (!CommandExists("dockerd"))
+                await EngineInstaller.InstallPackagesAsync(["docker.io", "docker-compose"], log, ct).ConfigureAwait(false);
+            await EngineInstaller.StartDaemonAsync(endpoint, Path.Combine(temporaryDirectory, "dockerd.log"), log, ct).ConfigureAwait(false);
+            engine = await EngineProbe.TryVersionAsync(endpoint, ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"dockerd started but {endpoint} does not answer.");
+        }
+
+        var compose = await ComposeProbe.FindAsync(log, ct).ConfigureAwait(false);
+        if (compose == null && EngineInstaller.CanInstall)
+        {
+            await EngineInstaller.InstallPackagesAsync(["docker-compose"], log, ct).ConfigureAwait(false);
+            compose = await ComposeProbe.FindAsync(log, ct).ConfigureAwait(false);
+        }
+
+        if (compose == null)
+            throw new InvalidOperationException("No Compose CLI found; install the Compose v2 plugin (docker compose) or docker-compose v1, then run again.");
+
+        log.Success($"Docker Engine {engine.Value.Version} (API {engine.Value.Api}) at {endpoint}");
+        log.Success($"Compose {compose.Version} ({compose.Display}{(compose.IsV1 ? ", v1" : string.Empty)})");
+        return new DockerSetup(endpoint, engine.Value.Version, engine.Value.Api, compose);
+    }
+
+    private static bool CommandExists(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/usr/sbin")
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/sbin")
+            .Append("/usr/bin")
+            .Any(dir => File.Exists(Path.Combine(dir, name)));
+}

@@ -1,0 +1,40 @@
+namespace Mlstack.Build.Host;
+
+public enum Verbosity
+{
+    Quiet,
+    Minimal,
+    Normal,
+    Verbose,
+}
+
+/// <summary>Everything the build prints goes through here, so that secrets are masked in every line, including the
+/// output of tools it runs. Safe to call from parallel work.</summary>
+public sealed class BuildLog(TextWriter writer, SecretMasker masker, bool color)
+{
+    private readonly Lock _gate = new();
+
+    public Verbosity Verbosity { get; set; } = Verbosity.Normal;
+    public SecretMasker Masker { get; } = masker;
+    public bool Color { get; } = color;
+
+    public void Debug(string text) => WriteAt(Verbosity.Verbose, text, "\e[90m");
+    public void Info(string text) => WriteAt(Verbosity.Normal, text, null);
+    public void Success(string text) => WriteAt(Verbosity.Normal, text, "\e[32m");
+    public void Warn(string text) => WriteAt(Verbosity.Minimal, text, "\e[33m");
+    public void Error(string text) => WriteAt(Verbosity.Quiet, text, "\e[31m");
+    public void Heading(string text) => WriteAt(Verbosity.Normal, text, "\e[36;1m");
+
+    /// <summary>Text that is part of a report (summary table, help, plan): printed from minimal up.</summary>
+    public void Report(string text) => WriteAt(Verbosity.Minimal, text, null);
+
+    public void WriteAt(Verbosity level, string text, string? ansi)
+    {
+        if (Verbosity < level)
+            return;
+        var line = Masker.Mask(text);
+        lock (_gate)
+            writer.WriteLine(Color && ansi != null ? $"{ansi}{line}\e[0m" : line);
+        writer.Flush();
+    }
+}

@@ -1,0 +1,36 @@
+using System.Linq.Expressions;
+
+namespace Mlstack.Build.Host;
+
+/// <summary>Checks every Requires(() => Param) of the targets that will run, all at once, before any runs.</summary>
+internal static class Requirements
+{
+    public static void Check(ExecutionPlan plan, IReadOnlyList<BuildParameter> parameters)
+    {
+        var missing = plan.Ordered
+            .Where(t => t.Status != TargetStatus.Skipped)
+            .SelectMany(t => t.Definition.RequiredParameters.Where(IsMissing).Select(p => (Target: t.Name, Name: MemberName(p))))
+            .ToList();
+        if (missing.Count == 0)
+            return;
+        var described = missing.Select(m => $"{m.Target} needs --{CliName(m.Name, parameters)}");
+        throw new BuildInputException($"Missing parameters: {string.Join("; ", described)}. Pass them on the command line, in the environment or in .nuke/parameters.json.");
+    }
+
+    private static bool IsMissing(Expression<Func<object?>> parameter) => parameter.Compile()() switch
+    {
+        null => true,
+        string text => string.IsNullOrWhiteSpace(text),
+        Array items => items.Length == 0,
+        _ => false,
+    };
+
+    private static string MemberName(Expression<Func<object?>> parameter)
+    {
+        var body = parameter.Body is UnaryExpression { NodeType: ExpressionType.Convert } convert ? convert.Operand : parameter.Body;
+        return body is MemberExpression member ? member.Member.Name : body.ToString();
+    }
+
+    private static string CliName(string member, IReadOnlyList<BuildParameter> parameters) =>
+        parameters.FirstOrDefault(p => p.Member.Name == member)?.CliName ?? NameMatching.KebabCase(member);
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Mlstack.Build.Host;
+
+namespace Mlstack.Build.Tooling;
+
+public sealed record ToolResult(int ExitCode, IReadOnlyList<string> Output)
+{
+    public string Text => string.Join('\n', Output);
+}
+
+/// <summary>Runs an external tool. Its output passes through the build log, so secrets are masked there too;
+/// cancelling the token kills the whole process tree.</summary>
+public static class ToolRunner
+{
+    /// <param name="echo">The verbosity from which the tool's lines are printed as they come.</param>
+    public static async Task<ToolResult> RunAsync(
+        string file,
+        IEnumerable<string> arguments,
+        BuildLog log,
+        Verbosity echo = Verbosity.Normal,
+        string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null,
+        CancellationToken ct = default)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[key] = value;
+
+        log.Debug($"> {file} {string.Join(' ', start.ArgumentList)}");
+        using var process = new Process { StartInfo = start };
+        var output = new List<string>();
+        void Collect(string? line)
+        {
+            if (line == null)
+                return;
+            lock (output)
+                output.Add(line);
+            log.WriteAt(echo, line, null);
+        }
+
+        process.OutputDataReceived += (_, e) => Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => Collect(e.Data);
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"Could not start '{file}': {e.Message}. Is it installed and on PATH?", e);
+        }
+
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await process.WaitForExitAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        process.WaitForExit(); // drains the asynchronous readers
+        lock (output)
+            return new ToolResult(process.ExitCode, [.. output]);
+    }
+
+    /// <summary>Runs the tool and fails with its last output lines when it exits non-zero.</summary>
+    public static async Task<ToolResult> RunCheckedAsync(string file, IEnumerable<string> arguments, BuildLog log, Verbosity echo = Verbosity.Normal, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null, CancellationToken ct = default)
+    {
+        var result = await RunAsync(file, arguments, log, echo, workingDirectory, environment, ct).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            var tail = string.Join(" | ", result.Output.TakeLast(5));
+            throw new InvalidOperationException($"{Path.GetFileName(file)} exited with code {result.ExitCode}: {tail}");
+        }
+
+        return result;
+    }
+}
