@@ -33,7 +33,12 @@ if [[ ! -f "$BUILD_DLL" || ! -f "$STAMP_FILE" || "$(cat "$STAMP_FILE")" != "$sta
     exit 1
   fi
   mkdir -p "$TEMP_DIRECTORY"
-  dotnet build "$BUILD_PROJECT_FILE" -nologo -clp:NoSummary -tl:off --verbosity quiet
+  # Quiet unless it fails: then the compiler's errors are the only thing worth reading.
+  if ! output=$(dotnet build "$BUILD_PROJECT_FILE" -nologo -clp:NoSummary -tl:off --verbosity quiet 2>&1); then
+    echo "$output" >&2
+    echo "build.sh: the build program does not compile; fix the errors above." >&2
+    exit 1
+  fi
   echo "$stamp" > "$STAMP_FILE"
 fi
 

@@ -5,7 +5,7 @@ namespace Mlstack.Build;
 
 internal sealed partial class Build
 {
-    [Parameter("Only run the tests this dotnet test filter selects, e.g. FullyQualifiedName~Runner")]
+    [Parameter("Only run test classes whose name contains this text, e.g. Parameter")]
     private readonly string? TestFilter;
 
     Target Test => _ => _

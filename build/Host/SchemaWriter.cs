@@ -7,7 +7,11 @@ namespace Mlstack.Build.Host;
 /// parameters.json. Written only when it changed.</summary>
 internal static class SchemaWriter
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a file for people: keep < and > readable
+    };
 
     public static void Update(string root, IReadOnlyList<BuildParameter> parameters, TargetGraph graph)
     {

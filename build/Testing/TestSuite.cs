@@ -1,27 +1,42 @@
+using System.Xml.Linq;
 using Mlstack.Build.Host;
 using Mlstack.Build.Tooling;
 
 namespace Mlstack.Build.Testing;
 
-/// <summary>Runs tests/ with dotnet test: a console summary, and JUnit XML that CI can display.</summary>
+/// <summary>Builds tests/ and runs it (an xunit.v3 program): console output, and JUnit XML that CI can display.</summary>
 public static class TestSuite
 {
     public static async Task RunAsync(string root, string reportsDirectory, string? filter, BuildLog log, CancellationToken ct)
     {
         Directory.CreateDirectory(reportsDirectory);
+        var project = Path.Combine(root, "tests", "Mlstack.Tests.csproj");
         var junit = Path.Combine(reportsDirectory, "tests.xml");
-        List<string> arguments =
-        [
-            "test", Path.Combine(root, "tests", "Mlstack.Tests.csproj"),
-            "--nologo",
-            "--logger", "console;verbosity=normal",
-            "--logger", $"junit;LogFilePath={junit};MethodFormat=Class;FailureBodyFormat=Verbose",
-        ];
+        File.Delete(junit);
+        await ToolRunner.RunCheckedAsync("dotnet", ["build", project, "-nologo", "-tl:off", "-v", "q", "-clp:NoSummary"], log, Verbosity.Minimal, root, ct: ct).ConfigureAwait(false);
+
+        List<string> arguments = [Path.Combine(root, "tests", "bin", "Debug", "net10.0", "Mlstack.Tests.dll"), "-noColor", "-noLogo", "-junit", junit];
         if (!string.IsNullOrWhiteSpace(filter))
-            arguments.AddRange(["--filter", filter]);
+            arguments.AddRange(["-class", $"*{filter}*"]);
         var result = await ToolRunner.RunAsync("dotnet", arguments, log, Verbosity.Minimal, root, ct: ct).ConfigureAwait(false);
+
+        (int Passed, int Failed, int Skipped)? counts = File.Exists(junit) ? Count(junit) : null;
+        if (counts is var (passed, failed, skipped))
+            log.WriteAt(Verbosity.Quiet, $"Tests: {passed} passed, {failed} failed, {skipped} skipped", null);
         log.Info($"JUnit report: {Path.GetRelativePath(root, junit)}");
-        if (result.ExitCode != 0)
-            throw new InvalidOperationException($"Tests failed (dotnet test exited with code {result.ExitCode}); see the output above and {Path.GetRelativePath(root, junit)}.");
+        if (result.ExitCode != 0 || counts is null or (_, > 0, _))
+            throw new InvalidOperationException($"Tests failed (exit code {result.ExitCode}); see the output above and {Path.GetRelativePath(root, junit)}.");
+        if (counts is (0, _, _))
+            throw new InvalidOperationException("No test ran; check --test-filter.");
+    }
+
+    private static (int Passed, int Failed, int Skipped) Count(string junit)
+    {
+        var suites = XDocument.Load(junit).Descendants("testsuite").ToList();
+        int Sum(string name) => suites.Sum(s => (int?)s.Attribute(name) ?? 0);
+        var total = Sum("tests");
+        var failed = Sum("failures") + Sum("errors");
+        var skipped = Sum("skipped");
+        return (total - failed - skipped, failed, skipped);
     }
 }

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using Mlstack.Tests.Support;
+
+namespace Mlstack.Tests.Doctor;
+
+/// <summary>Doctor against the real engine on this machine.</summary>
+public sealed class DoctorTests
+{
+    [Fact]
+    public async Task Doctor_finds_the_engine_and_compose_and_prints_their_versions()
+    {
+        await Prerequisites.RequireEngineAsync();
+
+        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Doctor"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"Docker Engine \d+\.\d+\.\d+\S* \(API \d+\.\d+\) at ", result.Output);
+        Assert.Matches(@"Compose v?\d+\.\d+\.\d+ \((docker compose|docker-compose, v1)\)", result.Output);
+    }
+
+    [Fact]
+    public async Task Doctor_leaves_a_working_setup_untouched()
+    {
+        await Prerequisites.RequireEngineAsync();
+        var before = DaemonIds();
+
+        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Doctor"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain("setting one up", result.Output);
+        Assert.Equal(before, DaemonIds());
+    }
+
+    private static int[] DaemonIds() =>
+        [.. Process.GetProcessesByName("dockerd").Select(p => p.Id).Order()];
+}
