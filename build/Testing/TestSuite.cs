@@ -13,9 +13,15 @@ public static class TestSuite
         var project = Path.Combine(root, "tests", "Mlstack.Tests.csproj");
         var junit = Path.Combine(reportsDirectory, "tests.xml");
         File.Delete(junit);
-        await ToolRunner.RunCheckedAsync("dotnet", ["build", project, "-nologo", "-tl:off", "-v", "q", "-clp:NoSummary"], log, Verbosity.Minimal, root, ct: ct).ConfigureAwait(false);
+        var compile = await ToolRunner.RunAsync("dotnet", ["build", project, "-nologo", "-tl:off", "-v", "q", "-clp:NoSummary"], log, Verbosity.Verbose, root, ct: ct).ConfigureAwait(false);
+        if (compile.ExitCode != 0)
+        {
+            foreach (var line in compile.Output.Where(l => l.Contains(": error ", StringComparison.Ordinal)).Distinct())
+                log.Error(line);
+            throw new InvalidOperationException("The tests do not compile; fix the errors above.");
+        }
 
-        List<string> arguments = [Path.Combine(root, "tests", "bin", "Debug", "net10.0", "Mlstack.Tests.dll"), "-noColor", "-noLogo", "-junit", junit];
+        List<string> arguments = [Path.Combine(root, "tests", "bin", "Debug", "net10.0", "Mlstack.Tests.dll"), "-noColor", "-noLogo", "-result-junit", junit];
         if (!string.IsNullOrWhiteSpace(filter))
             arguments.AddRange(["-class", $"*{filter}*"]);
         var result = await ToolRunner.RunAsync("dotnet", arguments, log, Verbosity.Minimal, root, ct: ct).ConfigureAwait(false);
