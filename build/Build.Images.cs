@@ -1,0 +1,59 @@
+using Mlstack.Build.Doctor;
+using Mlstack.Build.Host;
+using Mlstack.Build.Images;
+using Mlstack.Build.Stack;
+
+namespace Mlstack.Build;
+
+internal sealed partial class Build
+{
+    [Parameter("Image every Dockerfile starts FROM; made with debootstrap when it cannot be pulled", Name = "BaseImage")]
+    private readonly string BaseImageName = "debian:bookworm-slim";
+
+    [Parameter("How many images build at once")]
+    private readonly int Parallel = 2;
+
+    [Parameter("Images whose inline cache BuildKit may reuse (e.g. from a previous CI run)")]
+    private readonly string[] CacheFrom = [];
+
+    [Parameter("CA certificates (PEM file or folder) that https downloads in builds trust; default: NODE_EXTRA_CA_CERTS or SSL_CERT_FILE")]
+    private readonly string? ExtraCaCerts;
+
+    [Parameter("Which environment's override and checks apply", Name = "Environment")]
+    private readonly StackEnvironment StackEnvironmentName = StackEnvironment.Dev;
+
+    private string? BaseImageId;
+    private GitRevision? Revision;
+
+    Target BaseImage => _ => _
+        .Description("Makes the base image available: present, pulled, or built with debootstrap and imported")
+        .DependsOn(Doctor)
+        .Executes(async ct =>
+        {
+            using var engine = new ImageEngine(EngineProbe.Client(Docker!.Engine));
+            BaseImageId = await BaseImageProvider.EnsureAsync(engine, BaseImageName, TemporaryDirectory, Log, ct);
+        });
+
+    Target Images => _ => _
+        .Description("Builds every image compose.yaml declares with build:, through the Engine API with BuildKit")
+        .DependsOn(BaseImage)
+        .Executes(async ct =>
+        {
+            Revision = await GitRevision.ReadAsync(RootDirectory, Log, ct);
+            var model = await ComposeConfigReader.ReadAsync(StackProject(), Log, ComposeEnvironment(), ct);
+            var options = new ImageBuildOptions(Revision, CaCertificates.Find(ExtraCaCerts), CacheFrom, Parallel, BaseImageId!);
+            using var engine = new ImageEngine(EngineProbe.Client(Docker!.Engine));
+            var built = await ImageSetBuilder.BuildAllAsync(engine, ImageSpec.FromCompose(model), options, Log, ct);
+            Log.Info($"Images: {built.Count(b => !b.Reused)} built, {built.Count(b => b.Reused)} up to date, tag {Revision.Tag}");
+        });
+
+    private ComposeProject StackProject() =>
+        ComposeProject.ForStack(RootDirectory, StackEnvironmentName, EnvFile.Resolve(RootDirectory, StackEnvironmentName), Docker!.Compose);
+
+    /// <summary>What compose interpolates besides the env file: the image tag this build made, and the base image.</summary>
+    private Dictionary<string, string> ComposeEnvironment() => new()
+    {
+        ["MLSTACK_TAG"] = Revision?.Tag ?? "latest",
+        ["BASE_IMAGE"] = BaseImageName,
+    };
+}

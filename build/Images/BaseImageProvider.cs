@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Mlstack.Build.Host;
+using Mlstack.Build.Tooling;
+
+namespace Mlstack.Build.Images;
+
+/// <summary>Makes the base image every Dockerfile starts FROM available: the engine's copy, else a registry pull,
+/// else a Debian root filesystem made with debootstrap and imported — so the stack builds with no registry at all.</summary>
+public static class BaseImageProvider
+{
+    public static async Task<string> EnsureAsync(ImageEngine engine, string image, string temporaryDirectory, BuildLog log, CancellationToken ct)
+    {
+        var (repository, tag) = Split(image);
+        if (await engine.InspectAsync(image, ct).ConfigureAwait(false) is { } present)
+        {
+            log.Info($"BaseImage: {image} is already in the engine ({present.ID[7..19]}).");
+            return present.ID;
+        }
+
+        log.Info($"BaseImage: {image} is not in the engine; trying to pull it.");
+        if (await engine.TryPullAsync(repository, tag, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false))
+        {
+            log.Info($"BaseImage: pulled {image}.");
+            return (await engine.InspectAsync(image, ct).ConfigureAwait(false))!.ID;
+        }
+
+        var suite = Suite(repository, tag) ?? throw new BuildInputException(
+            $"Base image {image} is not in the engine and cannot be pulled; debootstrap can only make Debian images (debian:<suite>[-slim]). Load it with 'docker load' or set --base-image.");
+        log.Info($"BaseImage: no registry; building {image} with debootstrap ({suite}, minbase).");
+        await BootstrapAsync(engine, suite, repository, tag, temporaryDirectory, log, ct).ConfigureAwait(false);
+        return (await engine.InspectAsync(image, ct).ConfigureAwait(false))?.ID
+            ?? throw new InvalidOperationException($"Importing {image} finished but the engine does not have it.");
+    }
+
+    private static async Task BootstrapAsync(ImageEngine engine, string suite, string repository, string tag, string temporaryDirectory, BuildLog log, CancellationToken ct)
+    {
+        var rootfs = Path.Combine(temporaryDirectory, $"rootfs-{suite}");
+        if (Directory.Exists(rootfs))
+            Directory.Delete(rootfs, recursive: true);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await ToolRunner.RunCheckedAsync("debootstrap", ["--variant=minbase", suite, rootfs, "http://deb.debian.org/debian"], log, Verbosity.Verbose, ct: ct).ConfigureAwait(false);
+            // Package lists and downloaded .debs are dead weight in a base image.
+            foreach (var junk in new[] { "var/cache/apt/archives", "var/lib/apt/lists" })
+            {
+                foreach (var file in Directory.EnumerateFiles(Path.Combine(rootfs, junk), "*", SearchOption.TopDirectoryOnly))
+                    File.Delete(file);
+            }
+
+            log.Info($"BaseImage: debootstrap took {clock.Elapsed.TotalSeconds:0}s; importing.");
+            var tar = new ProcessStartInfo("tar", ["-C", rootfs, "--numeric-owner", "-c", "."]) { RedirectStandardOutput = true };
+            using var process = Process.Start(tar)!;
+            await engine.ImportAsync(process.StandardOutput.BaseStream, repository, tag, ct).ConfigureAwait(false);
+            await process.WaitForExitAsync(ct).ConfigureAwait(false);
+            log.Success($"BaseImage: imported {repository}:{tag}.");
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("Could not start", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("debootstrap is not installed; apt-get install debootstrap (or load the base image yourself), then run again.", e);
+        }
+        finally
+        {
+            if (Directory.Exists(rootfs))
+                await ToolRunner.RunAsync("rm", ["-rf", rootfs], log, Verbosity.Verbose, ct: CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static (string Repository, string Tag) Split(string image)
+    {
+        var colon = image.LastIndexOf(':');
+        return colon > image.LastIndexOf('/') ? (image[..colon], image[(colon + 1)..]) : (image, "latest");
+    }
+
+    /// <summary>debian:bookworm-slim → bookworm; anything not Debian → null.</summary>
+    private static string? Suite(string repository, string tag) =>
+        repository.Split('/')[^1] == "debian" && tag.Split('-')[0] is { Length: > 0 } suite && suite.All(char.IsLetter) ? suite : null;
+}

@@ -1,0 +1,62 @@
+using System.Net;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Mlstack.Build.Images;
+
+/// <summary>Everything the Images module asks of the Docker Engine, in one place.</summary>
+public sealed class ImageEngine(DockerClient client) : IDisposable
+{
+    public async Task<ImageInspectResponse?> InspectAsync(string reference, CancellationToken ct)
+    {
+        try
+        {
+            return await client.Images.InspectImageAsync(reference, ct).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The newest image carrying this label value, if any.</summary>
+    public async Task<string?> FindByLabelAsync(string label, string value, CancellationToken ct)
+    {
+        var images = await client.Images.ListImagesAsync(new ImagesListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{label}={value}"] = true } },
+        }, ct).ConfigureAwait(false);
+        return images.OrderByDescending(i => i.Created).FirstOrDefault()?.ID;
+    }
+
+    public Task TagAsync(string imageId, string repository, string tag, CancellationToken ct) =>
+        client.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repository, Tag = tag }, ct);
+
+    /// <summary>The raw JSON-lines stream of POST /build; finished when read to the end.</summary>
+#pragma warning disable CS0618 // the typed-progress overload cannot carry BuildKit's base64 trace (aux is a string there)
+    public Task<Stream> BuildAsync(Stream context, ImageBuildParameters parameters, CancellationToken ct) =>
+        client.Images.BuildImageFromDockerfileAsync(context, parameters, ct);
+#pragma warning restore CS0618
+
+    /// <summary>Tries a registry pull; false when there is no registry to reach (the usual case here).</summary>
+    public async Task<bool> TryPullAsync(string repository, string tag, TimeSpan timeout, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = repository, Tag = tag }, null, new Progress<JSONMessage>(), limit.Token).ConfigureAwait(false);
+            return await InspectAsync($"{repository}:{tag}", ct).ConfigureAwait(false) != null;
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>docker import: a root filesystem tar becomes an image.</summary>
+    public Task ImportAsync(Stream rootfsTar, string repository, string tag, CancellationToken ct) =>
+        client.Images.CreateImageAsync(new ImagesCreateParameters { FromSrc = "-", Repo = repository, Tag = tag }, rootfsTar, null, new Progress<JSONMessage>(), ct);
+
+    public void Dispose() => client.Dispose();
+}

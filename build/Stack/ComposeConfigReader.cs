@@ -1,0 +1,118 @@
+using System.Globalization;
+using Mlstack.Build.Host;
+using Mlstack.Build.Tooling;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Mlstack.Build.Stack;
+
+/// <summary>Reads a project's configuration: first each file's YAML on its own (so a syntax error names the file and
+/// line), then the merged result from the Compose CLI itself (so its own validation applies), as typed records.</summary>
+public static class ComposeConfigReader
+{
+    public static async Task<ComposeModel> ReadAsync(ComposeProject project, BuildLog log, IReadOnlyDictionary<string, string>? environment = null, CancellationToken ct = default)
+    {
+        foreach (var file in project.Files)
+            CheckSyntax(file);
+        var result = await ToolRunner.RunAsync(project.Cli.File, project.Arguments("config"), log, Verbosity.Verbose, project.Directory, environment, ct).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+            throw new BuildInputException($"{Describe(project)}: {Problem(result.Output)}");
+        var model = Parse(result.Text);
+        CheckDependencies(project, model);
+        return model;
+    }
+
+    public static void CheckSyntax(string file)
+    {
+        if (!File.Exists(file))
+            throw new BuildInputException($"{file}: no such compose file.");
+        try
+        {
+            new YamlStream().Load(new StringReader(File.ReadAllText(file)));
+        }
+        catch (YamlException e)
+        {
+            var problem = (e.InnerException?.Message ?? e.Message).Split('\n')[0];
+            throw new BuildInputException($"{file} line {e.Start.Line}: {problem.TrimEnd('.')}.");
+        }
+    }
+
+    public static ComposeModel Parse(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        var root = (YamlMappingNode)stream.Documents[0].RootNode;
+        var services = Child(root, "services") as YamlMappingNode;
+        var specs = new List<ServiceSpec>();
+        foreach (var service in services?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
+            specs.Add(Service(((YamlScalarNode)service.Key).Value!, (YamlMappingNode)service.Value));
+        return new ComposeModel(specs);
+    }
+
+    private static ServiceSpec Service(string name, YamlMappingNode node)
+    {
+        BuildSpec? build = null;
+        if (Child(node, "build") is YamlMappingNode buildNode)
+            build = new BuildSpec(Text(buildNode, "context")!, Text(buildNode, "dockerfile"), Text(buildNode, "target"), Map(Child(buildNode, "args")));
+        else if (Text(node, "build") is { } context)
+            build = new BuildSpec(context, null, null, new Dictionary<string, string>());
+
+        HealthcheckSpec? health = null;
+        if (Child(node, "healthcheck") is YamlMappingNode h && Text(h, "disable") != "true" && Child(h, "test") != null)
+        {
+            health = new HealthcheckSpec(
+                Duration(Text(h, "interval"), TimeSpan.FromSeconds(30)),
+                Duration(Text(h, "timeout"), TimeSpan.FromSeconds(30)),
+                int.Parse(Text(h, "retries") ?? "3", CultureInfo.InvariantCulture),
+                Duration(Text(h, "start_period"), TimeSpan.Zero));
+        }
+
+        var dependsOn = new Dictionary<string, string>();
+        switch (Child(node, "depends_on"))
+        {
+            case YamlMappingNode map:
+                foreach (var (dependency, condition) in map.Children)
+                    dependsOn[((YamlScalarNode)dependency).Value!] = (condition as YamlMappingNode) is { } c ? Text(c, "condition") ?? "service_started" : "service_started";
+                break;
+            case YamlSequenceNode list:
+                foreach (var dependency in list.Children.OfType<YamlScalarNode>())
+                    dependsOn[dependency.Value!] = "service_started";
+                break;
+        }
+
+        return new ServiceSpec(name, Text(node, "image"), build, health, dependsOn, Text(node, "restart"));
+    }
+
+    /// <summary>Compose v1 checks depends_on late (at up); check it here so config problems surface before anything starts.</summary>
+    private static void CheckDependencies(ComposeProject project, ComposeModel model)
+    {
+        foreach (var service in model.Services)
+        {
+            foreach (var dependency in service.DependsOn.Keys.Where(d => model.Find(d) == null))
+                throw new BuildInputException($"{Describe(project)}: service '{service.Name}' depends on '{dependency}', which is not a service of this project.");
+        }
+    }
+
+    private static string Describe(ComposeProject project) =>
+        string.Join(" + ", project.Files.Select(f => Path.GetRelativePath(Directory.GetCurrentDirectory(), f)));
+
+    /// <summary>The one line of the CLI's complaint worth showing.</summary>
+    private static string Problem(IReadOnlyList<string> output)
+    {
+        var lines = output.Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        var error = lines.FirstOrDefault(l => l.StartsWith("ERROR:", StringComparison.Ordinal)) ?? lines.LastOrDefault() ?? "compose config failed";
+        return string.Join(' ', lines.SkipWhile(l => l != error).Take(3)).Replace("ERROR: ", string.Empty, StringComparison.Ordinal);
+    }
+
+    public static TimeSpan Duration(string? text, TimeSpan fallback) =>
+        text == null ? fallback : ValueConverter.ParseDuration(text) ?? fallback;
+
+    private static YamlNode? Child(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child : null;
+
+    private static string? Text(YamlMappingNode node, string key) => (Child(node, key) as YamlScalarNode)?.Value;
+
+    private static Dictionary<string, string> Map(YamlNode? node) =>
+        (node as YamlMappingNode)?.Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => (p.Value as YamlScalarNode)?.Value ?? string.Empty)
+        ?? [];
+}

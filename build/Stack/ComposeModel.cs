@@ -1,0 +1,27 @@
+namespace Mlstack.Build.Stack;
+
+public sealed record BuildSpec(string Context, string? Dockerfile, string? Target, IReadOnlyDictionary<string, string> Args);
+
+public sealed record HealthcheckSpec(TimeSpan Interval, TimeSpan Timeout, int Retries, TimeSpan StartPeriod)
+{
+    /// <summary>How long a healthy start may take at most: the grace period, then every retry failing.</summary>
+    public TimeSpan WorstCaseStart => StartPeriod + (Interval * Retries);
+}
+
+public sealed record ServiceSpec(
+    string Name,
+    string? Image,
+    BuildSpec? Build,
+    HealthcheckSpec? Healthcheck,
+    IReadOnlyDictionary<string, string> DependsOn,
+    string? Restart)
+{
+    /// <summary>A service that runs once and exits: nothing restarts it and it has no healthcheck.</summary>
+    public bool IsOneShot => Healthcheck == null && Restart is null or "no";
+}
+
+/// <summary>The resolved compose configuration (what <c>compose config</c> prints), as far as the build needs it.</summary>
+public sealed record ComposeModel(IReadOnlyList<ServiceSpec> Services)
+{
+    public ServiceSpec? Find(string name) => Services.FirstOrDefault(s => s.Name == name);
+}
