@@ -28,6 +28,7 @@ internal sealed partial class Build
     Target BaseImage => _ => _
         .Description("Makes the base image available: present, pulled, or built with debootstrap and imported")
         .DependsOn(Doctor)
+        .After(StackConfig)
         .Executes(async ct =>
         {
             using var engine = new ImageEngine(EngineProbe.Client(Docker!.Engine));
@@ -36,11 +37,11 @@ internal sealed partial class Build
 
     Target Images => _ => _
         .Description("Builds every image compose.yaml declares with build:, through the Engine API with BuildKit")
-        .DependsOn(BaseImage)
+        .DependsOn(BaseImage, StackConfig)
         .Executes(async ct =>
         {
             Revision = await GitRevision.ReadAsync(RootDirectory, Log, ct);
-            var model = await ComposeConfigReader.ReadAsync(StackProject(), Log, ComposeEnvironment(), ct);
+            var model = StackModel!;
             var options = new ImageBuildOptions(Revision, CaCertificates.Find(ExtraCaCerts), CacheFrom, Parallel, BaseImageId!);
             using var engine = new ImageEngine(EngineProbe.Client(Docker!.Engine));
             var built = await ImageSetBuilder.BuildAllAsync(engine, ImageSpec.FromCompose(model), options, Log, ct);

@@ -58,7 +58,7 @@ public static class ComposeConfigReader
             build = new BuildSpec(context, null, null, new Dictionary<string, string>());
 
         HealthcheckSpec? health = null;
-        if (Child(node, "healthcheck") is YamlMappingNode h && Text(h, "disable") != "true" && Child(h, "test") != null)
+        if (Child(node, "healthcheck") is YamlMappingNode h && !IsDisabled(h))
         {
             health = new HealthcheckSpec(
                 Duration(Text(h, "interval"), TimeSpan.FromSeconds(30)),
@@ -82,6 +82,12 @@ public static class ComposeConfigReader
 
         return new ServiceSpec(name, Text(node, "image"), build, health, dependsOn, Text(node, "restart"));
     }
+
+    /// <summary>v2 prints <c>disable: true</c>; v1 rewrites it as <c>test: [NONE]</c>.</summary>
+    private static bool IsDisabled(YamlMappingNode healthcheck) =>
+        Text(healthcheck, "disable") == "true"
+        || Child(healthcheck, "test") is null
+        || (Child(healthcheck, "test") is YamlSequenceNode { Children.Count: > 0 } test && (test.Children[0] as YamlScalarNode)?.Value == "NONE");
 
     /// <summary>Compose v1 checks depends_on late (at up); check it here so config problems surface before anything starts.</summary>
     private static void CheckDependencies(ComposeProject project, ComposeModel model)

@@ -2,6 +2,7 @@
 import logging
 import time
 import uuid
+from typing import List, Optional
 
 from fastapi import FastAPI, HTTPException, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -26,8 +27,8 @@ class TrainRequest(BaseModel):
 
 
 class PredictRequest(BaseModel):
-    features: list = Field(..., min_items=1, max_items=1000)
-    run_id: str = None
+    features: List[List[float]] = Field(..., min_items=1, max_items=1000)
+    run_id: Optional[str] = None
 
 
 def _check(probe):

@@ -1,0 +1,19 @@
+namespace Mlstack.Build.Gates;
+
+/// <summary>One container of a compose service as the engine saw it at one moment.</summary>
+public sealed record ContainerSnapshot(
+    string Id,
+    string Service,
+    DateTimeOffset Created,
+    string Status,
+    string? Health,
+    long ExitCode,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    long RestartCount,
+    IReadOnlyList<string> HealthOutputs,
+    string Image)
+{
+    public bool IsRunning => Status == "running";
+    public bool HasExited => Status is "exited" or "dead";
+}

@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Docker.DotNet.Models;
+using Mlstack.Build.Host;
+using Mlstack.Build.Tooling;
+
+namespace Mlstack.Build.Gates;
+
+public sealed record GateResult(IReadOnlyDictionary<string, TimeSpan> ReadyAfter);
+
+/// <summary>Waits until every service reached its goal, and fails at once — not at a global timeout — when one
+/// turns unhealthy, exits, crashes or passes its own timeout. Driven by the engine's event stream; a poll every
+/// second is the backstop for anything the stream could not tell.</summary>
+public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> goals, BuildLog log, bool live) : IDisposable
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+    private const int LogLines = 50;
+
+    private readonly ConcurrentDictionary<string, ContainerHistory> _histories = new();
+    private readonly SemaphoreSlim _wake = new(0);
+
+    /// <param name="composeUp">The running <c>compose up</c>: once it has returned, nothing more will be started.</param>
+    public async Task<GateResult> WaitAsync(DateTimeOffset gateStart, Task<ToolResult> composeUp, CancellationToken ct)
+    {
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var watch = engine.WatchAsync(gateStart.AddSeconds(-1), message => OnEvent(message, gateStart), watching.Token);
+        var table = new GateTable(goals, log, live);
+        var passed = new Dictionary<string, TimeSpan>();
+        var clock = Stopwatch.StartNew();
+        var roundsAfterComposeFailed = 0;
+        try
+        {
+            while (true)
+            {
+                var composeFinished = composeUp.IsCompleted;
+                var snapshot = await engine.SnapshotAsync(ct).ConfigureAwait(false);
+                var now = DateTimeOffset.UtcNow;
+                var states = new Dictionary<string, GateState>();
+                foreach (var goal in goals)
+                {
+                    var container = snapshot.Where(c => c.Service == goal.Service).MaxBy(c => c.Created);
+                    var history = container == null ? ContainerHistory.None : _histories.GetValueOrDefault(container.Id, ContainerHistory.None);
+                    var state = GateDecision.Decide(goal, container, history, now, gateStart, composeFinished);
+                    states[goal.Service] = state;
+                    if (state.Verdict != Verdict.Passed)
+                        passed.Remove(goal.Service); // e.g. compose replaced a container that was ready
+                    else
+                        passed.TryAdd(goal.Service, clock.Elapsed);
+                    if (state.Verdict == Verdict.Failed)
+                    {
+                        table.Update(states, clock.Elapsed);
+                        throw await FailureAsync(goal.Service, state.Text, container, ct).ConfigureAwait(false);
+                    }
+                }
+
+                table.Update(states, clock.Elapsed);
+                if (composeFinished && composeUp.Result.ExitCode != 0 && ++roundsAfterComposeFailed > 2)
+                    throw new InvalidOperationException($"compose up failed (exit code {composeUp.Result.ExitCode}): {string.Join(" | ", composeUp.Result.Output.TakeLast(3))}");
+                if (composeFinished && composeUp.Result.ExitCode == 0 && passed.Count == goals.Count)
+                    return new GateResult(passed);
+                await _wake.WaitAsync(Tick, ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await watching.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAny(watch).ConfigureAwait(false);
+        }
+    }
+
+    private void OnEvent(Message message, DateTimeOffset gateStart)
+    {
+        if (message.TimeNano is { } nanos && DateTimeOffset.UnixEpoch.AddTicks(nanos / 100) < gateStart)
+            return;
+        var id = message.Actor?.ID ?? string.Empty;
+        var action = message.Action ?? string.Empty;
+        if (action is "kill" or "stop")
+            _histories.AddOrUpdate(id, _ => new ContainerHistory(true, null), (_, h) => h with { StoppedOnPurpose = true });
+        else if (action == "die")
+        {
+            var code = message.Actor?.Attributes is { } attributes && attributes.TryGetValue("exitCode", out var text) && long.TryParse(text, out var parsed) ? parsed : -1;
+            _histories.AddOrUpdate(id, _ => new ContainerHistory(false, code), (_, h) => h.StoppedOnPurpose ? h : h with { CrashExitCode = code });
+        }
+        else if (action == "start")
+            _histories.AddOrUpdate(id, _ => ContainerHistory.None, (_, h) => h with { StoppedOnPurpose = false });
+
+        _wake.Release();
+    }
+
+    public void Dispose() => _wake.Dispose();
+
+    private async Task<GateFailedException> FailureAsync(string service, string reason, ContainerSnapshot? container, CancellationToken ct)
+    {
+        var tail = container == null ? [] : await engine.TailAsync(container.Id, LogLines, ct).ConfigureAwait(false);
+        var health = container?.HealthOutputs ?? [];
+        log.Error($"✗ {service} {reason}. Its last {tail.Count} log lines:");
+        foreach (var line in tail)
+            log.Error($"  {service} | {line}");
+        if (health.Count > 0)
+        {
+            log.Error($"{service}: last healthcheck results:");
+            foreach (var line in health)
+                log.Error($"  {service} | {line}");
+        }
+
+        return new GateFailedException(service, reason, tail, health);
+    }
+}
