@@ -22,6 +22,9 @@ internal sealed partial class Build
     [Parameter("Which environment's override and checks apply", Name = "Environment")]
     private readonly StackEnvironment StackEnvironmentName = StackEnvironment.Dev;
 
+    [Parameter("Compose project name: a second copy of the stack (e.g. for tests) runs beside the first under another name")]
+    private readonly string ProjectName = "mlstack";
+
     private string? BaseImageId;
     private GitRevision? Revision;
 
@@ -49,7 +52,7 @@ internal sealed partial class Build
         });
 
     private ComposeProject StackProject() =>
-        ComposeProject.ForStack(RootDirectory, StackEnvironmentName, EnvFile.Resolve(RootDirectory, StackEnvironmentName), Docker!.Compose);
+        ComposeProject.ForStack(RootDirectory, ProjectName, StackEnvironmentName, EnvFile.Resolve(RootDirectory, StackEnvironmentName), Docker!.Compose);
 
     /// <summary>What compose interpolates besides the env file: the image tag this build made, and the base image.</summary>
     private Dictionary<string, string> ComposeEnvironment() => new()

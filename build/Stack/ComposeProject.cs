@@ -13,11 +13,11 @@ public enum StackEnvironment
 public sealed record ComposeProject(string Name, string Directory, IReadOnlyList<string> Files, string EnvFile, ComposeCli Cli)
 {
     /// <summary>The platform's own project in stack/: compose.yaml plus the environment's override.</summary>
-    public static ComposeProject ForStack(string root, StackEnvironment environment, string envFile, ComposeCli cli)
+    public static ComposeProject ForStack(string root, string name, StackEnvironment environment, string envFile, ComposeCli cli)
     {
         var directory = Path.Combine(root, "stack");
         var overrideFile = Path.Combine(directory, $"compose.{environment.ToString().ToLowerInvariant()}.yaml");
-        return new ComposeProject("mlstack", directory, [Path.Combine(directory, "compose.yaml"), overrideFile], envFile, cli);
+        return new ComposeProject(name, directory, [Path.Combine(directory, "compose.yaml"), overrideFile], envFile, cli);
     }
 
     public IReadOnlyList<string> Arguments(params string[] command)

@@ -8,7 +8,7 @@ namespace Mlstack.Build.Stack;
 /// <summary>compose up, with the health gate watching from before the first container is created.</summary>
 public static class StackUp
 {
-    public static async Task RunAsync(ComposeProject project, ComposeModel model, StackEngine engine, IReadOnlyDictionary<string, string> environment, TimeSpan? serviceTimeout, BuildLog log, bool live, CancellationToken ct)
+    public static async Task<GateResult> RunAsync(ComposeProject project, ComposeModel model, StackEngine engine, IReadOnlyDictionary<string, string> environment, TimeSpan? serviceTimeout, BuildLog log, bool live, CancellationToken ct)
     {
         var start = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -23,6 +23,7 @@ public static class StackUp
             var (slowest, after) = result.ReadyAfter.MaxBy(r => r.Value);
             var total = clock.Elapsed;
             log.Success($"Up: {goals.Count} services ready in {total.TotalSeconds:0.0}s; slowest {slowest} after {after.TotalSeconds:0.0}s; Up's own overhead {(total - after).TotalSeconds:0.00}s");
+            return result;
         }
         catch
         {

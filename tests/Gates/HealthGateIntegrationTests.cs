@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using Mlstack.Build.Gates;
+using Mlstack.Tests.Support;
+
+namespace Mlstack.Tests.Gates;
+
+/// <summary>Up's health gates against the real engine and Compose, on small fixture stacks.</summary>
+[Collection(EngineTests.Name)]
+public sealed class HealthGateIntegrationTests
+{
+    private const string Image = FixtureImage.Name;
+
+    [Fact]
+    public async Task The_gate_waits_for_a_slow_starting_service()
+    {
+        await using var stack = await FixtureStack.CreateAsync($$"""
+            services:
+              slow:
+                image: {{Image}}
+                command: ["sh", "-c", "sleep 4; touch /tmp/ready; echo ready; exec sleep 600"]
+                stop_grace_period: 1s
+                healthcheck: {test: ["CMD", "test", "-f", "/tmp/ready"], interval: 1s, timeout: 1s, retries: 3, start_period: 30s}
+            """);
+
+        var result = await stack.UpAsync();
+
+        Assert.True(result.ReadyAfter["slow"] >= TimeSpan.FromSeconds(3.5), $"ready after {result.ReadyAfter["slow"]}");
+        Assert.Contains("slow", stack.Output);
+        Assert.Contains("✓ healthy", stack.Output);
+    }
+
+    [Fact]
+    public async Task A_service_that_turns_unhealthy_fails_Up_at_once_with_its_logs_and_health_output()
+    {
+        await using var stack = await FixtureStack.CreateAsync($$"""
+            services:
+              flaky:
+                image: {{Image}}
+                command: ["sh", "-c", "touch /tmp/ready; echo serving requests; sleep 4; rm /tmp/ready; echo lost the database connection; exec sleep 600"]
+                stop_grace_period: 1s
+                healthcheck: {test: ["CMD", "test", "-f", "/tmp/ready"], interval: 1s, timeout: 1s, retries: 2, start_period: 0s}
+              patient:
+                image: {{Image}}
+                command: ["sh", "-c", "sleep 300; touch /tmp/ready; exec sleep 600"]
+                stop_grace_period: 1s
+                healthcheck: {test: ["CMD", "test", "-f", "/tmp/ready"], interval: 1s, timeout: 1s, retries: 3, start_period: 300s}
+            """);
+        var clock = Stopwatch.StartNew();
+
+        var failure = await Assert.ThrowsAsync<GateFailedException>(() => stack.UpAsync());
+
+        Assert.Equal("flaky", failure.Service);
+        Assert.Equal("unhealthy", failure.Reason);
+        Assert.Contains(failure.LogTail, l => l.Contains("lost the database connection", StringComparison.Ordinal));
+        Assert.NotEmpty(failure.HealthOutputs);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}: not fail-fast");
+        Assert.Contains("flaky | lost the database connection", stack.Output);
+    }
+
+    [Fact]
+    public async Task A_one_shot_that_exits_1_fails_Up_with_its_output()
+    {
+        await using var stack = await FixtureStack.CreateAsync($$"""
+            services:
+              migrate:
+                image: {{Image}}
+                command: ["sh", "-c", "echo applying migration 42; echo 'relation runs already exists' >&2; exit 1"]
+                restart: "no"
+              app:
+                image: {{Image}}
+                command: ["sleep", "600"]
+                stop_grace_period: 1s
+                depends_on:
+                  migrate: {condition: service_completed_successfully}
+            """);
+
+        var failure = await Assert.ThrowsAsync<GateFailedException>(() => stack.UpAsync());
+
+        Assert.Equal("migrate", failure.Service);
+        Assert.Equal("exited with code 1", failure.Reason);
+        Assert.Contains(failure.LogTail, l => l.Contains("relation runs already exists", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_service_that_crashes_after_a_few_seconds_fails_Up()
+    {
+        await using var stack = await FixtureStack.CreateAsync($$"""
+            services:
+              worker:
+                image: {{Image}}
+                command: ["sh", "-c", "echo worker starting; sleep 2; echo 'fatal: out of cheese' >&2; exit 3"]
+                restart: unless-stopped
+            """);
+
+        var failure = await Assert.ThrowsAsync<GateFailedException>(() => stack.UpAsync());
+
+        Assert.Equal("worker", failure.Service);
+        Assert.Contains("exit code 3", failure.Reason.Replace("exited with code 3", "exit code 3", StringComparison.Ordinal));
+        Assert.Contains(failure.LogTail, l => l.Contains("out of cheese", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Up_twice_leaves_the_running_stack_as_it_is()
+    {
+        await using var stack = await FixtureStack.CreateAsync($$"""
+            services:
+              web:
+                image: {{Image}}
+                command: ["sh", "-c", "touch /tmp/ready; exec sleep 600"]
+                stop_grace_period: 1s
+                healthcheck: {test: ["CMD", "test", "-f", "/tmp/ready"], interval: 1s, timeout: 1s, retries: 3, start_period: 10s}
+            """);
+        await stack.UpAsync();
+        var first = (await stack.Engine.SnapshotAsync(TestContext.Current.CancellationToken)).Single();
+        var clock = Stopwatch.StartNew();
+
+        await stack.UpAsync();
+
+        var second = (await stack.Engine.SnapshotAsync(TestContext.Current.CancellationToken)).Single();
+        Assert.Equal(first.Id, second.Id);
+        Assert.Equal(first.StartedAt, second.StartedAt);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"second Up took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task An_unknown_service_in_depends_on_is_a_one_line_error_naming_the_file()
+    {
+        await using var stack = await FixtureStack.CreateAsync($$"""
+            services:
+              web:
+                image: {{Image}}
+                depends_on: [db]
+            """);
+
+        var error = await Assert.ThrowsAsync<Mlstack.Build.Host.BuildInputException>(() => stack.UpAsync());
+
+        Assert.Contains("compose.yaml", error.Message);
+        Assert.Contains("db", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+}

@@ -1,0 +1,105 @@
+using Mlstack.Build.Host;
+using Mlstack.Build.Stack;
+using Mlstack.Tests.Support;
+
+namespace Mlstack.Tests.Stack;
+
+public sealed class ComposeConfigReaderTests
+{
+    private const string V1Config = """
+        services:
+          migrate:
+            build:
+              context: /repo/docker/app
+              args:
+                BASE_IMAGE: debian:bookworm-slim
+            depends_on:
+              db:
+                condition: service_healthy
+            healthcheck:
+              test:
+              - NONE
+            image: mlstack/app:latest
+            restart: 'no'
+          db:
+            image: mlstack/db:latest
+            healthcheck:
+              test: [CMD, pg_isready]
+              interval: 5s
+              timeout: 3s
+              retries: 6
+              start_period: 1m30s
+            restart: unless-stopped
+        """;
+
+    [Fact]
+    public void Parses_builds_healthchecks_dependencies_and_one_shots()
+    {
+        var model = ComposeConfigReader.Parse(V1Config);
+
+        var migrate = model.Find("migrate")!;
+        Assert.True(migrate.IsOneShot);
+        Assert.Null(migrate.Healthcheck);
+        Assert.Equal("/repo/docker/app", migrate.Build!.Context);
+        Assert.Equal("debian:bookworm-slim", migrate.Build.Args["BASE_IMAGE"]);
+        Assert.Equal("service_healthy", migrate.DependsOn["db"]);
+
+        var db = model.Find("db")!;
+        Assert.False(db.IsOneShot);
+        Assert.Equal(new HealthcheckSpec(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(3), 6, TimeSpan.FromSeconds(90)), db.Healthcheck);
+    }
+
+    [Fact]
+    public void A_YAML_error_names_the_file_and_line_in_one_line()
+    {
+        using var root = new TempRoot();
+        var file = Path.Combine(root.Path, "compose.yaml");
+        File.WriteAllText(file, "services:\n  web:\n    image: x\n   ports: [80]\n");
+
+        var error = Assert.Throws<BuildInputException>(() => ComposeConfigReader.CheckSyntax(file));
+
+        Assert.StartsWith($"{file} line 4: ", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+}
+
+public sealed class ProductionSecretsTests
+{
+    private static readonly Dictionary<string, string> Examples = new() { ["POSTGRES_PASSWORD"] = "mlstack-dev-admin" };
+
+    private static Dictionary<string, string> Strong() => new()
+    {
+        ["POSTGRES_PASSWORD"] = "v8Qe-2nR",
+        ["APP_DB_PASSWORD"] = "k3Lp-9zT",
+        ["REDIS_PASSWORD"] = "Zr7-wq1M",
+        ["S3_SECRET_ACCESS_KEY"] = "Yt5-pp0K",
+    };
+
+    [Fact]
+    public void Real_secrets_pass()
+    {
+        ProductionSecrets.Check(Strong(), Examples);
+    }
+
+    [Theory]
+    [InlineData("APP_DB_PASSWORD", "", "Refusing to start prod: APP_DB_PASSWORD is empty; set it in stack/.env or the environment.")]
+    [InlineData("REDIS_PASSWORD", "changeme", "Refusing to start prod: REDIS_PASSWORD is a well-known default; set a real secret in stack/.env or the environment.")]
+    [InlineData("S3_SECRET_ACCESS_KEY", "mlstack-dev-admin", "Refusing to start prod: S3_SECRET_ACCESS_KEY is a well-known default; set a real secret in stack/.env or the environment.")]
+    public void An_empty_or_default_password_is_refused_by_name(string variable, string value, string message)
+    {
+        var values = Strong();
+        values[variable] = value;
+
+        var error = Assert.Throws<BuildInputException>(() => ProductionSecrets.Check(values, Examples));
+
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void The_shipped_example_file_is_refused_for_prod()
+    {
+        var example = EnvFile.Read(Path.Combine(RepositoryRoot.Path, "stack", ".env.example"));
+
+        Assert.Throws<BuildInputException>(() => ProductionSecrets.Check(example, example));
+    }
+}

@@ -1,0 +1,41 @@
+using Mlstack.Tests.Support;
+
+namespace Mlstack.Tests.Stack;
+
+/// <summary>Config mistakes, through the real build program, stop before anything starts.</summary>
+[Collection(EngineTests.Name)]
+public sealed class StackConfigErrorTests
+{
+    [Fact]
+    public async Task A_YAML_error_in_compose_yaml_is_one_line_naming_file_line_and_problem()
+    {
+        await Prerequisites.RequireEngineAsync();
+        using var root = new TempRoot();
+        var stack = Directory.CreateDirectory(Path.Combine(root.Path, "stack")).FullName;
+        File.WriteAllText(Path.Combine(stack, "compose.yaml"), "services:\n  web:\n    image: x\n   ports: [80]\n");
+        File.WriteAllText(Path.Combine(stack, "compose.dev.yaml"), "services: {}\n");
+        File.WriteAllText(Path.Combine(stack, ".env.example"), "");
+
+        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["StackConfig", "--root", root.Path]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"Target StackConfig failed: \S*stack/compose\.yaml line 4: [^\n]+", result.Output);
+    }
+
+    [Fact]
+    public async Task Prod_refuses_the_example_passwords_naming_the_variable_before_building_anything()
+    {
+        await Prerequisites.RequireEngineAsync();
+        using var root = new TempRoot();
+        var stack = Directory.CreateDirectory(Path.Combine(root.Path, "stack")).FullName;
+        foreach (var file in new[] { "compose.yaml", "compose.prod.yaml", ".env.example" })
+            File.Copy(Path.Combine(RepositoryRoot.Path, "stack", file), Path.Combine(stack, file));
+        File.Copy(Path.Combine(RepositoryRoot.Path, "stack", ".env.example"), Path.Combine(stack, ".env"));
+
+        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Up", "--environment", "prod", "--root", root.Path]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Refusing to start prod: POSTGRES_PASSWORD is a well-known default", result.Output);
+        Assert.Matches(@"Images\s+NotRun", result.Output);
+    }
+}

@@ -1,0 +1,41 @@
+using Mlstack.Build.Doctor;
+using Mlstack.Build.Host;
+using Mlstack.Build.Images;
+
+namespace Mlstack.Tests.Support;
+
+/// <summary>Tests that start containers run one at a time: on two cores, parallel stacks would make health
+/// timings meaningless.</summary>
+[CollectionDefinition(Name)]
+public sealed class EngineTests
+{
+    public const string Name = "Docker Engine";
+}
+
+/// <summary>The fixture stacks' image: the base image every Dockerfile uses (made once with debootstrap on a
+/// fresh engine).</summary>
+internal static class FixtureImage
+{
+    public const string Name = "debian:bookworm-slim";
+    private static readonly SemaphoreSlim Gate = new(1);
+    private static bool _ready;
+
+    public static async Task EnsureAsync()
+    {
+        await Prerequisites.RequireEngineAsync();
+        await Gate.WaitAsync();
+        try
+        {
+            if (_ready)
+                return;
+            var log = new BuildLog(TextWriter.Null, new SecretMasker(), color: false);
+            using var engine = new ImageEngine(EngineProbe.Client(EngineProbe.Endpoint().Endpoint));
+            await BaseImageProvider.EnsureAsync(engine, Name, Path.Combine(RepositoryRoot.Path, ".nuke", "temp"), log, CancellationToken.None);
+            _ready = true;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+}
