@@ -11,8 +11,10 @@ import time
 
 
 def worker(name: str) -> int:
-    from .tasks import app
+    # Only Celery and the broker URL: importing mlservice.tasks would load scikit-learn on every probe.
+    from celery import Celery
 
+    app = Celery(broker=os.environ["CELERY_BROKER_URL"])
     node = f"{name}@{socket.gethostname()}"
     replies = app.control.inspect(destination=[node], timeout=2).ping() or {}
     return 0 if node in replies else 1

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using Mlstack.Build.Doctor;
+using Mlstack.Build.Host;
+using Mlstack.Build.Smoke;
+using Mlstack.Build.Stack;
+
+namespace Mlstack.Build;
+
+internal sealed partial class Build
+{
+    [Parameter("Where the stack answers HTTP, i.e. the frontend (default: http://127.0.0.1:<FRONTEND_PORT, else 8080>)")]
+    private readonly string? StackUrl;
+
+    [Parameter("SmokeTest: leave out the slow train → predict flow")]
+    private readonly bool Fast;
+
+    Target SmokeTest => _ => _
+        .Description("Proves every service works: typed checks per service, in parallel; table and JUnit XML in .nuke/temp/reports")
+        .DependsOn(StackConfig)
+        .After(Up)
+        .Executes(async ct =>
+        {
+            var clock = Stopwatch.StartNew();
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            using var exec = new ContainerExec(EngineProbe.Client(Docker!.Engine), ProjectName);
+            var checks = StackSmokeChecks.All().Where(c => !Fast || !c.IsSlow).ToList();
+            var context = new SmokeContext(http, StackAddress(), exec);
+            var outcomes = await SmokeRunner.RunAsync(checks, [.. StackModel!.Services.Select(s => s.Name)], context, ct);
+
+            SmokeReport.Print(outcomes, Log);
+            var junit = Path.Combine(ReportsDirectory, "smoke.xml");
+            SmokeReport.WriteJUnit(outcomes, junit, Log.Masker.Mask);
+            var failed = outcomes.Where(o => o.Result == CheckResult.Failed).ToList();
+            if (failed.Count > 0)
+                throw new InvalidOperationException($"{failed.Count} of {outcomes.Count} smoke checks failed, for {string.Join(", ", failed.Select(f => f.Check.Service).Distinct())}; report: {Path.GetRelativePath(RootDirectory, junit)}");
+            Log.Success($"SmokeTest: {outcomes.Count} checks passed in {clock.Elapsed.TotalSeconds:0.00}s against {StackAddress()}");
+        });
+
+    private Uri StackAddress()
+    {
+        if (StackUrl != null)
+            return Uri.TryCreate(StackUrl, UriKind.Absolute, out var given) ? given : throw new BuildInputException($"--stack-url {StackUrl}: not an absolute URL; use e.g. http://10.0.0.5:8080.");
+        var port = ProductionSecrets.Effective(EnvFile.Resolve(RootDirectory, StackEnvironmentName)).GetValueOrDefault("FRONTEND_PORT")
+            ?? System.Environment.GetEnvironmentVariable("FRONTEND_PORT") ?? "8080";
+        return new Uri($"http://127.0.0.1:{port}");
+    }
+}

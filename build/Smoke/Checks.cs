@@ -1,0 +1,178 @@
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Mlstack.Build.Smoke;
+
+/// <summary>An HTTP request through the stack's URL: status, and optionally body text or a JSON value.</summary>
+public sealed record HttpCheck(string Service, string Path, int ExpectedStatus = 200, string? BodyContains = null, string? JsonPath = null, string? JsonValue = null)
+    : SmokeCheck(Service, $"GET {Path}")
+{
+    public override async Task RunAsync(SmokeContext context, CancellationToken ct)
+    {
+        using var response = await context.Http.GetAsync(new Uri(context.StackUrl, Path), ct).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        CheckFailedException.Unless((int)response.StatusCode == ExpectedStatus, $"HTTP {ExpectedStatus}", $"HTTP {(int)response.StatusCode}: {Clip(body)}");
+        if (BodyContains != null)
+            CheckFailedException.Unless(body.Contains(BodyContains, StringComparison.Ordinal), $"body containing '{BodyContains}'", Clip(body));
+        if (JsonPath != null)
+        {
+            var actual = Json.Select(body, JsonPath);
+            CheckFailedException.Unless(actual == JsonValue, $"{JsonPath} = {JsonValue}", $"{JsonPath} = {actual ?? "(missing)"}");
+        }
+    }
+}
+
+/// <summary>A TCP connection to the host and port of the stack's URL.</summary>
+public sealed record TcpCheck(string Service) : SmokeCheck(Service, "TCP connect")
+{
+    public override async Task RunAsync(SmokeContext context, CancellationToken ct)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(context.StackUrl.Host, context.StackUrl.Port, ct).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            throw new CheckFailedException($"a connection to {context.StackUrl.Host}:{context.StackUrl.Port}", e.SocketErrorCode.ToString());
+        }
+    }
+}
+
+/// <summary>A command inside the service's container: its exit code, and optionally text in its output.</summary>
+public sealed record ExecCheck(string Service, string Name, IReadOnlyList<string> Command, long ExpectedExitCode = 0, string? OutputContains = null)
+    : SmokeCheck(Service, Name)
+{
+    public override async Task RunAsync(SmokeContext context, CancellationToken ct)
+    {
+        var result = await context.Exec.RunAsync(Service, Command, ct).ConfigureAwait(false);
+        CheckFailedException.Unless(result.ExitCode == ExpectedExitCode, $"exit code {ExpectedExitCode}", $"exit code {result.ExitCode}: {Clip(result.Stderr + result.Stdout)}");
+        if (OutputContains != null)
+            CheckFailedException.Unless(result.Stdout.Contains(OutputContains, StringComparison.Ordinal), $"output containing '{OutputContains}'", Clip(result.Stdout));
+    }
+}
+
+/// <summary>A one-shot service: its last run exited 0.</summary>
+public sealed record CompletedCheck(string Service) : SmokeCheck(Service, "completed with exit code 0")
+{
+    public override async Task RunAsync(SmokeContext context, CancellationToken ct)
+    {
+        var run = await context.Exec.LastRunAsync(Service, ct).ConfigureAwait(false);
+        CheckFailedException.Unless(run is ("exited", 0), "exited with code 0", run is { } r ? $"{r.State} (code {r.ExitCode})" : "no container");
+    }
+}
+
+/// <summary>A SQL query, run with psql inside the postgres container (<paramref name="Via"/>), and its expected single value.</summary>
+public sealed record PostgresCheck(string Service, string Database, string Query, string Expected, string Via = "postgres") : SmokeCheck(Service, $"SQL {Query}")
+{
+    public override async Task RunAsync(SmokeContext context, CancellationToken ct)
+    {
+        var result = await context.Exec.RunAsync(Via, ["sh", "-c", $"psql -U \"$POSTGRES_USER\" -d {Database} -tAc \"$0\"", Query], ct).ConfigureAwait(false);
+        CheckFailedException.Unless(result.ExitCode == 0, "psql to succeed", Clip(result.Stderr));
+        CheckFailedException.Unless(result.Stdout.Trim() == Expected, Expected, Clip(result.Stdout));
+    }
+}
+
+/// <summary>PING, then SET/GET/DEL of a scratch key that expires anyway if the DEL never runs.</summary>
+public sealed record RedisCheck(string Service) : SmokeCheck(Service, "PING and SET/GET/DEL round trip")
+{
+    public override async Task RunAsync(SmokeContext context, CancellationToken ct)
+    {
+        var key = $"smoke:{Guid.NewGuid():N}";
+        var value = Guid.NewGuid().ToString("N");
+        const string Cli = "redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning";
+        var script = $"{Cli} PING && {Cli} SET \"$0\" \"$1\" EX 60 && {Cli} GET \"$0\" && {Cli} DEL \"$0\"";
+        var result = await context.Exec.RunAsync(Service, ["sh", "-c", script, key, value], ct).ConfigureAwait(false);
+        var got = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var expected = new[] { "PONG", "OK", value, "1" };
+        CheckFailedException.Unless(got.SequenceEqual(expected), string.Join(" ", expected), Clip(string.Join(" ", got) + " " + result.Stderr));
+    }
+}
+
+/// <summary>Put, get and delete of a scratch object, from inside ml-service (with the stack's own credentials).</summary>
+public sealed record S3Check(string Service, string Via, string Bucket) : SmokeCheck(Service, $"put/get/delete in {Bucket}")
+{
+    private const string Script = """
+        import os, sys
+        import boto3
+        s3 = boto3.client("s3", endpoint_url=os.environ.get("S3_ENDPOINT_URL"), aws_access_key_id=os.environ["S3_ACCESS_KEY_ID"],
+                          aws_secret_access_key=os.environ["S3_SECRET_ACCESS_KEY"], region_name="us-east-1")
+        bucket, key, body = sys.argv[1], sys.argv[2], sys.argv[3]
+        s3.put_object(Bucket=bucket, Key=key, Body=body.encode())
+        try:
+            print(s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode())
+        finally:
+            s3.delete_object(Bucket=bucket, Key=key)
+        """;
+
+    public override async Task RunAsync(SmokeContext context, CancellationToken ct)
+    {
+        var body = $"smoke {Guid.NewGuid():N}";
+        var result = await context.Exec.RunAsync(Via, ["python3", "-c", Script, Bucket, $"smoke/{Guid.NewGuid():N}", body], ct).ConfigureAwait(false);
+        CheckFailedException.Unless(result.ExitCode == 0, "the round trip to succeed", Clip(result.Stderr));
+        CheckFailedException.Unless(result.Stdout.Trim() == body, $"'{body}' back", Clip(result.Stdout));
+    }
+}
+
+/// <summary>The buckets the init job creates exist, listed from inside ml-service.</summary>
+public sealed record BucketsCheck(string Service, string Via, IReadOnlyList<string> Buckets) : SmokeCheck(Service, "buckets exist")
+{
+    public override async Task RunAsync(SmokeContext context, CancellationToken ct)
+    {
+        const string script = """
+            import os, boto3
+            s3 = boto3.client("s3", endpoint_url=os.environ.get("S3_ENDPOINT_URL"), aws_access_key_id=os.environ["S3_ACCESS_KEY_ID"],
+                              aws_secret_access_key=os.environ["S3_SECRET_ACCESS_KEY"], region_name="us-east-1")
+            print(" ".join(sorted(b["Name"] for b in s3.list_buckets()["Buckets"])))
+            """;
+        var result = await context.Exec.RunAsync(Via, ["python3", "-c", script], ct).ConfigureAwait(false);
+        var found = result.Stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        CheckFailedException.Unless(result.ExitCode == 0 && Buckets.All(found.Contains), string.Join(", ", Buckets), result.ExitCode == 0 ? string.Join(", ", found) : Clip(result.Stderr));
+    }
+}
+
+/// <summary>Every Prometheus scrape target is up (a target not scraped yet is waited for, within the timeout).</summary>
+public sealed record PrometheusTargetsCheck(string Service) : SmokeCheck(Service, "every scrape target up")
+{
+    public override async Task RunAsync(SmokeContext context, CancellationToken ct)
+    {
+        while (true)
+        {
+            var result = await context.Exec.RunAsync(Service, ["curl", "-fsS", "http://127.0.0.1:9090/api/v1/targets"], ct).ConfigureAwait(false);
+            CheckFailedException.Unless(result.ExitCode == 0, "the targets API to answer", Clip(result.Stderr));
+            using var document = JsonDocument.Parse(result.Stdout);
+            var targets = document.RootElement.GetProperty("data").GetProperty("activeTargets").EnumerateArray()
+                .Select(t => (Job: t.GetProperty("labels").GetProperty("job").GetString(), Health: t.GetProperty("health").GetString()))
+                .ToList();
+            var down = targets.Where(t => t.Health == "down").ToList();
+            CheckFailedException.Unless(down.Count == 0 && targets.Count > 0, "all targets up", targets.Count == 0 ? "no targets" : $"down: {string.Join(", ", down.Select(t => t.Job))}");
+            if (targets.All(t => t.Health == "up"))
+                return;
+            await Task.Delay(1000, ct).ConfigureAwait(false); // "unknown": not scraped yet
+        }
+    }
+}
+
+internal static class Json
+{
+    /// <summary>The value at a dotted path ("checks.postgres.status") as text, or null.</summary>
+    public static string? Select(string json, string path)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var element = document.RootElement;
+            foreach (var part in path.Split('.'))
+            {
+                if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(part, out element))
+                    return null;
+            }
+
+            return element.ValueKind == JsonValueKind.String ? element.GetString() : element.GetRawText();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

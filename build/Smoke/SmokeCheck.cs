@@ -1,0 +1,36 @@
+namespace Mlstack.Build.Smoke;
+
+/// <summary>What a failing check expected and what it got instead.</summary>
+public sealed class CheckFailedException(string expected, string got) : Exception($"expected {expected}, got {got}")
+{
+    public string Expected { get; } = expected;
+    public string Got { get; } = got;
+
+    public static void Unless(bool condition, string expected, string got)
+    {
+        if (!condition)
+            throw new CheckFailedException(expected, got);
+    }
+}
+
+/// <summary>Where and how checks reach the stack.</summary>
+public sealed class SmokeContext(HttpClient http, Uri stackUrl, ContainerExec exec)
+{
+    public HttpClient Http { get; } = http;
+    public Uri StackUrl { get; } = stackUrl;
+    public ContainerExec Exec { get; } = exec;
+}
+
+/// <summary>One smoke check of one service. A check throws <see cref="CheckFailedException"/> to fail.</summary>
+public abstract record SmokeCheck(string Service, string Name)
+{
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A slow check (the train flow) is left out with --fast.</summary>
+    public bool IsSlow { get; init; }
+
+    public abstract Task RunAsync(SmokeContext context, CancellationToken ct);
+
+    protected static string Clip(string text) =>
+        text.Trim().Length > 160 ? text.Trim()[..160] + "…" : text.Trim();
+}

@@ -1,0 +1,29 @@
+namespace Mlstack.Build.Smoke;
+
+/// <summary>The smoke checks of mlstack, per service. A service added to compose.yaml without a check here fails
+/// SmokeTest with "no smoke check for &lt;service&gt;".</summary>
+public static class StackSmokeChecks
+{
+    public static IReadOnlyList<SmokeCheck> All() =>
+    [
+        new PostgresCheck("postgres", "postgres", "SELECT count(*) FROM pg_database WHERE datname IN ('mlstack', 'optuna')", "2"),
+        new RedisCheck("redis"),
+        new S3Check("objectstore", Via: "ml-service", Bucket: "datasets"),
+        new CompletedCheck("objectstore-init"),
+        new BucketsCheck("objectstore-init", Via: "ml-service", ["backups", "datasets", "models"]),
+        new CompletedCheck("migrate"),
+        new PostgresCheck("migrate", "mlstack", "SELECT to_regclass('public.runs') IS NOT NULL AND to_regclass('public.housekeeping') IS NOT NULL", "t"),
+        new HttpCheck("ml-service", "/api/health", JsonPath: "status", JsonValue: "ok"),
+        new HttpCheck("ml-service", "/api/metrics", BodyContains: "mlservice_requests_total"),
+        new TrainPredictFlow("ml-service") { Timeout = TimeSpan.FromSeconds(90), IsSlow = true },
+        new ExecCheck("worker-light", "answers a ping", ["python3", "-m", "mlservice.probe", "worker", "light"]),
+        new ExecCheck("worker-heavy", "answers a ping", ["python3", "-m", "mlservice.probe", "worker", "heavy"]),
+        new ExecCheck("scheduler", "schedule is fresh", ["python3", "-m", "mlservice.probe", "scheduler", "/tmp/celerybeat-schedule", "90"]),
+        new HttpCheck("frontend", "/healthz", BodyContains: "ok"),
+        new HttpCheck("frontend", "/", BodyContains: "<title>mlstack</title>"),
+        new TcpCheck("frontend"),
+        new PrometheusTargetsCheck("prometheus") { Timeout = TimeSpan.FromSeconds(30) },
+        new ExecCheck("postgres-exporter", "reports pg_up 1", ["curl", "-fsS", "http://127.0.0.1:9187/metrics"], OutputContains: "pg_up 1"),
+        new ExecCheck("redis-exporter", "reports redis_up 1", ["curl", "-fsS", "http://127.0.0.1:9121/metrics"], OutputContains: "redis_up 1"),
+    ];
+}

@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Mlstack.Tests.Support;
+
+/// <summary>A real HTTP/1.1 server on loopback (keep-alive, "200 ok" to every GET) that can be told to stall:
+/// while stalled, it answers nothing; afterwards it answers everything that waited.</summary>
+internal sealed class StallingHttpServer : IAsyncDisposable
+{
+    private static readonly byte[] Response = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok");
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private long _stallUntilTicks;
+
+    public StallingHttpServer()
+    {
+        _listener.Start(512);
+        _accepting = AcceptAsync();
+    }
+
+    public Uri Url => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+
+    public void StallFor(TimeSpan duration) => Interlocked.Exchange(ref _stallUntilTicks, DateTime.UtcNow.Add(duration).Ticks);
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                _ = ServeAsync(client);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using (client)
+        {
+            var stream = client.GetStream();
+            var buffer = new byte[8192];
+            var filled = 0;
+            try
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    var read = await stream.ReadAsync(buffer.AsMemory(filled), _stop.Token);
+                    if (read == 0)
+                        return;
+                    filled += read;
+                    int end;
+                    while ((end = IndexOfHeaderEnd(buffer, filled)) >= 0)
+                    {
+                        var wait = new DateTime(Interlocked.Read(ref _stallUntilTicks), DateTimeKind.Utc) - DateTime.UtcNow;
+                        if (wait > TimeSpan.Zero)
+                            await Task.Delay(wait, _stop.Token);
+                        await stream.WriteAsync(Response, _stop.Token);
+                        Buffer.BlockCopy(buffer, end, buffer, 0, filled - end);
+                        filled -= end;
+                    }
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
+            {
+                // client went away or the server is stopping
+            }
+        }
+    }
+
+    private static int IndexOfHeaderEnd(byte[] buffer, int length)
+    {
+        for (var i = 3; i < length; i++)
+        {
+            if (buffer[i - 3] == '\r' && buffer[i - 2] == '\n' && buffer[i - 1] == '\r' && buffer[i] == '\n')
+                return i + 1;
+        }
+
+        return -1;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _accepting;
+        _stop.Dispose();
+    }
+}
