@@ -54,6 +54,28 @@ internal sealed partial class Build
             Log.Success($"LoadTest: every threshold passed; reports in {Path.GetRelativePath(RootDirectory, ReportsDirectory)}/load.*");
         });
 
+    Target LoadBenchmark => _ => _
+        .Description("Benchmark: the generator alone against nginx's /healthz, as a share of what wrk reaches in the same run")
+        .After(Up)
+        .Executes(async ct =>
+        {
+            var url = new Uri(StackAddress(), "/healthz");
+            var wrk = await WrkBaseline.MeasureAsync(url, MaxInFlight, LoadDuration, Log, ct);
+            Log.Info($"LoadBenchmark: wrk -t2 -c{MaxInFlight}: {wrk:0} req/s");
+
+            var profile = new LoadProfile(wrk * 0.55, null, TimeSpan.FromSeconds(2), LoadDuration, MaxInFlight, MaxLateness);
+            using var handler = LoadGenerator.Handler(MaxInFlight);
+            using var client = new HttpMessageInvoker(handler);
+            var scenario = StackLoadScenarios.Static(url.AbsolutePath);
+            var stats = (await new LoadGenerator(client, url).RunAsync([scenario], profile, TimeSpan.FromSeconds(10), ct)).Single();
+            var summary = LoadVerdict.Summarise([scenario], [stats], profile).Single();
+            var share = summary.AchievedRate / wrk;
+            Log.Report($"LoadBenchmark: wrk {wrk:0} req/s; generator asked {profile.Rate:0}/s, achieved {summary.AchievedRate:0}/s = {share:P0} of wrk; " +
+                $"p50 {LoadVerdict.Ms(summary.CorrectedMs["p50"])}, p99 {LoadVerdict.Ms(summary.CorrectedMs["p99"])}, dropped {summary.Dropped}, late {summary.Late}, errors {summary.Errors}");
+            if (share < 0.5)
+                throw new InvalidOperationException($"the generator sustained {share:P0} of wrk's rate; the target is at least 50%.");
+        });
+
     private LoadProfile Profile()
     {
         if (Rate <= 0 || RampTo <= 0)

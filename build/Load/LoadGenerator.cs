@@ -68,7 +68,6 @@ public sealed class LoadGenerator(HttpMessageInvoker client, Uri baseUrl)
 
     private async Task SendAsync(LoadScenario scenario, Uri uri, ScenarioStats stats, TimeSpan intended, bool measured, TimeSpan warmup, Stopwatch clock, SemaphoreSlim slots, CancellationToken ct)
     {
-        await Task.Yield();
         var sent = clock.Elapsed;
         var status = 0;
         var ok = false;

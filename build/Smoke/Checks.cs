@@ -46,9 +46,16 @@ public sealed record ExecCheck(string Service, string Name, IReadOnlyList<string
     public override async Task RunAsync(SmokeContext context, CancellationToken ct)
     {
         var result = await context.Exec.RunAsync(Service, Command, ct).ConfigureAwait(false);
-        CheckFailedException.Unless(result.ExitCode == ExpectedExitCode, $"exit code {ExpectedExitCode}", $"exit code {result.ExitCode}: {Clip(result.Stderr + result.Stdout)}");
+        CheckFailedException.Unless(result.ExitCode == ExpectedExitCode, $"exit code {ExpectedExitCode}", $"exit code {result.ExitCode}: {LastLine(result.Stderr + "\n" + result.Stdout)}");
         if (OutputContains != null)
-            CheckFailedException.Unless(result.Stdout.Contains(OutputContains, StringComparison.Ordinal), $"output containing '{OutputContains}'", Clip(result.Stdout));
+            CheckFailedException.Unless(result.Stdout.Contains(OutputContains, StringComparison.Ordinal), $"output containing '{OutputContains}'", Nearest(result.Stdout, OutputContains));
+    }
+
+    /// <summary>For "pg_up 1" missing, the line that starts "pg_up " says what was there instead.</summary>
+    private static string Nearest(string output, string wanted)
+    {
+        var prefix = wanted.Split(' ')[0] + " ";
+        return output.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line ? Clip(line) : LastLine(output);
     }
 }
 
@@ -68,7 +75,7 @@ public sealed record PostgresCheck(string Service, string Database, string Query
     public override async Task RunAsync(SmokeContext context, CancellationToken ct)
     {
         var result = await context.Exec.RunAsync(Via, ["sh", "-c", $"psql -U \"$POSTGRES_USER\" -d {Database} -tAc \"$0\"", Query], ct).ConfigureAwait(false);
-        CheckFailedException.Unless(result.ExitCode == 0, "psql to succeed", Clip(result.Stderr));
+        CheckFailedException.Unless(result.ExitCode == 0, "psql to succeed", LastLine(result.Stderr));
         CheckFailedException.Unless(result.Stdout.Trim() == Expected, Expected, Clip(result.Stdout));
     }
 }
@@ -109,7 +116,7 @@ public sealed record S3Check(string Service, string Via, string Bucket) : SmokeC
     {
         var body = $"smoke {Guid.NewGuid():N}";
         var result = await context.Exec.RunAsync(Via, ["python3", "-c", Script, Bucket, $"smoke/{Guid.NewGuid():N}", body], ct).ConfigureAwait(false);
-        CheckFailedException.Unless(result.ExitCode == 0, "the round trip to succeed", Clip(result.Stderr));
+        CheckFailedException.Unless(result.ExitCode == 0, "the round trip to succeed", LastLine(result.Stderr));
         CheckFailedException.Unless(result.Stdout.Trim() == body, $"'{body}' back", Clip(result.Stdout));
     }
 }
@@ -127,7 +134,29 @@ public sealed record BucketsCheck(string Service, string Via, IReadOnlyList<stri
             """;
         var result = await context.Exec.RunAsync(Via, ["python3", "-c", script], ct).ConfigureAwait(false);
         var found = result.Stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        CheckFailedException.Unless(result.ExitCode == 0 && Buckets.All(found.Contains), string.Join(", ", Buckets), result.ExitCode == 0 ? string.Join(", ", found) : Clip(result.Stderr));
+        CheckFailedException.Unless(result.ExitCode == 0 && Buckets.All(found.Contains), string.Join(", ", Buckets), result.ExitCode == 0 ? string.Join(", ", found) : LastLine(result.Stderr));
+    }
+}
+
+/// <summary>A real task through the broker to the queue a worker serves, and its result back.</summary>
+public sealed record CeleryTaskCheck(string Service, string Via, string Task, string Queue, string Expected) : SmokeCheck(Service, $"runs {Task} from queue {Queue}")
+{
+    private const string Script = """
+        import os, sys
+        from celery import Celery
+        app = Celery(broker=os.environ["CELERY_BROKER_URL"], backend=os.environ["CELERY_RESULT_BACKEND"])
+        result = app.send_task(sys.argv[1], queue=sys.argv[2])
+        try:
+            print(result.get(timeout=8))
+        finally:
+            result.forget()
+        """;
+
+    public override async Task RunAsync(SmokeContext context, CancellationToken ct)
+    {
+        var result = await context.Exec.RunAsync(Via, ["python3", "-c", Script, Task, Queue], ct).ConfigureAwait(false);
+        CheckFailedException.Unless(result.ExitCode == 0, $"{Task} to run", LastLine(result.Stderr));
+        CheckFailedException.Unless(result.Stdout.Trim() == Expected, Expected, Clip(result.Stdout));
     }
 }
 

@@ -33,4 +33,8 @@ public abstract record SmokeCheck(string Service, string Name)
 
     protected static string Clip(string text) =>
         text.Trim().Length > 160 ? text.Trim()[..160] + "…" : text.Trim();
+
+    /// <summary>A command's error output says what went wrong in its last line (a traceback's exception).</summary>
+    protected static string LastLine(string text) =>
+        Clip(text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "(no output)");
 }

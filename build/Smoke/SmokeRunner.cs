@@ -38,7 +38,7 @@ public static class SmokeRunner
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return new CheckOutcome(check, CheckResult.Failed, clock.Elapsed, $"an answer within {check.Timeout.TotalSeconds:0}s", "timed out");
+            return new CheckOutcome(check, CheckResult.Failed, clock.Elapsed, $"an answer within {check.Timeout.TotalSeconds:0.#}s", "timed out");
         }
         catch (Exception e) when (e is HttpRequestException or InvalidOperationException or IOException or System.Text.Json.JsonException or Docker.DotNet.DockerApiException)
         {

@@ -20,11 +20,26 @@ public sealed class FullStackTests
         ["PROMETHEUS_PORT"] = "19090",
     };
 
+    private static async Task WaitUntilHealthyAsync(StackEngine engine)
+    {
+        for (var attempt = 0; attempt < 60; attempt++)
+        {
+            await Task.Delay(2000, TestContext.Current.CancellationToken);
+            var all = await engine.SnapshotAsync(TestContext.Current.CancellationToken);
+            if (all.All(c => c.Health == "healthy" || (c.HasExited && c.ExitCode == 0)))
+                return;
+        }
+
+        Assert.Fail("the stack did not become healthy again within 2 minutes of redis coming back");
+    }
+
     private static Task<ProcessResult> BuildSh(params string[] args) =>
         ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), [.. args, "--project-name", Project], Ports, timeout: TimeSpan.FromMinutes(25));
 
+    private const string StackUrl = "http://127.0.0.1:18080";
+
     [Fact]
-    public async Task Up_brings_every_service_to_healthy_and_Down_removes_it_keeping_volumes_unless_confirmed()
+    public async Task Up_SmokeTest_LoadTest_and_Down_work_on_the_whole_stack_and_a_stopped_redis_fails_SmokeTest()
     {
         await Prerequisites.RequireEngineAsync();
         try
@@ -38,6 +53,30 @@ public sealed class FullStackTests
             Assert.Equal(13, containers.Count);
             Assert.All(containers.Where(c => c.Service is not ("migrate" or "objectstore-init")), c => Assert.Equal("healthy", c.Health));
             Assert.All(containers.Where(c => c.Service is "migrate" or "objectstore-init"), c => Assert.Equal(0, c.ExitCode));
+
+            var smoke = await BuildSh("SmokeTest", "--stack-url", StackUrl);
+            Assert.True(smoke.ExitCode == 0, smoke.Output);
+            Assert.Matches(@"SmokeTest: 20 checks passed", smoke.Output);
+            var junit = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports", "smoke.xml"));
+            Assert.Equal(20, junit.Descendants("testcase").Count());
+
+            var load = await BuildSh("LoadTest", "--stack-url", StackUrl, "--duration", "10s", "--warmup", "3s");
+            Assert.True(load.ExitCode == 0, load.Output);
+            Assert.Contains("every threshold passed", load.Output);
+            Assert.True(File.Exists(Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports", "load.svg")));
+
+            var redis = containers.Single(c => c.Service == "redis").Id;
+            await ChildProcess.RunAsync("docker", ["stop", redis]);
+            var broken = await BuildSh("SmokeTest", "--stack-url", StackUrl, "--fast");
+            await ChildProcess.RunAsync("docker", ["start", redis]);
+            Assert.Equal(1, broken.ExitCode);
+            Assert.Contains("✗ redis · PING and SET/GET/DEL round trip", broken.Output);
+            Assert.Matches(@"smoke checks failed, for [^\n]*redis", broken.Output);
+
+            // After the broker comes back, the workers must consume again (they restart clean), not just look healthy.
+            await WaitUntilHealthyAsync(engine);
+            var recovered = await BuildSh("SmokeTest", "--stack-url", StackUrl);
+            Assert.True(recovered.ExitCode == 0, recovered.Output);
 
             var status = await BuildSh("Status");
             Assert.Matches(@"postgres\s+running\s+healthy", status.Output);

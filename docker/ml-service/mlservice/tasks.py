@@ -1,11 +1,18 @@
 """Celery: queue 'ml' trains (worker-heavy); queues 'default' and 'quick' serve light work (worker-light);
 beat (the scheduler) sends housekeeping every 30 s."""
 import logging
+import os
+import pathlib
 import time
 
-from celery import Celery
+from celery import Celery, bootsteps
+from celery.beat import PersistentScheduler
+from celery.bootsteps import RUN
 
 from . import config, db, storage, training
+
+WORKER_HEARTBEAT = pathlib.Path("/tmp/worker-heartbeat")
+BEAT_HEARTBEAT = pathlib.Path("/tmp/beat-heartbeat")
 
 app = Celery("mlservice", broker=config.BROKER_URL, backend=config.RESULT_BACKEND)
 app.conf.update(
@@ -16,9 +23,56 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     result_expires=3600,
     beat_schedule={"housekeeping": {"task": "mlservice.tasks.housekeeping", "schedule": 30.0}},
-    beat_sync_every=1,  # the schedule file's age is the scheduler's heartbeat
+    beat_scheduler="mlservice.tasks:HeartbeatScheduler",
+    # A task a lost worker had taken comes back to the queue after this long (acks_late), not after an hour.
+    broker_transport_options={"visibility_timeout": 600},
 )
 log = logging.getLogger(__name__)
+
+
+class ConsumerHeartbeat(bootsteps.StartStopStep):
+    """Touches WORKER_HEARTBEAT every 5 s while the worker's consumer is connected to the broker: a fresh file
+    means 'connected and its event loop turning', which the healthcheck reads.
+
+    Crash-only on broker loss: with Debian's Celery 5.2 / kombu 5.2, a worker that reconnects after a Redis restart
+    may never consume again (seen with concurrency 1), while it looks connected. So when the connection is lost
+    (Celery restarts the consumer's steps while the blueprint is still RUN; a shutdown sets CLOSE first) the worker
+    exits, and the container's restart policy brings up a clean one once Redis is back."""
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def __init__(self, parent, **kwargs):
+        super().__init__(parent, **kwargs)
+        self.timer = None
+
+    def start(self, parent):
+        WORKER_HEARTBEAT.touch()
+        self.timer = parent.timer.call_repeatedly(5.0, WORKER_HEARTBEAT.touch, priority=10)
+
+    def stop(self, parent):
+        self.shutdown(parent)
+        if parent.blueprint.state == RUN:
+            log.error("lost the broker connection: exiting so the restart policy starts a clean consumer")
+            logging.shutdown()
+            os._exit(75)
+
+    def shutdown(self, parent):
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        WORKER_HEARTBEAT.unlink(missing_ok=True)
+
+
+app.steps["consumer"].add(ConsumerHeartbeat)
+
+
+class HeartbeatScheduler(PersistentScheduler):
+    """Beat's loop calls tick() at least every max_interval (30 s here, the shortest schedule): touching a file
+    on each tick lets the healthcheck tell a live beat from a stuck one."""
+
+    def tick(self, *args, **kwargs):
+        BEAT_HEARTBEAT.touch()
+        return super().tick(*args, **kwargs)
 
 
 @app.task
