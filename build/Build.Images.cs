@@ -51,8 +51,16 @@ internal sealed partial class Build
             Log.Info($"Images: {built.Count(b => !b.Reused)} built, {built.Count(b => b.Reused)} up to date, tag {Revision.Tag}");
         });
 
-    private ComposeProject StackProject() =>
-        ComposeProject.ForStack(RootDirectory, ProjectName, StackEnvironmentName, EnvFile.Resolve(RootDirectory, StackEnvironmentName), Docker!.Compose);
+    /// <summary>The stack's compose project. Its passwords are masked from here on, like [Secret] parameters, in
+    /// everything the build prints: compose's output, logs, smoke results.</summary>
+    private ComposeProject StackProject()
+    {
+        var envFile = EnvFile.Resolve(RootDirectory, StackEnvironmentName);
+        var settings = ProductionSecrets.Effective(envFile);
+        foreach (var name in ProductionSecrets.PasswordVariables)
+            Log.Masker.Add(settings.GetValueOrDefault(name));
+        return ComposeProject.ForStack(RootDirectory, ProjectName, StackEnvironmentName, envFile, Docker!.Compose);
+    }
 
     /// <summary>What compose interpolates besides the env file: the image tag this build made, and the base image.</summary>
     private Dictionary<string, string> ComposeEnvironment() => new()

@@ -34,9 +34,6 @@ internal sealed partial class Build
         .Executes(async ct =>
         {
             var project = StackProject();
-            var settings = ProductionSecrets.Effective(project.EnvFile);
-            foreach (var name in ProductionSecrets.PasswordVariables)
-                Log.Masker.Add(settings.GetValueOrDefault(name)); // the stack's secrets are masked like [Secret] parameters
             if (StackEnvironmentName == StackEnvironment.Prod)
                 ProductionSecrets.Check(ProductionSecrets.Effective(project.EnvFile), EnvFile.Read(Path.Combine(RootDirectory, "stack", ".env.example")));
             StackModel = await ComposeConfigReader.ReadAsync(project, Log, ComposeEnvironment(), ct);

@@ -35,7 +35,9 @@ public static class GateDecision
     private static GateState DecideOnce(ServiceGoal goal, ContainerSnapshot? container, ContainerHistory history, DateTimeOffset now, DateTimeOffset gateStart, bool composeFinished)
     {
         if (container == null)
-            return new GateState(Verdict.Waiting, composeFinished ? "no container" : "not created yet");
+            return composeFinished
+                ? new GateState(Verdict.Failed, "has no container although compose up has finished")
+                : new GateState(Verdict.Waiting, "not created yet");
         if (history.StoppedOnPurpose && !container.IsRunning)
             return new GateState(Verdict.Waiting, "being replaced");
         if (goal.Kind != GoalKind.Completed && container.HasExited && container.FinishedAt < gateStart && !composeFinished)

@@ -17,9 +17,10 @@ public sealed class GateDecisionTests
         GateDecision.Decide(goal, container, history ?? ContainerHistory.None, Start.AddSeconds(nowAfter), Start, composeFinished);
 
     [Fact]
-    public void Waits_for_a_container_compose_has_not_created()
+    public void Waits_for_a_container_compose_has_not_created_yet_and_fails_when_compose_is_done_without_one()
     {
         Assert.Equal(Verdict.Waiting, Decide(Healthy, null).Verdict);
+        Assert.Equal(new GateState(Verdict.Failed, "has no container although compose up has finished"), Decide(Healthy, null, composeFinished: true));
     }
 
     [Fact]

@@ -23,6 +23,20 @@ public sealed class StackConfigErrorTests
     }
 
     [Fact]
+    public async Task The_stack_s_passwords_never_reach_the_console_even_in_compose_s_verbose_output()
+    {
+        await Prerequisites.RequireEngineAsync();
+        var example = Mlstack.Build.Stack.EnvFile.Read(Path.Combine(RepositoryRoot.Path, "stack", ".env.example"));
+
+        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["StackConfig", "--verbosity", "verbose"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("DATABASE_URL: postgresql://mlstack:***@postgres:5432/mlstack", result.Output);
+        foreach (var name in Mlstack.Build.Stack.ProductionSecrets.PasswordVariables)
+            Assert.DoesNotContain(example[name], result.Output);
+    }
+
+    [Fact]
     public async Task Prod_refuses_the_example_passwords_naming_the_variable_before_building_anything()
     {
         await Prerequisites.RequireEngineAsync();

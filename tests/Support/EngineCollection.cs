@@ -4,8 +4,8 @@ using Mlstack.Build.Images;
 
 namespace Mlstack.Tests.Support;
 
-/// <summary>Tests that start containers run one at a time: on two cores, parallel stacks would make health
-/// timings meaningless.</summary>
+/// <summary>Tests that start containers or measure time run one at a time: on two cores, parallel stacks or an
+/// image build beside a timing test would make the timings meaningless.</summary>
 [CollectionDefinition(Name)]
 public sealed class EngineTests
 {
