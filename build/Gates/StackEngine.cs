@@ -16,12 +16,7 @@ public sealed class StackEngine(DockerClient client, string project) : IDisposab
 
     public async Task<IReadOnlyList<ContainerSnapshot>> SnapshotAsync(CancellationToken ct)
     {
-        var listed = await client.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ProjectLabel}={Project}"] = true } },
-        }, ct).ConfigureAwait(false);
-
+        var listed = await ListAsync(ct).ConfigureAwait(false);
         var snapshots = new List<ContainerSnapshot>();
         foreach (var container in listed)
         {

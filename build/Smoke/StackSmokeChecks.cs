@@ -23,7 +23,7 @@ public static class StackSmokeChecks
         new HttpCheck("frontend", "/healthz", BodyContains: "ok"),
         new HttpCheck("frontend", "/", BodyContains: "<title>mlstack</title>"),
         new TcpCheck("frontend"),
-        new PrometheusTargetsCheck("prometheus") { Timeout = TimeSpan.FromSeconds(30) },
+        new PrometheusTargetsCheck("prometheus") { Timeout = TimeSpan.FromSeconds(35) },
         new ExecCheck("postgres-exporter", "reports pg_up 1", ["curl", "-fsS", "http://127.0.0.1:9187/metrics"], OutputContains: "pg_up 1"),
         new ExecCheck("redis-exporter", "reports redis_up 1", ["curl", "-fsS", "http://127.0.0.1:9121/metrics"], OutputContains: "redis_up 1"),
     ];
