@@ -53,7 +53,11 @@ internal sealed partial class Build
 
     /// <summary>The stack's compose project. Its passwords are masked from here on, like [Secret] parameters, in
     /// everything the build prints: compose's output, logs, smoke results.</summary>
-    private ComposeProject StackProject()
+    private ComposeProject StackProject() => stackProject ??= LoadStackProject();
+
+    private ComposeProject? stackProject;
+
+    private ComposeProject LoadStackProject()
     {
         var envFile = EnvFile.Resolve(RootDirectory, StackEnvironmentName);
         var settings = ProductionSecrets.Effective(envFile);

@@ -10,7 +10,6 @@ public sealed record ContainerSnapshot(
     long ExitCode,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    long RestartCount,
     IReadOnlyList<string> HealthOutputs,
     string Image)
 {

@@ -82,7 +82,6 @@ public sealed class StackEngine(DockerClient client, string project) : IDisposab
         c.State.ExitCode,
         Time(c.State.StartedAt),
         Time(c.State.FinishedAt),
-        c.RestartCount,
         [.. (c.State.Health?.Log ?? []).TakeLast(3).Select(r => $"exit {r.ExitCode}: {LastLine(r.Output)}")],
         c.Config?.Image ?? string.Empty);
 

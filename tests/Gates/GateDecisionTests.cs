@@ -11,7 +11,7 @@ public sealed class GateDecisionTests
 
     private static ContainerSnapshot Container(string status = "running", string? health = null, long exitCode = 0, double createdAfter = 1, double? finishedAfter = null, double startedAfter = 1) =>
         new("c1", "api", Start.AddSeconds(createdAfter), status, health, exitCode, Start.AddSeconds(startedAfter),
-            finishedAfter is { } f ? Start.AddSeconds(f) : null, 0, ["exit 1: not ready"], "img");
+            finishedAfter is { } f ? Start.AddSeconds(f) : null, ["exit 1: not ready"], "img");
 
     private static GateState Decide(ServiceGoal goal, ContainerSnapshot? container, double nowAfter = 5, bool composeFinished = false, ContainerHistory? history = null) =>
         GateDecision.Decide(goal, container, history ?? ContainerHistory.None, Start.AddSeconds(nowAfter), Start, composeFinished);
