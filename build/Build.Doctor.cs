@@ -5,10 +5,14 @@ namespace Mlstack.Build;
 
 internal sealed partial class Build
 {
-    /// <summary>What Doctor found; every target that talks to Docker depends on Doctor and reads this.</summary>
-    private DockerSetup? Docker;
+    private Task<DockerSetup>? docker;
+
+    /// <summary>The Docker Engine and Compose CLI, found (or installed) on first use: by Doctor when it runs, else by
+    /// whichever target needs them first, so a skipped Doctor never leaves a target without them.</summary>
+    private Task<DockerSetup> DockerAsync(CancellationToken ct) =>
+        docker ??= DockerDoctor.EnsureAsync(TemporaryDirectory, Log, ct);
 
     Target Doctor => _ => _
         .Description("Finds a Docker Engine and a Compose CLI and prints their versions; on Debian as root, installs and starts them when missing")
-        .Executes(async ct => Docker = await DockerDoctor.EnsureAsync(TemporaryDirectory, Log, ct));
+        .Executes(DockerAsync);
 }

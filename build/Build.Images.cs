@@ -19,57 +19,46 @@ internal sealed partial class Build
     [Parameter("CA certificates (PEM file or folder) that https downloads in builds trust; default: NODE_EXTRA_CA_CERTS or SSL_CERT_FILE")]
     private readonly string? ExtraCaCerts;
 
-    [Parameter("Which environment's override and checks apply", Name = "Environment")]
-    private readonly StackEnvironment StackEnvironmentName = StackEnvironment.Dev;
+    private Task<GitRevision>? revision;
+    private Task<string>? baseImageId;
+    private Task<IReadOnlyList<BuiltImage>>? images;
 
-    [Parameter("Compose project name: a second copy of the stack (e.g. for tests) runs beside the first under another name")]
-    private readonly string ProjectName = "mlstack";
+    private Task<GitRevision> RevisionAsync(CancellationToken ct) => revision ??= GitRevision.ReadAsync(RootDirectory, Log, ct);
 
-    private string? BaseImageId;
-    private GitRevision? Revision;
+    private Task<string> BaseImageIdAsync(CancellationToken ct) => baseImageId ??= EnsureBaseImageAsync(ct);
 
     Target BaseImage => _ => _
         .Description("Makes the base image available: present, pulled, or built with debootstrap and imported")
         .DependsOn(Doctor)
         .After(StackConfig)
-        .Executes(async ct =>
-        {
-            using var engine = new ImageEngine(EngineProbe.Client(Docker!.Engine));
-            BaseImageId = await BaseImageProvider.EnsureAsync(engine, BaseImageName, TemporaryDirectory, Log, ct);
-        });
+        .Executes(BaseImageIdAsync);
 
     Target Images => _ => _
         .Description("Builds every image compose.yaml declares with build:, through the Engine API with BuildKit")
         .DependsOn(BaseImage, StackConfig)
         .Executes(async ct =>
         {
-            Revision = await GitRevision.ReadAsync(RootDirectory, Log, ct);
-            var model = StackModel!;
-            var options = new ImageBuildOptions(Revision, CaCertificates.Find(ExtraCaCerts), CacheFrom, Parallel, BaseImageId!);
-            using var engine = new ImageEngine(EngineProbe.Client(Docker!.Engine));
-            var built = await ImageSetBuilder.BuildAllAsync(engine, ImageSpec.FromCompose(model), options, Log, ct);
-            Log.Info($"Images: {built.Count(b => !b.Reused)} built, {built.Count(b => b.Reused)} up to date, tag {Revision.Tag}");
+            images ??= ImagesAsync(ImageSetBuilder.BuildAllAsync, ct);
+            var built = await images;
+            Log.Info($"Images: {built.Count(b => !b.Reused)} built, {built.Count(b => b.Reused)} up to date, tag {(await RevisionAsync(ct)).Tag}");
         });
 
-    /// <summary>The stack's compose project. Its passwords are masked from here on, like [Secret] parameters, in
-    /// everything the build prints: compose's output, logs, smoke results.</summary>
-    private ComposeProject StackProject() => stackProject ??= LoadStackProject();
+    /// <summary>The stack's images: what Images built in this run, else the ones the engine already holds for this
+    /// checkout's contexts (Images skipped) — never an image of other sources.</summary>
+    private Task<IReadOnlyList<BuiltImage>> StackImagesAsync(CancellationToken ct) =>
+        images ??= ImagesAsync(ImageSetBuilder.FindAllAsync, ct);
 
-    private ComposeProject? stackProject;
-
-    private ComposeProject LoadStackProject()
+    private async Task<IReadOnlyList<BuiltImage>> ImagesAsync(ImageSetBuilder.Operation operation, CancellationToken ct)
     {
-        var envFile = EnvFile.Resolve(RootDirectory, StackEnvironmentName);
-        var settings = ProductionSecrets.Effective(envFile);
-        foreach (var name in ProductionSecrets.PasswordVariables)
-            Log.Masker.Add(settings.GetValueOrDefault(name));
-        return ComposeProject.ForStack(RootDirectory, ProjectName, StackEnvironmentName, envFile, Docker!.Compose);
+        var model = await StackModelAsync(ct);
+        var options = new ImageBuildOptions(await RevisionAsync(ct), CaCertificates.Find(ExtraCaCerts), CacheFrom, Parallel, await BaseImageIdAsync(ct));
+        using var engine = new ImageEngine(EngineProbe.Client((await DockerAsync(ct)).Engine));
+        return await operation(engine, ImageSpec.FromCompose(model), options, Log, ct);
     }
 
-    /// <summary>What compose interpolates besides the env file: the image tag this build made, and the base image.</summary>
-    private Dictionary<string, string> ComposeEnvironment() => new()
+    private async Task<string> EnsureBaseImageAsync(CancellationToken ct)
     {
-        ["MLSTACK_TAG"] = Revision?.Tag ?? "latest",
-        ["BASE_IMAGE"] = BaseImageName,
-    };
+        using var engine = new ImageEngine(EngineProbe.Client((await DockerAsync(ct)).Engine));
+        return await BaseImageProvider.EnsureAsync(engine, BaseImageName, TemporaryDirectory, Log, ct);
+    }
 }

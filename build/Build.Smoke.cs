@@ -22,10 +22,10 @@ internal sealed partial class Build
         {
             var clock = Stopwatch.StartNew();
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-            using var exec = new ContainerExec(EngineProbe.Client(Docker!.Engine), ProjectName);
+            using var exec = new ContainerExec(EngineProbe.Client((await DockerAsync(ct)).Engine), ProjectName);
             var checks = StackSmokeChecks.All().Where(c => !Fast || !c.IsSlow).ToList();
             var context = new SmokeContext(http, StackAddress(), exec);
-            var outcomes = await SmokeRunner.RunAsync(checks, [.. StackModel!.Services.Select(s => s.Name)], context, ct);
+            var outcomes = await SmokeRunner.RunAsync(checks, [.. (await StackModelAsync(ct)).Services.Select(s => s.Name)], context, ct);
 
             SmokeReport.Print(outcomes, Log);
             var junit = Path.Combine(ReportsDirectory, "smoke.xml");
@@ -40,7 +40,7 @@ internal sealed partial class Build
     {
         if (StackUrl != null)
             return Uri.TryCreate(StackUrl, UriKind.Absolute, out var given) ? given : throw new BuildInputException($"--stack-url {StackUrl}: not an absolute URL; use e.g. http://10.0.0.5:8080.");
-        var port = ProductionSecrets.Effective(EnvFile.Resolve(RootDirectory, StackEnvironmentName)).GetValueOrDefault("FRONTEND_PORT")
+        var port = ProductionSecrets.Effective(StackEnvFilePath()).GetValueOrDefault("FRONTEND_PORT")
             ?? System.Environment.GetEnvironmentVariable("FRONTEND_PORT") ?? "8080";
         return new Uri($"http://127.0.0.1:{port}");
     }

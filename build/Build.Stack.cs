@@ -8,6 +8,15 @@ namespace Mlstack.Build;
 
 internal sealed partial class Build
 {
+    [Parameter("Which environment's override and checks apply", Name = "Environment")]
+    private readonly StackEnvironment StackEnvironmentName = StackEnvironment.Dev;
+
+    [Parameter("Compose project name: a second copy of the stack (e.g. for tests) runs beside the first under another name")]
+    private readonly string ProjectName = "mlstack";
+
+    [Parameter("The stack's env file (default: stack/.env, else for dev stack/.env.example)", Name = "EnvFile")]
+    private readonly string? StackEnvFile;
+
     [Parameter("Time limit for every service to become ready (default: from its healthcheck: start_period + retries × interval + timeout + 15s)")]
     private readonly TimeSpan? ServiceTimeout;
 
@@ -26,27 +35,29 @@ internal sealed partial class Build
     [Parameter("Logs: lines per service")]
     private readonly int Tail = 100;
 
-    private ComposeModel? StackModel;
-
     Target StackConfig => _ => _
         .Description("Checks the compose files (YAML, references) and, for prod, that no password is empty or a default")
         .DependsOn(Doctor)
         .Executes(async ct =>
         {
-            var project = StackProject();
-            if (StackEnvironmentName == StackEnvironment.Prod)
-                ProductionSecrets.Check(ProductionSecrets.Effective(project.EnvFile), EnvFile.Read(Path.Combine(RootDirectory, "stack", ".env.example")));
-            StackModel = await ComposeConfigReader.ReadAsync(project, Log, ComposeEnvironment(), ct);
-            Log.Info($"StackConfig: {StackModel.Services.Count} services, environment {StackEnvironmentName.ToString().ToLowerInvariant()}, env file {Path.GetRelativePath(RootDirectory, project.EnvFile)}");
+            var model = await StackModelAsync(ct);
+            var project = await StackProjectAsync(ct);
+            Log.Info($"StackConfig: {model.Services.Count} services, environment {StackEnvironmentName.ToString().ToLowerInvariant()}, env file {Path.GetRelativePath(RootDirectory, project.EnvFile)}");
         });
 
     Target Up => _ => _
-        .Description("Starts the stack (compose up) behind health gates that fail fast and show why")
+        .Description("Starts the stack (compose up) behind health gates that fail fast and show why; changes nothing when nothing changed")
         .DependsOn(StackConfig, Images)
         .Executes(async ct =>
         {
-            using var engine = new StackEngine(EngineProbe.Client(Docker!.Engine), StackProject().Name);
-            await StackUp.RunAsync(StackProject(), StackModel!, engine, ComposeEnvironment(), ServiceTimeout, Log, live: !Console.IsOutputRedirected, ct);
+            var (project, model, images) = (await StackProjectAsync(ct), await StackModelAsync(ct), await StackImagesAsync(ct));
+            var imageIds = images.SelectMany(i => i.Spec.Services.Select(s => (Service: s, i.ImageId))).ToDictionary(p => p.Service, p => p.ImageId);
+            var environment = ComposeEnvironment();
+            foreach (var image in images)
+                environment[ImageVariable(image.Spec.ShortName)] = image.Reference;
+            var record = Path.Combine(TemporaryDirectory, "up", $"{project.Name}.json");
+            using var engine = await StackEngineAsync(ct);
+            await StackUp.RunAsync(project, model, engine, environment, new UpOptions(imageIds, record, ServiceTimeout, Live: !Console.IsOutputRedirected), Log, ct);
         });
 
     Target Down => _ => _
@@ -56,7 +67,7 @@ internal sealed partial class Build
         {
             if (RemoveVolumes && !Yes)
                 throw new BuildInputException("Down --remove-volumes deletes the stack's data (databases, objects, metrics); add --yes to confirm.");
-            var project = StackProject();
+            var project = await StackProjectAsync(ct);
             string[] command = RemoveVolumes ? ["down", "--remove-orphans", "--volumes"] : ["down", "--remove-orphans"];
             await ToolRunner.RunCheckedAsync(project.Cli.File, project.Arguments(command), Log, Verbosity.Normal, project.Directory, ComposeEnvironment(), ct);
             Log.Success(RemoveVolumes ? "Down: containers, networks and volumes removed." : "Down: containers and networks removed; volumes kept.");
@@ -67,7 +78,7 @@ internal sealed partial class Build
         .DependsOn(Doctor)
         .Executes(async ct =>
         {
-            using var engine = new StackEngine(EngineProbe.Client(Docker!.Engine), StackProject().Name);
+            using var engine = await StackEngineAsync(ct);
             await StackStatus.PrintAsync(engine, Log, ct);
         });
 
@@ -76,11 +87,18 @@ internal sealed partial class Build
         .DependsOn(Doctor)
         .Executes(async ct =>
         {
-            var project = StackProject();
+            var project = await StackProjectAsync(ct);
             List<string> command = ["logs", "--no-color", "--tail", Tail.ToString(System.Globalization.CultureInfo.InvariantCulture)];
             if (Follow)
                 command.Add("--follow");
             command.AddRange(Service);
             await ToolRunner.RunCheckedAsync(project.Cli.File, project.Arguments([.. command]), Log, Verbosity.Quiet, project.Directory, ComposeEnvironment(), ct);
         });
+
+    /// <summary>compose.yaml names each built image by a variable (ml-service → ML_SERVICE_IMAGE) that Up sets to the
+    /// image's content tag.</summary>
+    private static string ImageVariable(string shortName) => shortName.ToUpperInvariant().Replace('-', '_') + "_IMAGE";
+
+    private async Task<StackEngine> StackEngineAsync(CancellationToken ct) =>
+        new(EngineProbe.Client((await DockerAsync(ct)).Engine), ProjectName);
 }

@@ -1,4 +1,5 @@
 using Mlstack.Build.Host;
+using Mlstack.Build.Tooling;
 
 namespace Mlstack.Build.Doctor;
 
@@ -17,18 +18,19 @@ public static class DockerDoctor
             if (!EngineInstaller.CanInstall)
                 throw new InvalidOperationException($"No Docker Engine answers at {endpoint}; install Docker Engine and Compose (Debian: apt-get install docker.io docker-compose), start dockerd, then run again.");
             log.Info($"Doctor: no Docker Engine answers at {endpoint}; setting one up.");
-            if (!CommandExists("dockerd"))
+            if (!ToolRunner.IsOnPath("dockerd"))
                 await EngineInstaller.InstallPackagesAsync(["docker.io", "docker-compose"], log, ct).ConfigureAwait(false);
             await EngineInstaller.StartDaemonAsync(endpoint, Path.Combine(temporaryDirectory, "dockerd.log"), log, ct).ConfigureAwait(false);
             engine = await EngineProbe.TryVersionAsync(endpoint, ct).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"dockerd started but {endpoint} does not answer.");
         }
 
-        var compose = await ComposeProbe.FindAsync(log, ct).ConfigureAwait(false);
+        var cache = new ToolOutputCache(Path.Combine(temporaryDirectory, "cache"));
+        var compose = await ComposeProbe.FindAsync(log, cache, ct).ConfigureAwait(false);
         if (compose == null && EngineInstaller.CanInstall)
         {
             await EngineInstaller.InstallPackagesAsync(["docker-compose"], log, ct).ConfigureAwait(false);
-            compose = await ComposeProbe.FindAsync(log, ct).ConfigureAwait(false);
+            compose = await ComposeProbe.FindAsync(log, ct: ct).ConfigureAwait(false);
         }
 
         if (compose == null)
@@ -38,11 +40,4 @@ public static class DockerDoctor
         log.Success($"Compose {compose.Version} ({compose.Display}{(compose.IsV1 ? ", v1" : string.Empty)})");
         return new DockerSetup(endpoint, engine.Value.Version, engine.Value.Api, compose);
     }
-
-    private static bool CommandExists(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/usr/sbin")
-            .Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Append("/usr/sbin")
-            .Append("/usr/bin")
-            .Any(dir => File.Exists(Path.Combine(dir, name)));
 }

@@ -7,17 +7,10 @@ namespace Mlstack.Build.Doctor;
 /// needs it: no systemd, so dockerd is started detached and we wait for its socket.</summary>
 public static class EngineInstaller
 {
-    public static bool CanInstall =>
-        Environment.UserName == "root" && File.Exists("/etc/debian_version") && File.Exists("/usr/bin/apt-get");
+    public static bool CanInstall => DebianPackages.CanInstall;
 
-    public static async Task InstallPackagesAsync(IReadOnlyList<string> packages, BuildLog log, CancellationToken ct)
-    {
-        var environment = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
-        log.Info("Doctor: apt-get update");
-        await ToolRunner.RunCheckedAsync("apt-get", ["update", "-qq"], log, Verbosity.Verbose, environment: environment, ct: ct).ConfigureAwait(false);
-        log.Info($"Doctor: apt-get install {string.Join(' ', packages)}");
-        await ToolRunner.RunCheckedAsync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", .. packages], log, Verbosity.Verbose, environment: environment, ct: ct).ConfigureAwait(false);
-    }
+    public static Task InstallPackagesAsync(IReadOnlyList<string> packages, BuildLog log, CancellationToken ct) =>
+        DebianPackages.InstallAsync("Doctor", packages, log, ct);
 
     /// <summary>Starts dockerd detached (setsid, output to a log file) so this build can exit while it runs on.</summary>
     public static async Task StartDaemonAsync(Uri endpoint, string logFile, BuildLog log, CancellationToken ct)

@@ -40,6 +40,7 @@ public static class BaseImageProvider
         try
         {
             var clock = Stopwatch.StartNew();
+            await EnsureDebootstrapAsync(log, ct).ConfigureAwait(false);
             await ToolRunner.RunCheckedAsync("debootstrap", ["--variant=minbase", suite, rootfs, "http://deb.debian.org/debian"], log, Verbosity.Verbose, ct: ct).ConfigureAwait(false);
             // Package lists and downloaded .debs are dead weight in a base image.
             foreach (var junk in new[] { "var/cache/apt/archives", "var/lib/apt/lists" })
@@ -55,15 +56,21 @@ public static class BaseImageProvider
             await process.WaitForExitAsync(ct).ConfigureAwait(false);
             log.Success($"BaseImage: imported {repository}:{tag}.");
         }
-        catch (InvalidOperationException e) when (e.Message.Contains("Could not start", StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException("debootstrap is not installed; apt-get install debootstrap (or load the base image yourself), then run again.", e);
-        }
         finally
         {
             if (Directory.Exists(rootfs))
                 await ToolRunner.RunAsync("rm", ["-rf", rootfs], log, Verbosity.Verbose, ct: CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>As Doctor installs Docker: as root on Debian/Ubuntu, from the distribution; elsewhere, say what to do.</summary>
+    private static async Task EnsureDebootstrapAsync(BuildLog log, CancellationToken ct)
+    {
+        if (ToolRunner.IsOnPath("debootstrap"))
+            return;
+        if (!DebianPackages.CanInstall)
+            throw new BuildInputException("debootstrap is not installed; install it (Debian/Ubuntu: apt-get install debootstrap) or load the base image with 'docker load', then run again.");
+        await DebianPackages.InstallAsync("BaseImage", ["debootstrap"], log, ct).ConfigureAwait(false);
     }
 
     private static (string Repository, string Tag) Split(string image)

@@ -20,13 +20,13 @@ public sealed class ImageEngine(DockerClient client) : IDisposable
     }
 
     /// <summary>The newest image carrying this label value, if any.</summary>
-    public async Task<string?> FindByLabelAsync(string label, string value, CancellationToken ct)
+    public async Task<ImagesListResponse?> FindByLabelAsync(string label, string value, CancellationToken ct)
     {
         var images = await client.Images.ListImagesAsync(new ImagesListParameters
         {
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{label}={value}"] = true } },
         }, ct).ConfigureAwait(false);
-        return images.OrderByDescending(i => i.Created).FirstOrDefault()?.ID;
+        return images.OrderByDescending(i => i.Created).FirstOrDefault();
     }
 
     public Task TagAsync(string imageId, string repository, string tag, CancellationToken ct) =>

@@ -8,19 +8,42 @@ namespace Mlstack.Build.Stack;
 
 /// <summary>Reads a project's configuration: first each file's YAML on its own (so a syntax error names the file and
 /// line), then the merged result from the Compose CLI itself (so its own validation applies), as typed records.</summary>
-public static class ComposeConfigReader
+public static partial class ComposeConfigReader
 {
-    public static async Task<ComposeModel> ReadAsync(ComposeProject project, BuildLog log, IReadOnlyDictionary<string, string>? environment = null, CancellationToken ct = default)
+    /// <param name="cache">Where compose's answer is kept for the same files, env file, variables and CLI.</param>
+    public static async Task<ComposeModel> ReadAsync(ComposeProject project, BuildLog log, IReadOnlyDictionary<string, string>? environment = null, ToolOutputCache? cache = null, CancellationToken ct = default)
     {
         foreach (var file in project.Files)
             CheckSyntax(file);
-        var result = await ToolRunner.RunAsync(project.Cli.File, project.Arguments("config"), log, Verbosity.Verbose, project.Directory, environment, ct).ConfigureAwait(false);
+        var arguments = project.Arguments("config");
+        Task<ToolResult> Run() => ToolRunner.RunAsync(project.Cli.File, arguments, log, Verbosity.Verbose, project.Directory, environment, ct);
+        var result = cache == null ? await Run().ConfigureAwait(false) : await cache.GetOrRunAsync(CacheKey(project, arguments, environment), Run, ct).ConfigureAwait(false);
         if (result.ExitCode != 0)
             throw new BuildInputException($"{Describe(project)}: {Problem(result.Output)}");
         var model = Parse(result.Text);
         CheckDependencies(project, model);
         return model;
     }
+
+    /// <summary>Everything compose's config output depends on: the CLI, the arguments, every file it reads, and the
+    /// variables it may interpolate (those the files name, plus compose's and Docker's own settings).</summary>
+    private static IEnumerable<string> CacheKey(ComposeProject project, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment)
+    {
+        var texts = project.Files.Select(File.ReadAllText).ToList();
+        var named = texts.SelectMany(t => VariableReference().Matches(t).Select(m => m.Groups[1].Value)).ToHashSet(StringComparer.Ordinal);
+        var variables = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => named.Contains(k) || k.StartsWith("COMPOSE_", StringComparison.Ordinal) || k.StartsWith("DOCKER_", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}");
+        return [
+            "compose-config-v1", project.Cli.File, project.Cli.Version, ToolOutputCache.FileIdentity(ToolRunner.Resolve(project.Cli.File)),
+            .. arguments, .. project.Files.Concat([project.EnvFile]).Select(ToolOutputCache.FileIdentity), .. variables,
+            .. (environment ?? new Dictionary<string, string>()).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}"),
+        ];
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\$\{?([A-Za-z_][A-Za-z0-9_]*)")]
+    private static partial System.Text.RegularExpressions.Regex VariableReference();
 
     public static void CheckSyntax(string file)
     {
@@ -80,7 +103,14 @@ public static class ComposeConfigReader
                 break;
         }
 
-        return new ServiceSpec(name, Text(node, "image"), build, health, dependsOn, Text(node, "restart"));
+        return new ServiceSpec(name, Text(node, "image"), build, health, dependsOn, Text(node, "restart"), Serialize(node));
+    }
+
+    private static string Serialize(YamlNode node)
+    {
+        var writer = new StringWriter();
+        new YamlStream(new YamlDocument(node)).Save(writer, assignAnchors: false);
+        return writer.ToString();
     }
 
     /// <summary>v2 prints <c>disable: true</c>; v1 rewrites it as <c>test: [NONE]</c>.</summary>

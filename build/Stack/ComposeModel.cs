@@ -8,13 +8,15 @@ public sealed record HealthcheckSpec(TimeSpan Interval, TimeSpan Timeout, int Re
     public TimeSpan WorstCaseStart => StartPeriod + (Interval * Retries);
 }
 
+/// <param name="ConfigText">The service's resolved configuration as compose printed it: what Up compares.</param>
 public sealed record ServiceSpec(
     string Name,
     string? Image,
     BuildSpec? Build,
     HealthcheckSpec? Healthcheck,
     IReadOnlyDictionary<string, string> DependsOn,
-    string? Restart)
+    string? Restart,
+    string ConfigText = "")
 {
     /// <summary>A service that runs once and exits: nothing restarts it and it has no healthcheck.</summary>
     public bool IsOneShot => Healthcheck == null && Restart is null or "no";

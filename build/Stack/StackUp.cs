@@ -5,23 +5,44 @@ using Mlstack.Build.Tooling;
 
 namespace Mlstack.Build.Stack;
 
-/// <summary>compose up, with the health gate watching from before the first container is created.</summary>
+/// <param name="ImageIds">Per service, the id of the image it runs (services built by Images): part of its fingerprint.</param>
+/// <param name="RecordFile">Where Up keeps what it last left running (see <see cref="UpRecord"/>).</param>
+public sealed record UpOptions(IReadOnlyDictionary<string, string> ImageIds, string RecordFile, TimeSpan? ServiceTimeout = null, bool Live = false);
+
+/// <summary>compose up, with the health gate watching from before the first container is created. A stack whose
+/// services all still run what the last Up gated is only gated again: no compose call, no one-shot re-run.</summary>
 public static class StackUp
 {
-    public static async Task<GateResult> RunAsync(ComposeProject project, ComposeModel model, StackEngine engine, IReadOnlyDictionary<string, string> environment, TimeSpan? serviceTimeout, BuildLog log, bool live, CancellationToken ct)
+    public static async Task<GateResult> RunAsync(ComposeProject project, ComposeModel model, StackEngine engine, IReadOnlyDictionary<string, string> environment, UpOptions options, BuildLog log, CancellationToken ct)
     {
         var start = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        var goals = model.Services.Select(s => ServiceGoal.For(s, serviceTimeout)).ToList();
+        var goals = model.Services.Select(s => ServiceGoal.For(s, options.ServiceTimeout)).ToList();
+        var fingerprints = model.Services.ToDictionary(s => s.Name, s => UpPlan.Fingerprint(s, options.ImageIds.GetValueOrDefault(s.Name)));
+        var decision = UpPlan.Decide(model.Services, fingerprints, UpRecord.Read(options.RecordFile), await engine.SnapshotAsync(ct).ConfigureAwait(false));
+        if (File.Exists(options.RecordFile))
+            File.Delete(options.RecordFile); // until this Up has passed its gate, nothing is known to be running as recorded
+
         using var composeCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var arguments = project.Arguments("up", "-d", "--no-build", "--remove-orphans");
-        var compose = ToolRunner.RunAsync(project.Cli.File, arguments, log, Verbosity.Verbose, project.Directory, environment, composeCancel.Token);
+        var compose = decision.NothingChanged
+            ? Task.FromResult(new ToolResult(0, []))
+            : ToolRunner.RunAsync(project.Cli.File, project.Arguments(UpArguments(model, decision)), log, Verbosity.Verbose, project.Directory, environment, composeCancel.Token);
+        if (decision.KeptOneShots.Count > 0 && !decision.NothingChanged)
+            log.Info($"Up: {string.Join(", ", decision.KeptOneShots)} unchanged and completed: not run again.");
         try
         {
-            using var gate = new HealthGate(engine, goals, log, live);
+            using var gate = new HealthGate(engine, goals, log, options.Live);
             var result = await gate.WaitAsync(start, compose, ct).ConfigureAwait(false);
-            var (slowest, after) = result.ReadyAfter.MaxBy(r => r.Value);
+            var running = await engine.SnapshotAsync(ct).ConfigureAwait(false);
+            new UpRecord(fingerprints, running.GroupBy(c => c.Service).ToDictionary(g => g.Key, g => g.MaxBy(c => c.Created)!.Id)).Write(options.RecordFile);
             var total = clock.Elapsed;
+            if (decision.NothingChanged)
+            {
+                log.Success($"Up: {goals.Count} services ready in {total.TotalSeconds:0.0}s; nothing changed, no container touched");
+                return result;
+            }
+
+            var (slowest, after) = result.ReadyAfter.MaxBy(r => r.Value);
             log.Success($"Up: {goals.Count} services ready in {total.TotalSeconds:0.0}s; slowest {slowest} after {after.TotalSeconds:0.0}s; Up's own overhead {(total - after).TotalSeconds:0.00}s");
             return result;
         }
@@ -40,4 +61,11 @@ public static class StackUp
             throw;
         }
     }
+
+    /// <summary>Kept one-shots are left out; --no-deps then stops compose from pulling them back in as dependencies
+    /// (their dependants' conditions count as met: they completed, unchanged).</summary>
+    private static string[] UpArguments(ComposeModel model, UpDecision decision) =>
+        decision.KeptOneShots.Count == 0
+            ? ["up", "-d", "--no-build", "--remove-orphans"]
+            : ["up", "-d", "--no-build", "--remove-orphans", "--no-deps", .. model.Services.Select(s => s.Name).Except(decision.KeptOneShots)];
 }

@@ -8,6 +8,13 @@ public sealed record ToolResult(int ExitCode, IReadOnlyList<string> Output)
     public string Text => string.Join('\n', Output);
 }
 
+/// <summary>A tool the build runs is not installed (or not on PATH).</summary>
+public sealed class ToolNotFoundException(string tool, Exception inner)
+    : InvalidOperationException($"Could not start '{tool}': {inner.Message}. Is it installed and on PATH?", inner)
+{
+    public string Tool { get; } = tool;
+}
+
 /// <summary>Runs an external tool. Its output passes through the build log, so secrets are masked there too;
 /// cancelling the token kills the whole process tree.</summary>
 public static class ToolRunner
@@ -55,7 +62,7 @@ public static class ToolRunner
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"Could not start '{file}': {e.Message}. Is it installed and on PATH?", e);
+            throw new ToolNotFoundException(file, e);
         }
 
         process.StandardInput.Close();
@@ -75,6 +82,19 @@ public static class ToolRunner
         lock (output)
             return new ToolResult(process.ExitCode, [.. output]);
     }
+
+    /// <summary>Whether a program of this name is on PATH (or in the sbin folders, which root's PATH may lack).</summary>
+    public static bool IsOnPath(string name) => File.Exists(Resolve(name));
+
+    /// <summary>The file a program name runs: the first match on PATH (then the sbin folders), else the name itself.</summary>
+    public static string Resolve(string name) =>
+        name.Contains('/', StringComparison.Ordinal)
+            ? name
+            : (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin")
+                .Split(':', StringSplitOptions.RemoveEmptyEntries)
+                .Concat(["/usr/sbin", "/usr/bin", "/sbin"])
+                .Select(dir => Path.Combine(dir, name))
+                .FirstOrDefault(File.Exists) ?? name;
 
     /// <summary>Runs the tool and fails with its last output lines when it exits non-zero.</summary>
     public static async Task<ToolResult> RunCheckedAsync(string file, IEnumerable<string> arguments, BuildLog log, Verbosity echo = Verbosity.Normal, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null, CancellationToken ct = default)

@@ -123,6 +123,54 @@ public sealed class HealthGateIntegrationTests
     }
 
     [Fact]
+    public async Task Up_again_runs_no_one_shot_and_after_a_config_change_recreates_only_the_changed_service()
+    {
+        const string Compose = """
+            services:
+              init:
+                image: {{IMAGE}}
+                command: ["sh", "-c", "echo ran >> /data/runs; wc -l < /data/runs"]
+                volumes: [data:/data]
+              web:
+                image: {{IMAGE}}
+                command: ["sh", "-c", "touch /tmp/ready; exec sleep 600"]
+                environment: {GREETING: "{{GREETING}}"}
+                stop_grace_period: 1s
+                depends_on: {init: {condition: service_completed_successfully}}
+                healthcheck: {test: ["CMD", "test", "-f", "/tmp/ready"], interval: 1s, timeout: 1s, retries: 3, start_period: 10s}
+              other:
+                image: {{IMAGE}}
+                command: ["sh", "-c", "touch /tmp/ready; exec sleep 600"]
+                stop_grace_period: 1s
+                healthcheck: {test: ["CMD", "test", "-f", "/tmp/ready"], interval: 1s, timeout: 1s, retries: 3, start_period: 10s}
+            volumes:
+              data: {}
+            """;
+        await using var stack = await FixtureStack.CreateAsync(Compose.Replace("{{IMAGE}}", Image).Replace("{{GREETING}}", "hello"));
+        await stack.UpAsync();
+        var first = await IdsAsync(stack);
+
+        await stack.UpAsync();
+
+        Assert.Equal(first, await IdsAsync(stack));
+        Assert.Contains("nothing changed, no container touched", stack.Output);
+
+        File.WriteAllText(Path.Combine(stack.Directory, "compose.yaml"), Compose.Replace("{{IMAGE}}", Image).Replace("{{GREETING}}", "bonjour"));
+        await stack.UpAsync();
+
+        var third = await IdsAsync(stack);
+        Assert.NotEqual(first["web"], third["web"]);
+        Assert.Equal(first["other"], third["other"]);
+        Assert.Equal(first["init"], third["init"]);
+        Assert.Contains("init unchanged and completed: not run again", stack.Output);
+        // init counts its runs in a volume and prints the count: it ran once across three Ups.
+        Assert.Equal(["1"], await stack.Engine.TailAsync(third["init"], 10, TestContext.Current.CancellationToken));
+    }
+
+    private static async Task<Dictionary<string, string>> IdsAsync(FixtureStack stack) =>
+        (await stack.Engine.SnapshotAsync(TestContext.Current.CancellationToken)).ToDictionary(c => c.Service, c => c.Id);
+
+    [Fact]
     public async Task An_unknown_service_in_depends_on_is_a_one_line_error_naming_the_file()
     {
         await using var stack = await FixtureStack.CreateAsync($$"""

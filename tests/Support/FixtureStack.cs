@@ -32,7 +32,7 @@ internal sealed class FixtureStack : IAsyncDisposable
         var directory = System.IO.Directory.CreateTempSubdirectory("mlstack-fixture-").FullName;
         File.WriteAllText(Path.Combine(directory, "compose.yaml"), composeYaml);
         File.WriteAllText(Path.Combine(directory, ".env"), string.Empty);
-        var cli = await ComposeProbe.FindAsync(new BuildLog(TextWriter.Null, new SecretMasker(), false), CancellationToken.None)
+        var cli = await ComposeProbe.FindAsync(new BuildLog(TextWriter.Null, new SecretMasker(), false), ct: CancellationToken.None)
             ?? throw new InvalidOperationException("No Compose CLI: run ./build.sh Doctor.");
         var name = "mlstackfx" + Guid.NewGuid().ToString("N")[..8];
         return new FixtureStack(directory, new ComposeProject(name, directory, [Path.Combine(directory, "compose.yaml")], Path.Combine(directory, ".env"), cli));
@@ -41,7 +41,8 @@ internal sealed class FixtureStack : IAsyncDisposable
     public async Task<GateResult> UpAsync(TimeSpan? serviceTimeout = null)
     {
         var model = await ComposeConfigReader.ReadAsync(Project, Log, ct: TestContext.Current.CancellationToken);
-        return await StackUp.RunAsync(Project, model, Engine, new Dictionary<string, string>(), serviceTimeout, Log, live: false, TestContext.Current.CancellationToken);
+        var options = new UpOptions(new Dictionary<string, string>(), Path.Combine(Directory, "up-record.json"), serviceTimeout);
+        return await StackUp.RunAsync(Project, model, Engine, new Dictionary<string, string>(), options, Log, TestContext.Current.CancellationToken);
     }
 
     public async ValueTask DisposeAsync()

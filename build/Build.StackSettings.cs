@@ -1,0 +1,47 @@
+using Mlstack.Build.Stack;
+
+namespace Mlstack.Build;
+
+/// <summary>What the stack's targets share — its compose project, its resolved config, what compose interpolates —
+/// computed on first use by whichever target needs it, so no target depends on another having run (--skip works).</summary>
+internal sealed partial class Build
+{
+    private Task<ComposeProject>? stackProject;
+    private Task<ComposeModel>? stackModel;
+
+    /// <summary>The stack's compose project. Its passwords are masked from here on, like [Secret] parameters, in
+    /// everything the build prints: compose's output, logs, smoke results.</summary>
+    private Task<ComposeProject> StackProjectAsync(CancellationToken ct) => stackProject ??= LoadStackProjectAsync(ct);
+
+    /// <summary>The resolved compose config; in prod, only after the passwords passed their check.</summary>
+    private Task<ComposeModel> StackModelAsync(CancellationToken ct) => stackModel ??= ReadStackModelAsync(ct);
+
+    private async Task<ComposeProject> LoadStackProjectAsync(CancellationToken ct)
+    {
+        var envFile = StackEnvFilePath();
+        var settings = ProductionSecrets.Effective(envFile);
+        foreach (var name in ProductionSecrets.PasswordVariables)
+            Log.Masker.Add(settings.GetValueOrDefault(name));
+        return ComposeProject.ForStack(RootDirectory, ProjectName, StackEnvironmentName, envFile, (await DockerAsync(ct)).Compose);
+    }
+
+    private async Task<ComposeModel> ReadStackModelAsync(CancellationToken ct)
+    {
+        var project = await StackProjectAsync(ct);
+        if (StackEnvironmentName == StackEnvironment.Prod)
+            ProductionSecrets.Check(ProductionSecrets.Effective(project.EnvFile), EnvFile.Read(Path.Combine(RootDirectory, "stack", ".env.example")));
+        return await ComposeConfigReader.ReadAsync(project, Log, ComposeEnvironment(), new Tooling.ToolOutputCache(Path.Combine(TemporaryDirectory, "cache")), ct);
+    }
+
+    /// <summary>What compose interpolates besides the env file: the base image (images are named by Up).</summary>
+    private Dictionary<string, string> ComposeEnvironment() => new() { ["BASE_IMAGE"] = BaseImageName };
+
+    /// <summary>--env-file, else stack/.env, else (dev only) stack/.env.example.</summary>
+    private string StackEnvFilePath()
+    {
+        if (StackEnvFile == null)
+            return EnvFile.Resolve(RootDirectory, StackEnvironmentName);
+        var path = Path.GetFullPath(StackEnvFile, RootDirectory);
+        return File.Exists(path) ? path : throw new Host.BuildInputException($"--env-file {StackEnvFile}: no such file; give the path of the stack's env file.");
+    }
+}
