@@ -19,6 +19,9 @@ public sealed class SmokeContext(HttpClient http, Uri stackUrl, ContainerExec ex
     public HttpClient Http { get; } = http;
     public Uri StackUrl { get; } = stackUrl;
     public ContainerExec Exec { get; } = exec;
+
+    /// <summary>Python probes, one interpreter per container.</summary>
+    public PythonBatch Python { get; } = new(exec);
 }
 
 /// <summary>One smoke check of one service. A check throws <see cref="CheckFailedException"/> to fail.</summary>

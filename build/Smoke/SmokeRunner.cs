@@ -17,6 +17,7 @@ public static class SmokeRunner
     {
         var uncovered = services.Where(s => checks.All(c => c.Service != s))
             .Select(s => new CheckOutcome(new MissingCheck(s), CheckResult.Failed, TimeSpan.Zero, $"at least one smoke check", $"no smoke check for {s}"));
+        context.Python.Plan(checks);
         var outcomes = await Task.WhenAll(checks.Select(check => RunOneAsync(check, context, ct))).ConfigureAwait(false);
         return [.. outcomes, .. uncovered];
     }

@@ -49,15 +49,27 @@ public static partial class ComposeConfigReader
     {
         if (!File.Exists(file))
             throw new BuildInputException($"{file}: no such compose file.");
+        var text = File.ReadAllText(file);
         try
         {
-            new YamlStream().Load(new StringReader(File.ReadAllText(file)));
+            new YamlStream().Load(new StringReader(text));
         }
         catch (YamlException e)
         {
             var problem = (e.InnerException?.Message ?? e.Message).Split('\n')[0];
-            throw new BuildInputException($"{file} line {e.Start.Line}: {problem.TrimEnd('.')}.");
+            throw new BuildInputException($"{file} line {LineOf(e, text)}: {problem.TrimEnd('.')}.");
         }
+    }
+
+    /// <summary>The line YamlDotNet names; for a tab in indentation it names none (line 1, column 1), so the first
+    /// line indented with a tab is the one.</summary>
+    private static long LineOf(YamlException e, string text)
+    {
+        if (e.Start.Index > 0 || !e.Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
+            return e.Start.Line;
+        var lines = text.Split('\n');
+        var tabbed = Array.FindIndex(lines, l => l.TrimStart(' ').StartsWith('\t'));
+        return tabbed >= 0 ? tabbed + 1 : e.Start.Line;
     }
 
     public static ComposeModel Parse(string yaml)

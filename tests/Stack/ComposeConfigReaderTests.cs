@@ -33,6 +33,21 @@ public sealed class ComposeConfigReaderTests
         """;
 
     [Fact]
+    public void A_tab_in_the_indentation_is_reported_on_its_own_line_not_line_1()
+    {
+        using var root = new TempRoot();
+        var file = Path.Combine(root.Path, "compose.yaml");
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "stack", "compose.yaml"));
+        var target = Array.FindIndex(lines, 36, l => l.StartsWith("    ", StringComparison.Ordinal));
+        lines[target] = "\t" + lines[target][2..];
+        File.WriteAllLines(file, lines);
+
+        var error = Assert.Throws<BuildInputException>(() => ComposeConfigReader.CheckSyntax(file));
+
+        Assert.Equal($"{file} line {target + 1}: While scanning a mapping, found invalid tab as indentation.", error.Message);
+    }
+
+    [Fact]
     public void Parses_builds_healthchecks_dependencies_and_one_shots()
     {
         var model = ComposeConfigReader.Parse(V1Config);

@@ -5,7 +5,8 @@ using Mlstack.Tests.Support;
 namespace Mlstack.Tests.Stack;
 
 /// <summary>The whole platform, the way a user runs it: ./build.sh Up, every service healthy, ./build.sh Down.
-/// It runs as its own compose project on other ports, so a developer's own stack and its volumes are never touched.</summary>
+/// It runs as its own compose project on other ports, with the example's settings (never the developer's stack/.env),
+/// so a developer's own stack, settings and volumes are never touched.</summary>
 [Collection(EngineTests.Name)]
 public sealed class FullStackTests
 {
@@ -34,7 +35,7 @@ public sealed class FullStackTests
     }
 
     private static Task<ProcessResult> BuildSh(params string[] args) =>
-        ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), [.. args, "--project-name", Project], Ports, timeout: TimeSpan.FromMinutes(25));
+        ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), [.. args, "--project-name", Project, "--env-file", "stack/.env.example"], Ports, timeout: TimeSpan.FromMinutes(25));
 
     private const string StackUrl = "http://127.0.0.1:18080";
 

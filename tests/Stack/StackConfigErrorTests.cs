@@ -28,7 +28,8 @@ public sealed class StackConfigErrorTests
         await Prerequisites.RequireEngineAsync();
         var example = Mlstack.Build.Stack.EnvFile.Read(Path.Combine(RepositoryRoot.Path, "stack", ".env.example"));
 
-        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["StackConfig", "--verbosity", "verbose"]);
+        // The example's values, whatever stack/.env the developer has: the suite never reads the user's own settings.
+        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["StackConfig", "--verbosity", "verbose", "--env-file", "stack/.env.example"]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("DATABASE_URL: postgresql://mlstack:***@postgres:5432/mlstack", result.Output);
