@@ -29,6 +29,18 @@ internal sealed partial class Build
     [Parameter("LoadTest: only these scenarios (predict, health)")]
     private readonly string[] Scenarios = [];
 
+    [Parameter("LoadTest: step the rate up from --rate until each scenario's thresholds break; report the highest rate that held (the knee)")]
+    private readonly bool FindCapacity;
+
+    [Parameter("LoadTest --find-capacity: length of each step's measured part (after a 2s warmup)")]
+    private readonly TimeSpan StepDuration = TimeSpan.FromSeconds(5);
+
+    [Parameter("LoadTest --find-capacity: each step asks this many times the previous step's rate")]
+    private readonly double StepFactor = 1.5;
+
+    [Parameter("LoadTest --find-capacity: at most this many steps")]
+    private readonly int MaxSteps = 12;
+
     Target LoadTest => _ => _
         .Description("Open-model load through the frontend; thresholds decide the exit code; JSON, Markdown and SVG in .nuke/temp/reports")
         .After(Up, SmokeTest)
@@ -44,6 +56,12 @@ internal sealed partial class Build
             await ModelSetup.EnsureTrainedAsync(http, url, Log, ct);
 
             Log.Info($"LoadTest: {url} — {string.Join(", ", scenarios.Select(s => s.Name))}");
+            if (FindCapacity)
+            {
+                await FindCapacityAsync(http, url, scenarios, profile, ct);
+                return;
+            }
+
             var stats = await new LoadGenerator(http, url).RunAsync(scenarios, profile, TimeSpan.FromSeconds(10), ct);
             var summaries = LoadVerdict.Summarise(scenarios, stats, profile);
             LoadReport.Print(summaries, profile, Log);
@@ -75,6 +93,27 @@ internal sealed partial class Build
             if (share < 0.5)
                 throw new InvalidOperationException($"the generator sustained {share:P0} of wrk's rate; the target is at least 50%.");
         });
+
+    /// <summary>The knee per scenario: it is a report, not a verdict — it fails only when a scenario broke at the first step.</summary>
+    private async Task FindCapacityAsync(HttpClient http, Uri url, IReadOnlyList<LoadScenario> scenarios, LoadProfile profile, CancellationToken ct)
+    {
+        if (StepFactor <= 1 || MaxSteps < 1 || StepDuration <= TimeSpan.Zero)
+            throw new BuildInputException($"--step-factor {StepFactor} / --max-steps {MaxSteps} / --step-duration {StepDuration}: the factor must be above 1, at least 1 step, and a positive duration.");
+        Log.Info($"LoadTest: finding capacity from {profile.Rate:0.#}/s, ×{StepFactor:0.##} per step, {StepDuration.TotalSeconds:0}s each (+2s warmup), at most {MaxSteps} steps");
+        async Task<IReadOnlyList<ScenarioSummary>> Step(double rate, CancellationToken token)
+        {
+            var step = profile with { Rate = rate, RampTo = null, Warmup = TimeSpan.FromSeconds(2), Duration = StepDuration };
+            return LoadVerdict.Summarise(scenarios, await new LoadGenerator(http, url).RunAsync(scenarios, step, TimeSpan.FromSeconds(10), token), step);
+        }
+
+        var (steps, capacities) = await CapacityFinder.FindAsync(scenarios, profile.Rate, StepFactor, MaxSteps, Step, s => CapacityReport.PrintStep(s, Log), ct);
+        CapacityReport.Write(ReportsDirectory, steps, capacities);
+        foreach (var capacity in capacities)
+            Log.Report($"LoadTest: {CapacityReport.Describe(capacity)}");
+        if (capacities.Any(c => c.HeldRate == null))
+            throw new InvalidOperationException($"below the starting rate {profile.Rate:0.#}/s already: {string.Join("; ", capacities.Where(c => c.HeldRate == null).Select(CapacityReport.Describe))}");
+        Log.Success($"LoadTest: capacity found; reports in {Path.GetRelativePath(RootDirectory, ReportsDirectory)}/capacity.*");
+    }
 
     private LoadProfile Profile()
     {

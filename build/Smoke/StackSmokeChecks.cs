@@ -15,7 +15,7 @@ public static class StackSmokeChecks
         new PostgresCheck("migrate", "mlstack", "SELECT to_regclass('public.runs') IS NOT NULL AND to_regclass('public.housekeeping') IS NOT NULL", "t"),
         new HttpCheck("ml-service", "/api/health", JsonPath: "status", JsonValue: "ok"),
         new HttpCheck("ml-service", "/api/metrics", BodyContains: "mlservice_requests_total"),
-        new TrainPredictFlow("ml-service") { Timeout = TimeSpan.FromSeconds(90), IsSlow = true },
+        new TrainPredictFlow("ml-service", Consumer: "worker-heavy", Queue: "ml") { Timeout = TimeSpan.FromSeconds(90), IsSlow = true },
         new CeleryTaskCheck("worker-light", Via: "ml-service", Task: "mlservice.tasks.ping", Queue: "quick", Expected: "pong"),
         Heartbeat("worker-light", "consumer heartbeat fresh", "/tmp/worker-heartbeat", 20),
         Heartbeat("worker-heavy", "consumer heartbeat fresh", "/tmp/worker-heartbeat", 20),

@@ -4,20 +4,64 @@ using System.Text.Json;
 namespace Mlstack.Build.Smoke;
 
 /// <summary>Through the frontend: POST /api/train (marked as a smoke run), wait for the worker to finish it, then
-/// POST /api/predict with that run's model and check the answer's shape.</summary>
-public sealed record TrainPredictFlow(string Service) : SmokeCheck(Service, "train → predict through the frontend")
+/// POST /api/predict with that run's model and check the answer's shape. With no live consumer on the training
+/// queue it fails at once, naming the worker, and queues nothing; a run that does not finish is taken back off the
+/// queue and marked failed, so no stray training waits for the next worker.</summary>
+public sealed record TrainPredictFlow(string Service, string Consumer, string Queue) : SmokeCheck(Service, "train → predict through the frontend")
 {
     private static readonly double[][] Rows = [[0.1, 1.2, -0.3, 0.5], [1.0, -2.0, 0.5, 0.0]];
 
-    public override Task RunAsync(SmokeContext context, CancellationToken ct) => ProveAsync(context.Http, context.StackUrl, ct);
+    public override async Task RunAsync(SmokeContext context, CancellationToken ct)
+    {
+        await RequireConsumerAsync(context, ct).ConfigureAwait(false);
+        string? queued = null;
+        try
+        {
+            await ProveAsync(context.Http, context.StackUrl, ct, id => queued = id).ConfigureAwait(false);
+        }
+        catch (Exception e) when (queued != null && e is CheckFailedException or OperationCanceledException or HttpRequestException)
+        {
+            using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await WithdrawAsync(context, queued, cleanup.Token).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task RequireConsumerAsync(SmokeContext context, CancellationToken ct)
+    {
+        var expected = $"a live {Consumer} consuming queue {Queue}";
+        ExecResult beat;
+        try
+        {
+            beat = await context.Exec.RunAsync(Consumer, ["sh", "-c", "test $(( $(date +%s) - $(stat -c %Y /tmp/worker-heartbeat) )) -lt 20"], ct).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            throw new CheckFailedException(expected, $"no running {Consumer}: nothing consumes queue {Queue}, so no training was queued");
+        }
+
+        CheckFailedException.Unless(beat.ExitCode == 0, expected, $"{Consumer}'s consumer heartbeat is stale: it is not consuming queue {Queue}, so no training was queued");
+    }
+
+    /// <summary>Takes the smoke run's task off the broker's queue and marks its run failed.</summary>
+    private async Task WithdrawAsync(SmokeContext context, string runId, CancellationToken ct)
+    {
+        const string Cli = "redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning -n 0";
+        var script = $"{Cli} --raw LRANGE \"$0\" 0 -1 | grep -F \"$1\" | while IFS= read -r m; do {Cli} LREM \"$0\" 1 \"$m\"; done";
+        await context.Exec.RunAsync("redis", ["sh", "-c", script, Queue, runId], ct).ConfigureAwait(false);
+        const string Sql = "UPDATE runs SET status = 'failed', error = 'smoke test gave up on it', finished_at = now() WHERE id = :'id' AND status IN ('queued', 'running')";
+        // psql interpolates :'id' (quoted safely) only in what it reads, not in -c.
+        await context.Exec.RunAsync("postgres", ["sh", "-c", "printf '%s\\n' \"$1\" | psql -q -U \"$POSTGRES_USER\" -d \"$APP_DB_NAME\" -v id=\"$0\"", runId, Sql], ct).ConfigureAwait(false);
+    }
 
     /// <summary>The flow itself; it needs only HTTP (LoadTest uses it to have a model to score with).</summary>
-    public static async Task ProveAsync(HttpClient http, Uri stack, CancellationToken ct)
+    public static async Task ProveAsync(HttpClient http, Uri stack, CancellationToken ct, Action<string>? onQueued = null)
     {
         using var train = await http.PostAsJsonAsync(new Uri(stack, "/api/train"), new { samples = 200, seed = 7, smoke = true }, ct).ConfigureAwait(false);
         var queued = await train.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
         CheckFailedException.Unless((int)train.StatusCode == 202, "HTTP 202 from /api/train", $"HTTP {(int)train.StatusCode}: {Clip(queued)}");
         var runId = Json.Select(queued, "run_id") ?? throw new CheckFailedException("a run_id", Clip(queued));
+        onQueued?.Invoke(runId);
 
         string status;
         do
