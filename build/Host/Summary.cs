@@ -35,6 +35,7 @@ internal static class Summary
     public static string Markdown(IReadOnlyList<ExecutableTarget> targets, bool succeeded)
     {
         var md = new System.Text.StringBuilder();
+        md.AppendLine(succeeded ? "### ✅ Build succeeded" : "### ❌ Build failed").AppendLine();
         md.AppendLine("| Target | Status | Duration |").AppendLine("|---|---|---|");
         foreach (var target in targets)
         {
@@ -44,7 +45,6 @@ internal static class Summary
         }
 
         md.AppendLine(CultureInfo.InvariantCulture, $"| **Total** | | {Format(new TimeSpan(targets.Sum(t => t.Duration.Ticks)))} |");
-        md.AppendLine().Append(succeeded ? "**Build succeeded.**" : "**Build failed.**");
         return md.ToString();
     }
 
