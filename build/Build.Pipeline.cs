@@ -3,6 +3,9 @@ using Mlstack.Build.GitHubActions;
 namespace Mlstack.Build;
 
 /// <summary>The GitHub Actions workflows, generated into .github/workflows/ on every run of the build.</summary>
+/// <remarks>deploy, backup and backup-weekly wait for their targets (Deploy, Rollback, Backup, VerifyBackup): their
+/// attributes are in tests/Pipeline/DeployPipelineBuild.cs, proven there against a build of the same shape. When the
+/// targets land, move each attribute here (adjusting parameter names if they differ) and run the build once.</remarks>
 [GitHubActions(
     "ci",
     GitHubActionsImage.UbuntuLatest,
