@@ -46,6 +46,26 @@ public sealed class PipelineGenerationTests
         Assert.Equal(".nuke/temp/reports", publish["with"]["path"].ToString());
     }
 
+    [Fact]
+    public void The_remaining_options_reach_the_workflow()
+    {
+        var yaml = WorkflowSteps.Load(GeneratedWorkflows.Generate(new OptionsPipelineBuild())["options"]);
+        var job = (YamlMappingNode)((YamlMappingNode)yaml["jobs"])["ubuntu-22_04"];
+        var steps = WorkflowSteps.Steps(yaml).ToList();
+
+        Assert.Equal("ubuntu-22.04", job["runs-on"].ToString());
+        Assert.Equal(["v*", "!v*-rc*"], ((YamlSequenceNode)yaml["on"]["push"]["tags"]).Children.Select(c => c.ToString()));
+        Assert.Equal("30 1 * * *", ((YamlSequenceNode)yaml["on"]["schedule"]).Children.Single()["cron"].ToString());
+        Assert.Equal("true", yaml["on"]["workflow_dispatch"]["inputs"]["services"]["required"].ToString());
+        Assert.Equal("Services to publish", yaml["on"]["workflow_dispatch"]["inputs"]["services"]["description"].ToString());
+        Assert.Equal("options-${{ github.ref }}", yaml["concurrency"]["group"].ToString());
+        Assert.Equal("0", steps[0]["with"]["fetch-depth"].ToString());
+        Assert.DoesNotContain(steps, s => WorkflowSteps.Value(s, "uses") is "actions/cache@v4" or "actions/upload-artifact@v4");
+        var run = steps.Single(s => WorkflowSteps.Value(s, "run") == "./build.sh Publish");
+        Assert.Equal("${{ vars.REGISTRY_URL }}", run["env"]["REGISTRY_URL"].ToString());
+        Assert.Equal("${{ inputs.services }}", run["env"]["Services"].ToString());
+    }
+
     [GitHubActions("broken", GitHubActionsImage.UbuntuLatest, OnPushBranches = ["main"], InvokedTargets = ["Deploi"])]
     private sealed class UnknownTargetBuild : BuildHost
     {
