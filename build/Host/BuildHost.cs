@@ -65,6 +65,7 @@ public abstract class BuildHost
         CancellationToken ct)
     {
         Log = new BuildLog(output, new SecretMasker(), color);
+        WorkflowCommands.Attach(Log, environment);
         try
         {
             var parameters = BuildParameter.Discover(this);
@@ -83,6 +84,7 @@ public abstract class BuildHost
             var graph = TargetDiscovery.Discover(this);
             var fallback = graph.Find(defaultTarget(this));
             SchemaWriter.Update(RootDirectory, parameters, graph);
+            ConfigurationFiles.Update(RootDirectory, this, new BuildDeclarations(graph, parameters), IsCi(environment));
             if (Help)
             {
                 HelpText.Print(graph, fallback, parameters, Log);
@@ -105,14 +107,19 @@ public abstract class BuildHost
             await TargetRunner.RunAsync(plan, Log, ct);
             var succeeded = plan.Ordered.All(t => t.Status is not (TargetStatus.Failed or TargetStatus.Aborted or TargetStatus.NotRun));
             Summary.Print(plan.Ordered, succeeded, Log);
+            Log.StepSummary.Append(Summary.Markdown(plan.Ordered, succeeded));
             return succeeded ? 0 : ct.IsCancellationRequested ? 130 : 1;
         }
         catch (BuildInputException e)
         {
             Log.Error(e.Message);
+            Log.WorkflowCommands?.Error("Build input", e.Message);
             return 1;
         }
     }
+
+    private static bool IsCi(IReadOnlyDictionary<string, string> environment) =>
+        environment.TryGetValue("CI", out var value) && string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
 
     private static List<ExecutableTarget> Resolve(TargetGraph graph, IEnumerable<string> names) =>
         [.. names.Select(name => graph.FindByName(name)

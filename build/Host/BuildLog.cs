@@ -18,6 +18,12 @@ public sealed class BuildLog(TextWriter writer, SecretMasker masker, bool color)
     public SecretMasker Masker { get; } = masker;
     public bool Color { get; } = color;
 
+    /// <summary>Markdown for the CI run's page; a no-op outside GitHub Actions.</summary>
+    public StepSummary StepSummary { get; internal set; } = StepSummary.None;
+
+    /// <summary>Groups, annotations and masks for the GitHub Actions runner; null elsewhere.</summary>
+    internal WorkflowCommands? WorkflowCommands { get; set; }
+
     public void Debug(string text) => WriteAt(Verbosity.Verbose, text, "\e[90m");
     public void Info(string text) => WriteAt(Verbosity.Normal, text, null);
     public void Success(string text) => WriteAt(Verbosity.Normal, text, "\e[32m");
@@ -35,6 +41,14 @@ public sealed class BuildLog(TextWriter writer, SecretMasker masker, bool color)
         var line = Masker.Mask(text);
         lock (_gate)
             writer.WriteLine(Color && ansi != null ? $"{ansi}{line}\e[0m" : line);
+        writer.Flush();
+    }
+
+    /// <summary>A line for the CI runner, printed at every verbosity and not masked: ::add-mask:: must carry the value.</summary>
+    internal void WriteCommand(string line)
+    {
+        lock (_gate)
+            writer.WriteLine(line);
         writer.Flush();
     }
 }

@@ -5,6 +5,9 @@ public sealed class SecretMasker
 {
     private readonly List<string> _secrets = [];
 
+    /// <summary>Told of each new secret: on GitHub Actions it registers the value with the runner (::add-mask::).</summary>
+    internal Action<string>? Added { get; set; }
+
     public void Add(string? secret)
     {
         // Very short values would mask unrelated text everywhere; such a secret is too weak to guard anyway.
@@ -12,6 +15,7 @@ public sealed class SecretMasker
             return;
         _secrets.Add(secret);
         _secrets.Sort((a, b) => b.Length.CompareTo(a.Length));
+        Added?.Invoke(secret);
     }
 
     public string Mask(string text)

@@ -31,6 +31,23 @@ internal static class Summary
         log.WriteAt(Verbosity.Quiet, verdict, succeeded ? "\e[32;1m" : "\e[31;1m");
     }
 
+    /// <summary>The same table as Markdown, for the CI run's page.</summary>
+    public static string Markdown(IReadOnlyList<ExecutableTarget> targets, bool succeeded)
+    {
+        var md = new System.Text.StringBuilder();
+        md.AppendLine(succeeded ? "### ✅ Build succeeded" : "### ❌ Build failed").AppendLine();
+        md.AppendLine("| Target | Status | Duration |").AppendLine("|---|---|---|");
+        foreach (var target in targets)
+        {
+            var duration = target.Status is TargetStatus.Succeeded or TargetStatus.Failed or TargetStatus.Aborted ? Format(target.Duration) : string.Empty;
+            var note = target.Message != null && target.Status != TargetStatus.Succeeded ? $" ({target.Message.ReplaceLineEndings(" ").Replace("|", "\\|", StringComparison.Ordinal)})" : string.Empty;
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {target.Name} | {target.Status}{note} | {duration} |");
+        }
+
+        md.AppendLine(CultureInfo.InvariantCulture, $"| **Total** | | {Format(new TimeSpan(targets.Sum(t => t.Duration.Ticks)))} |");
+        return md.ToString();
+    }
+
     public static string Format(TimeSpan duration) =>
         duration.TotalHours >= 1
             ? duration.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)

@@ -44,7 +44,11 @@ internal static class TargetRunner
             return;
         }
 
-        log.Heading($"═══ {target.Name} ═══");
+        // On GitHub Actions a target's output folds into a group titled with its name, as NUKE's host does.
+        if (log.WorkflowCommands is { } commands)
+            commands.Group(target.Name);
+        else
+            log.Heading($"═══ {target.Name} ═══");
         target.Status = TargetStatus.Running;
         var clock = Stopwatch.StartNew();
         try
@@ -68,7 +72,12 @@ internal static class TargetRunner
         finally
         {
             target.Duration = clock.Elapsed;
+            log.WorkflowCommands?.EndGroup();
         }
+
+        // After the group closes, so the annotation is not folded away; the run's page lists it at the top.
+        if (target.Status is TargetStatus.Failed or TargetStatus.Aborted)
+            log.WorkflowCommands?.Error($"Target {target.Name} {(target.Status == TargetStatus.Failed ? "failed" : "was cancelled")}", target.Message ?? string.Empty);
     }
 
     private static string FailureMessage(Exception e) =>

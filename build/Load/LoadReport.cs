@@ -27,6 +27,8 @@ public static class LoadReport
             foreach (var t in s.Thresholds)
                 log.WriteAt(Verbosity.Minimal, $"    {(t.Passed ? "✓" : "✗")} {t.Name} ({t.Actual})", t.Passed ? "\e[32m" : "\e[31m");
         }
+
+        log.StepSummary.Append(Markdown(summaries, profile));
     }
 
     public static void Write(string directory, IReadOnlyList<ScenarioSummary> summaries, IReadOnlyList<ScenarioStats> stats, LoadProfile profile)

@@ -30,6 +30,8 @@ public static class TestSuite
         if (counts is var (passed, failed, skipped))
             log.WriteAt(Verbosity.Quiet, $"Tests: {passed} passed, {failed} failed, {skipped} skipped", null);
         log.Info($"JUnit report: {Path.GetRelativePath(root, junit)}");
+        if (counts != null)
+            log.StepSummary.Append(JUnitMarkdown.Summarise(junit, "Tests"));
         if (result.ExitCode != 0 || counts is null or (_, > 0, _))
             throw new InvalidOperationException($"Tests failed (exit code {result.ExitCode}); see the output above and {Path.GetRelativePath(root, junit)}.");
         if (counts is (0, _, _))

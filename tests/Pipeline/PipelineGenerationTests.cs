@@ -1,0 +1,151 @@
+using Mlstack.Build.GitHubActions;
+using Mlstack.Build.Host;
+using Mlstack.Tests.Support;
+using YamlDotNet.RepresentationModel;
+
+namespace Mlstack.Tests.Pipeline;
+
+/// <summary>The workflows come from the build's attributes: committed files equal what it generates, the ci workflow
+/// has the shape the issue asks for, and a stale name or a stale file fails the build with one line.</summary>
+public sealed class PipelineGenerationTests
+{
+    private static readonly string WorkflowsDirectory = Path.Combine(RepositoryRoot.Path, ".github", "workflows");
+
+    [Fact]
+    public void The_committed_workflows_are_what_the_build_generates()
+    {
+        var build = new Mlstack.Build.Build();
+        var declarations = new BuildDeclarations(TargetDiscovery.Discover(build), BuildParameter.Discover(build));
+        var generated = ConfigurationFiles.Declared(build).ToDictionary(a => a.RelativePath, a => a.Generate(declarations));
+
+        Assert.Contains(".github/workflows/ci.yml", generated.Keys);
+        foreach (var (path, text) in generated)
+            Assert.Equal(text, File.ReadAllText(Path.Combine(RepositoryRoot.Path, path)).ReplaceLineEndings("\n"));
+        // No hand-written workflow beside them: every file there is one the build generates.
+        var committed = Directory.GetFiles(WorkflowsDirectory).Select(f => Path.GetRelativePath(RepositoryRoot.Path, f).Replace('\\', '/'));
+        Assert.Equal(generated.Keys.Order(), committed.Order());
+    }
+
+    [Fact]
+    public void Ci_runs_the_tests_on_push_and_pull_request_with_the_nuget_cache_debootstrap_and_the_reports()
+    {
+        var ci = WorkflowSteps.Load(File.ReadAllText(Path.Combine(WorkflowsDirectory, "ci.yml")));
+        var on = (YamlMappingNode)ci["on"];
+        Assert.Equal("main", ((YamlSequenceNode)on["push"]["branches"]).Children.Single().ToString());
+        Assert.True(on.Children.ContainsKey("pull_request"));
+        var steps = WorkflowSteps.Steps(ci).ToList();
+        string? Find(string key, string prefix) => steps.Select(s => WorkflowSteps.Value(s, key)).FirstOrDefault(v => v?.StartsWith(prefix, StringComparison.Ordinal) == true);
+
+        Assert.Equal("./build.sh Test", Find("run", "./build.sh"));
+        Assert.Contains("debootstrap", Find("run", "sudo apt-get"));
+        var cache = steps.Single(s => WorkflowSteps.Value(s, "uses") == "actions/cache@v4");
+        Assert.Equal("~/.nuget/packages", cache["with"]["path"].ToString());
+        Assert.Contains("hashFiles('**/global.json', '**/*.csproj', '**/Directory.Packages.props')", cache["with"]["key"].ToString());
+        var publish = steps.Single(s => WorkflowSteps.Value(s, "uses") == "actions/upload-artifact@v4");
+        Assert.Equal("always()", WorkflowSteps.Value(publish, "if"));
+        Assert.Equal(".nuke/temp/reports", publish["with"]["path"].ToString());
+    }
+
+    [Fact]
+    public void The_remaining_options_reach_the_workflow()
+    {
+        var yaml = WorkflowSteps.Load(GeneratedWorkflows.Generate(new OptionsPipelineBuild())["options"]);
+        var job = (YamlMappingNode)((YamlMappingNode)yaml["jobs"])["ubuntu-22_04"];
+        var steps = WorkflowSteps.Steps(yaml).ToList();
+
+        Assert.Equal("ubuntu-22.04", job["runs-on"].ToString());
+        Assert.Equal(["v*", "!v*-rc*"], ((YamlSequenceNode)yaml["on"]["push"]["tags"]).Children.Select(c => c.ToString()));
+        Assert.Equal("30 1 * * *", ((YamlSequenceNode)yaml["on"]["schedule"]).Children.Single()["cron"].ToString());
+        Assert.Equal("true", yaml["on"]["workflow_dispatch"]["inputs"]["services"]["required"].ToString());
+        Assert.Equal("Services to publish", yaml["on"]["workflow_dispatch"]["inputs"]["services"]["description"].ToString());
+        Assert.Equal("options-${{ github.ref }}", yaml["concurrency"]["group"].ToString());
+        Assert.Equal("0", steps[0]["with"]["fetch-depth"].ToString());
+        Assert.DoesNotContain(steps, s => WorkflowSteps.Value(s, "uses") is "actions/cache@v4" or "actions/upload-artifact@v4");
+        var run = steps.Single(s => WorkflowSteps.Value(s, "run") == "./build.sh Publish");
+        Assert.Equal("${{ vars.REGISTRY_URL }}", run["env"]["REGISTRY_URL"].ToString());
+        Assert.Equal("${{ inputs.services }}", run["env"]["Services"].ToString());
+    }
+
+    [GitHubActions("broken", GitHubActionsImage.UbuntuLatest, OnPushBranches = ["main"], InvokedTargets = ["Deploi"])]
+    private sealed class UnknownTargetBuild : BuildHost
+    {
+        public Target Deploy => _ => _.Executes(() => { });
+    }
+
+    [Fact]
+    public async Task A_target_name_the_build_does_not_declare_fails_generation_naming_workflow_and_target()
+    {
+        var result = await BuildRun.RunAsync(new UnknownTargetBuild(), x => x.Deploy, ["--plan"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("Workflow broken (.github/workflows/broken.yml): InvokedTargets names 'Deploi', which is not a target of the build. Did you mean Deploy?", result.Output.Trim());
+    }
+
+    [GitHubActions("leaky", GitHubActionsImage.UbuntuLatest, OnPushBranches = ["main"], InvokedTargets = [nameof(Deploy)], ImportSecrets = [nameof(Token)])]
+    private sealed class SecretIntoPlainParameterBuild : BuildHost
+    {
+        [Parameter("API token")] public string? Token;
+        public Target Deploy => _ => _.Executes(() => { });
+    }
+
+    [Fact]
+    public async Task A_secret_imported_into_a_parameter_that_is_not_Secret_fails_generation()
+    {
+        var result = await BuildRun.RunAsync(new SecretIntoPlainParameterBuild(), x => x.Deploy, ["--plan"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("ImportSecrets hands a secret to parameter Token, which is not [Secret]", result.Output);
+    }
+
+    [GitHubActions("small", GitHubActionsImage.UbuntuLatest, OnWorkflowDispatch = true, InvokedTargets = [nameof(Hello)])]
+    private sealed class SmallBuild : BuildHost
+    {
+        public Target Hello => _ => _.Executes(() => { });
+    }
+
+    [Fact]
+    public async Task With_CI_true_a_stale_workflow_fails_the_build_in_one_line_and_is_left_as_it_was()
+    {
+        using var root = new TempRoot();
+        var file = Path.Combine(root.Path, ".github", "workflows", "small.yml");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, "name: small # edited by hand\n");
+
+        var inCi = await BuildRun.RunAsync(new SmallBuild(), x => x.Hello, ["Hello"], new Dictionary<string, string> { ["CI"] = "true" }, root);
+
+        Assert.Equal(1, inCi.ExitCode);
+        Assert.Equal(".github/workflows/small.yml differs from what the build generates: run ./build.sh once locally and commit it (CI never rewrites it).", inCi.Output.Trim());
+        Assert.Equal("name: small # edited by hand\n", File.ReadAllText(file));
+
+        var local = await BuildRun.RunAsync(new SmallBuild(), x => x.Hello, ["Hello"], root: root);
+
+        Assert.Equal(0, local.ExitCode);
+        Assert.Contains("./build.sh Hello", File.ReadAllText(file));
+        Assert.Equal(0, (await BuildRun.RunAsync(new SmallBuild(), x => x.Hello, ["Hello"], new Dictionary<string, string> { ["CI"] = "true" }, root)).ExitCode);
+    }
+
+    [Theory]
+    [InlineData("main")]
+    [InlineData("v*")]
+    [InlineData("*")]
+    [InlineData("on")]
+    [InlineData("yes")]
+    [InlineData("1.0")]
+    [InlineData("0 3 * * 1-6")]
+    [InlineData("a: b")]
+    [InlineData("x #y")]
+    [InlineData("it's")]
+    [InlineData("-x")]
+    [InlineData("!inputs.release")]
+    [InlineData("${{ hashFiles('**/*.csproj') }}")]
+    [InlineData("Setup: .NET")]
+    public void Every_scalar_reads_back_as_the_same_string(string value)
+    {
+        var node = WorkflowSteps.Load($"key: {YamlWriter.Quote(value)}\n");
+
+        var scalar = (YamlScalarNode)node["key"];
+        Assert.Equal(value, scalar.Value);
+        // Plain (unquoted) only when a YAML 1.1 reader would not take it for a boolean, number or null either.
+        Assert.True(scalar.Style != YamlDotNet.Core.ScalarStyle.Plain || !System.Text.RegularExpressions.Regex.IsMatch(value, "^(on|yes|[0-9.]+)$"));
+    }
+}
