@@ -3,6 +3,7 @@ using Mlstack.Build.Doctor;
 using Mlstack.Build.Host;
 using Mlstack.Build.Smoke;
 using Mlstack.Build.Stack;
+using Mlstack.Build.Testing;
 
 namespace Mlstack.Build;
 
@@ -30,6 +31,7 @@ internal sealed partial class Build
             SmokeReport.Print(outcomes, Log);
             var junit = Path.Combine(ReportsDirectory, "smoke.xml");
             SmokeReport.WriteJUnit(outcomes, junit, Log.Masker.Mask);
+            Log.StepSummary.Append(JUnitMarkdown.Summarise(junit, "SmokeTest"));
             var failed = outcomes.Where(o => o.Result == CheckResult.Failed).ToList();
             if (failed.Count > 0)
                 throw new InvalidOperationException($"{failed.Count} of {outcomes.Count} smoke checks failed, for {string.Join(", ", failed.Select(f => f.Check.Service).Distinct())}; report: {Path.GetRelativePath(RootDirectory, junit)}");
