@@ -13,7 +13,7 @@ public sealed class CapacityFinderTests
     ];
 
     /// <summary>A scenario's p99 is 10 ms below its limit and 500 ms above it.</summary>
-    private static Task<IReadOnlyList<ScenarioSummary>> Fake(double rate, IReadOnlyDictionary<string, double> limits)
+    private static Task<IReadOnlyList<ScenarioSummary>> Fake(double rate, Dictionary<string, double> limits)
     {
         IReadOnlyList<ScenarioSummary> summaries = [.. Scenarios.Select(s =>
         {

@@ -66,6 +66,28 @@ public sealed class FullStackTests
             Assert.Contains("every threshold passed", load.Output);
             Assert.True(File.Exists(Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports", "load.svg")));
 
+            // Up again on the unchanged stack: no container recreated, no one-shot re-run.
+            var again = await BuildSh("Up");
+            Assert.True(again.ExitCode == 0, again.Output);
+            Assert.Contains("nothing changed, no container touched", again.Output);
+            Assert.Equal(containers.Select(c => c.Id).Order(), (await engine.SnapshotAsync(TestContext.Current.CancellationToken)).Select(c => c.Id).Order());
+
+            // Targets compute what they need themselves: skipping Doctor and StackConfig leaves no hole.
+            var skipped = await BuildSh("Status", "--skip");
+            Assert.True(skipped.ExitCode == 0, skipped.Output);
+            Assert.Matches(@"ml-service\s+running\s+healthy", skipped.Output);
+
+            // No consumer on the training queue: the flow fails at once naming the worker, and queues nothing.
+            var heavy = containers.Single(c => c.Service == "worker-heavy").Id;
+            await ChildProcess.RunAsync("docker", ["stop", heavy]);
+            var noConsumer = await BuildSh("SmokeTest", "--skip", "--stack-url", StackUrl);
+            var queued = await ChildProcess.RunAsync("docker", ["exec", containers.Single(c => c.Service == "redis").Id, "sh", "-c", "redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning LLEN ml"]);
+            await ChildProcess.RunAsync("docker", ["start", heavy]);
+            Assert.Equal(1, noConsumer.ExitCode);
+            Assert.Matches(@"✗ ml-service · train → predict through the frontend: expected a live worker-heavy consuming queue ml; got no running worker-heavy", noConsumer.Output);
+            Assert.Matches(@"train → predict through the frontend\s+✗ FAIL\s+[0-4]\.\d\ds", noConsumer.Output);
+            Assert.Equal("0", queued.Output.Trim());
+
             var redis = containers.Single(c => c.Service == "redis").Id;
             await ChildProcess.RunAsync("docker", ["stop", redis]);
             var broken = await BuildSh("SmokeTest", "--stack-url", StackUrl, "--fast");

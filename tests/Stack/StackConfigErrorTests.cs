@@ -28,8 +28,14 @@ public sealed class StackConfigErrorTests
         await Prerequisites.RequireEngineAsync();
         var example = Mlstack.Build.Stack.EnvFile.Read(Path.Combine(RepositoryRoot.Path, "stack", ".env.example"));
 
-        // The example's values, whatever stack/.env the developer has: the suite never reads the user's own settings.
-        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["StackConfig", "--verbosity", "verbose", "--env-file", "stack/.env.example"]);
+        // A root of its own: compose really runs (no cached config), with the example's values whatever stack/.env
+        // the developer has — the suite never reads the user's own settings.
+        using var root = new TempRoot();
+        var stack = Directory.CreateDirectory(Path.Combine(root.Path, "stack")).FullName;
+        foreach (var file in new[] { "compose.yaml", "compose.dev.yaml", ".env.example" })
+            File.Copy(Path.Combine(RepositoryRoot.Path, "stack", file), Path.Combine(stack, file));
+        Directory.CreateSymbolicLink(Path.Combine(root.Path, "docker"), Path.Combine(RepositoryRoot.Path, "docker"));
+        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["StackConfig", "--verbosity", "verbose", "--root", root.Path]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("DATABASE_URL: postgresql://mlstack:***@postgres:5432/mlstack", result.Output);
@@ -52,5 +58,25 @@ public sealed class StackConfigErrorTests
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("Refusing to start prod: POSTGRES_PASSWORD is a well-known default", result.Output);
         Assert.Matches(@"Images\s+NotRun", result.Output);
+    }
+
+    [Fact]
+    public async Task Up_with_Images_skipped_names_the_image_it_lacks_in_one_line()
+    {
+        await Prerequisites.RequireEngineAsync();
+        await FixtureImage.EnsureAsync();
+        using var root = new TempRoot();
+        var stack = Directory.CreateDirectory(Path.Combine(root.Path, "stack")).FullName;
+        var context = Directory.CreateDirectory(Path.Combine(root.Path, "docker", "never-built")).FullName;
+        File.WriteAllText(Path.Combine(context, "Dockerfile"), $"FROM debian:bookworm-slim\nRUN echo {Guid.NewGuid():N}\n");
+        File.WriteAllText(Path.Combine(stack, "compose.yaml"), "services:\n  app:\n    image: mlstackfx/never-built:latest\n    build: {context: ../docker/never-built}\n");
+        File.WriteAllText(Path.Combine(stack, "compose.dev.yaml"), "services:\n  app:\n    environment: {}\n"); // v1 reads "services: {}" as a version-1 file
+        File.WriteAllText(Path.Combine(stack, ".env.example"), "");
+
+        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Up", "--skip", "--root", root.Path]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Target Up failed: Image mlstackfx/never-built for these sources is not in the engine; run ./build.sh Images (don't skip it).", result.Output);
+        Assert.Matches(@"Images\s+Skipped", result.Output);
     }
 }
