@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using Docker.DotNet;
 using Mlstack.Build.Host;
@@ -71,11 +72,14 @@ public sealed class SshSession : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Runs a shell command on the VM. Past <paramref name="timeout"/> (or on cancellation) the command is
-    /// signalled and its channel closed; a timeout is an <see cref="SshCommandException"/>.</summary>
+    /// <summary>Runs a POSIX sh command on the VM. Past <paramref name="timeout"/> (or on cancellation) the command is
+    /// stopped on the VM and its channel closed; a timeout is an <see cref="SshCommandException"/>.</summary>
     public async Task<RemoteCommandResult> RunAsync(string command, TimeSpan timeout, CancellationToken ct = default)
     {
-        using var ssh = _client.CreateCommand(command);
+        // A closed channel does not stop a command that has no terminal, and sshd signals only the session's first
+        // process: coreutils' timeout on the VM stops the command's whole process group a moment after we give up.
+        var seconds = (int)Math.Ceiling(timeout.TotalSeconds) + 1;
+        using var ssh = _client.CreateCommand($"timeout -k 5 {seconds.ToString(CultureInfo.InvariantCulture)} sh -c {AtomicUpload.Quote(command)}");
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(timeout);
         try
