@@ -10,7 +10,7 @@ namespace Mlstack.Tests.Remote;
 /// <summary>Images move to a real VM through a loopback registry and an SSH remote forward, only the layers it
 /// lacks, and end up under their local names there.</summary>
 [Collection(EngineTests.Name)]
-public sealed class SshImageShippingTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
+public sealed class SshImageShippingTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>, IDisposable
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private readonly StringWriter _log = new();
@@ -57,15 +57,13 @@ public sealed class SshImageShippingTests(TestVm vm, ITestOutputHelper output) :
             // Shipping again moves nothing: the VM has that image id under that name.
             var again = Assert.Single(await ImageShipper.ShipAsync(local, session, [$"{name}:v2"], Log, _registryStorage, Ct));
             Assert.Equal(0, again.BytesMoved);
-            Assert.DoesNotContain(local.Images.ListImagesAsync(new ImagesListParameters(), Ct).Result.SelectMany(i => i.RepoTags ?? []),
+            Assert.DoesNotContain((await local.Images.ListImagesAsync(new ImagesListParameters(), Ct)).SelectMany(i => i.RepoTags ?? []),
                 t => t.StartsWith("localhost:", StringComparison.Ordinal) && t.Contains(name, StringComparison.Ordinal));
         }
         finally
         {
             output.WriteLine(_log.ToString());
             await LocalImages.RemoveAsync(local, $"{name}:v2", $"{name}:v1");
-            if (Directory.Exists(_registryStorage))
-                Directory.Delete(_registryStorage, recursive: true);
         }
     }
 
@@ -77,5 +75,12 @@ public sealed class SshImageShippingTests(TestVm vm, ITestOutputHelper output) :
         await using var __ = session;
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ImageShipper.ShipAsync(local, session, ["mlstack-ship-test/none:1"], Log, ct: Ct));
         Assert.Contains("not in the local engine", error.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        _log.Dispose();
+        if (Directory.Exists(_registryStorage))
+            Directory.Delete(_registryStorage, recursive: true);
     }
 }

@@ -20,12 +20,14 @@ internal static class Prerequisites
         Assert.Skip(reason);
     }
 
+    private static readonly string[] VmTools = ["ip", "nsenter", "unshare", "sshd", "dockerd", "ssh-keygen", "docker-registry"];
+
     /// <summary>Why this machine cannot host a test VM (root, a network namespace, sshd, dockerd), or null.</summary>
     public static string? VmHostProblem()
     {
         if (!string.Equals(Environment.UserName, "root", StringComparison.Ordinal))
             return "A test VM needs root (network namespaces, mounts); run as root or in CI.";
-        var missing = new[] { "ip", "nsenter", "unshare", "sshd", "dockerd", "ssh-keygen", "docker-registry" }.Where(tool => !OnPath(tool)).ToList();
+        var missing = VmTools.Where(tool => !OnPath(tool)).ToList();
         return missing.Count == 0 ? null
             : $"A test VM needs {string.Join(", ", missing)} (apt-get install iproute2 openssh-server docker.io docker-registry).";
     }
