@@ -19,4 +19,20 @@ internal static class Prerequisites
             Assert.Fail(reason);
         Assert.Skip(reason);
     }
+
+    private static readonly string[] VmTools = ["ip", "nsenter", "unshare", "sshd", "dockerd", "ssh-keygen", "docker-registry"];
+
+    /// <summary>Why this machine cannot host a test VM (root, a network namespace, sshd, dockerd), or null.</summary>
+    public static string? VmHostProblem()
+    {
+        if (!string.Equals(Environment.UserName, "root", StringComparison.Ordinal))
+            return "A test VM needs root (network namespaces, mounts); run as root or in CI.";
+        var missing = VmTools.Where(tool => !OnPath(tool)).ToList();
+        return missing.Count == 0 ? null
+            : $"A test VM needs {string.Join(", ", missing)} (apt-get install iproute2 openssh-server docker.io docker-registry).";
+    }
+
+    private static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/sbin").Append("/sbin")
+            .Any(dir => File.Exists(Path.Combine(dir, tool)));
 }

@@ -1,0 +1,36 @@
+using System.Globalization;
+using Docker.DotNet;
+
+namespace Mlstack.Build.Remote;
+
+/// <summary>Free space where the VM's engine keeps its images (its DockerRootDir), checked before anything moves:
+/// a pull that fills the disk can take the running stack down with it.</summary>
+internal static class RemoteDisk
+{
+    /// <summary>Keeps this much free after the images land, for logs, databases and the next pull.</summary>
+    public const long Headroom = 512L * 1024 * 1024;
+
+    public static async Task EnsureRoomAsync(SshSession vm, DockerClient vmEngine, long needed, CancellationToken ct)
+    {
+        var root = (await vmEngine.System.GetSystemInfoAsync(ct).ConfigureAwait(false)).DockerRootDir;
+        var df = (await vm.RunAsync($"df -P -k {AtomicUpload.Quote(root)}", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false)).EnsureSuccess();
+        var fields = df.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length < 4 || !long.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out var availableKb))
+            throw new InvalidOperationException($"Cannot read the VM's free disk from 'df -P -k {root}': {df.Output.Trim()}");
+        var available = availableKb * 1024;
+        if (available < needed + Headroom)
+            throw new InvalidOperationException(
+                $"The VM has {Bytes.Format(available)} free in {root}; the images need up to {Bytes.Format(needed)} plus {Bytes.Format(Headroom)} headroom. Free space on the VM (docker image prune) and deploy again.");
+    }
+}
+
+internal static class Bytes
+{
+    public static string Format(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.0} GB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MB",
+        >= 1L << 10 => $"{bytes / (double)(1L << 10):0.0} kB",
+        _ => $"{bytes} B",
+    };
+}

@@ -1,0 +1,38 @@
+using Mlstack.Build.Host;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace Mlstack.Build.Remote;
+
+/// <summary>The client's private keys: <c>--ssh-key FILE</c>, else the usual ~/.ssh defaults that exist, as ssh(1)
+/// tries them. There is no agent and no passphrase prompt: a key with a passphrase is refused in one line.</summary>
+internal static class SshKeyFiles
+{
+    private static readonly string[] Defaults = ["id_ed25519", "id_ecdsa", "id_rsa"];
+
+    public static IReadOnlyList<PrivateKeyFile> Load(string? keyFile)
+    {
+        if (!string.IsNullOrWhiteSpace(keyFile))
+            return [Open(keyFile)];
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var found = Defaults.Select(name => Path.Combine(home, ".ssh", name)).Where(File.Exists).Select(Open).ToList();
+        return found.Count > 0 ? found
+            : throw new BuildInputException($"No SSH key: none of ~/.ssh/{string.Join(", ~/.ssh/", Defaults)} exists; give one with --ssh-key FILE.");
+    }
+
+    private static PrivateKeyFile Open(string path)
+    {
+        try
+        {
+            return new PrivateKeyFile(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BuildInputException($"Parameter --ssh-key: cannot read {path} ({e.Message.TrimEnd('.')}); give a readable private key file.");
+        }
+        catch (Exception e) when (e is SshException or SshPassPhraseNullOrEmptyException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            throw new BuildInputException($"Parameter --ssh-key: {path} is not a usable private key ({e.Message.TrimEnd('.')}); give an unencrypted OpenSSH or PEM private key.");
+        }
+    }
+}

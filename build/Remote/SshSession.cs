@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Docker.DotNet;
+using Mlstack.Build.Host;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace Mlstack.Build.Remote;
+
+/// <summary>One verified SSH connection to the VM: commands with time limits, atomic uploads, the VM's Docker
+/// Engine API and remote port forwards. The host key is judged before authentication, so a key we do not trust
+/// stops everything before any command can run. Disposing closes every channel, bridge and forward it opened.</summary>
+public sealed class SshSession : IDisposable, IAsyncDisposable
+{
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
+
+    private readonly SshClient _client;
+    private readonly List<IDisposable> _owned = [];
+    private readonly Lock _gate = new();
+    private DialStdioBridge? _engineBridge;
+
+    private SshSession(SshTarget target, SshClient client, string fingerprint)
+    {
+        Target = target;
+        _client = client;
+        HostKeyFingerprint = fingerprint;
+    }
+
+    public SshTarget Target { get; }
+
+    /// <summary>The VM's host key as verified, <c>SHA256:…</c>.</summary>
+    public string HostKeyFingerprint { get; }
+
+    public static async Task<SshSession> ConnectAsync(SshTarget target, HostKeyTrust trust, string? keyFile = null, CancellationToken ct = default)
+    {
+        var keys = SshKeyFiles.Load(keyFile);
+        var connection = new ConnectionInfo(target.Host, target.Port, target.User, new PrivateKeyAuthenticationMethod(target.User, [.. keys]))
+        {
+            Timeout = ConnectTimeout,
+        };
+        var client = new SshClient(connection) { KeepAliveInterval = KeepAliveInterval };
+        HostKeyRejectedException? rejected = null;
+        string? fingerprint = null;
+        client.HostKeyReceived += (_, e) =>
+        {
+            fingerprint = HostKeyTrust.Fingerprint(e.HostKey);
+            var verdict = trust.Judge(target, e.HostKey);
+            e.CanTrust = verdict == HostKeyVerdict.Trusted;
+            if (!e.CanTrust)
+                rejected = HostKeyRejectedException.For(verdict, target, HostKeyTrust.KeyType(e.HostKey), fingerprint, trust.Source);
+        };
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(ConnectTimeout);
+        try
+        {
+            await client.ConnectAsync(limit.Token).ConfigureAwait(false);
+            return new SshSession(target, client, fingerprint!);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            client.Dispose();
+            throw rejected ?? e switch
+            {
+                SshAuthenticationException => new BuildInputException(
+                    $"{target} refused the SSH key ({e.Message.TrimEnd('.')}); give the VM's deploy key with --ssh-key FILE."),
+                SocketException or SshConnectionException or SshOperationTimeoutException or OperationCanceledException => new BuildInputException(
+                    $"Cannot reach {target} over SSH ({(e is OperationCanceledException ? $"no answer within {ConnectTimeout.TotalSeconds:0} s" : e.Message.TrimEnd('.'))}); check --host and that sshd listens there."),
+                _ => e,
+            };
+        }
+    }
+
+    /// <summary>Runs a POSIX sh command on the VM. Past <paramref name="timeout"/> (or on cancellation) the command is
+    /// stopped on the VM and its channel closed; a timeout is an <see cref="SshCommandException"/>.</summary>
+    public async Task<RemoteCommandResult> RunAsync(string command, TimeSpan timeout, CancellationToken ct = default)
+    {
+        // A closed channel does not stop a command that has no terminal, and sshd signals only the session's first
+        // process: coreutils' timeout on the VM stops the command's whole process group a moment after we give up.
+        var seconds = (int)Math.Ceiling(timeout.TotalSeconds) + 1;
+        using var ssh = _client.CreateCommand($"timeout -k 5 {seconds.ToString(CultureInfo.InvariantCulture)} sh -c {AtomicUpload.Quote(command)}");
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await ssh.ExecuteAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new SshCommandException($"'{RemoteCommandResult.Shorten(command)}' did not finish within {Describe(timeout)} on {Target.Host}; it was stopped.", null);
+        }
+
+        return new RemoteCommandResult(command, ssh.ExitStatus ?? -1, ssh.Result, ssh.Error);
+    }
+
+    /// <summary>Writes <paramref name="content"/> to <paramref name="remotePath"/> atomically (a temporary name in the
+    /// same folder, then a rename) with <paramref name="mode"/>; missing folders are created 0700.</summary>
+    public Task UploadAsync(Stream content, string remotePath, UnixFileMode mode, TimeSpan? timeout = null, CancellationToken ct = default) =>
+        AtomicUpload.RunAsync(_client, content, remotePath, mode, timeout ?? TimeSpan.FromMinutes(2), ct);
+
+    public async Task UploadAsync(ReadOnlyMemory<byte> content, string remotePath, UnixFileMode mode, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        using var stream = new MemoryStream(content.ToArray(), writable: false);
+        await UploadAsync(stream, remotePath, mode, timeout, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A client for the VM's Docker Engine: each connection it opens is a <c>docker system dial-stdio</c>
+    /// channel. The caller disposes the client; the bridge under it closes with this session.</summary>
+    public DockerClient OpenEngine(TimeSpan? requestTimeout = null)
+    {
+        lock (_gate)
+            _engineBridge ??= Own(new DialStdioBridge(_client));
+        return new DockerClientBuilder().WithEndpoint(_engineBridge.Endpoint).WithTimeout(requestTimeout ?? TimeSpan.FromMinutes(30)).Build();
+    }
+
+    /// <summary>Makes the VM's <c>localhost:remotePort</c> reach <c>localHost:localPort</c> on this machine until
+    /// the returned handle (or this session) is disposed.</summary>
+    public IDisposable ForwardRemotePort(int remotePort, string localHost, int localPort)
+    {
+        var port = new ForwardedPortRemote("localhost", (uint)remotePort, localHost, (uint)localPort);
+        _client.AddForwardedPort(port);
+        port.Start();
+        return Own(new Forward(_client, port));
+    }
+
+    /// <summary>Stops the forward and lets the client forget it, so a closed forward frees its port on the VM.</summary>
+    private sealed class Forward(SshClient client, ForwardedPortRemote port) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (port.IsStarted)
+                port.Stop();
+            if (client.ForwardedPorts.Contains(port))
+                client.RemoveForwardedPort(port);
+            port.Dispose();
+        }
+    }
+
+    private T Own<T>(T resource)
+        where T : IDisposable
+    {
+        lock (_gate)
+            _owned.Add(resource);
+        return resource;
+    }
+
+    internal static string Describe(TimeSpan time) => time.TotalSeconds < 120 ? $"{time.TotalSeconds:0.#} s" : $"{time.TotalMinutes:0.#} min";
+
+    public void Dispose()
+    {
+        List<IDisposable> owned;
+        lock (_gate)
+            owned = [.. _owned];
+        foreach (var resource in Enumerable.Reverse(owned))
+            resource.Dispose();
+        _client.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

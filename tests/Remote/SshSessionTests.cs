@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Docker.DotNet.Models;
+using Mlstack.Build.Remote;
+using Mlstack.Tests.Support;
+
+namespace Mlstack.Tests.Remote;
+
+/// <summary>One verified session to a real VM: commands, time limits, atomic uploads and the VM's engine API.</summary>
+[Collection(EngineTests.Name)]
+public sealed class SshSessionTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private Task<SshSession> ConnectAsync()
+    {
+        vm.Require();
+        output.WriteLine($"VM started in {vm.StartTime.TotalSeconds:0.0} s");
+        return SshSession.ConnectAsync(vm.Target, HostKeyTrust.Pinned(vm.HostKeyFingerprint), vm.ClientKeyPath, Ct);
+    }
+
+    [Fact]
+    public async Task A_command_returns_its_exit_code_stdout_and_stderr()
+    {
+        await using var session = await ConnectAsync();
+        var result = await session.RunAsync("echo out; echo err >&2; hostname -I; exit 3", TimeSpan.FromSeconds(10), Ct);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("out", result.Output, StringComparison.Ordinal);
+        Assert.Contains(vm.Address, result.Output, StringComparison.Ordinal);
+        Assert.Equal("err\n", result.Error);
+        var failure = Assert.Throws<SshCommandException>(() => result.EnsureSuccess());
+        Assert.Contains("exited with code 3", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_command_past_its_timeout_is_stopped_with_a_clear_error()
+    {
+        await using var session = await ConnectAsync();
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<SshCommandException>(() => session.RunAsync("sleep 30", TimeSpan.FromSeconds(1), Ct));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        Assert.Null(error.ExitCode);
+        Assert.Contains("did not finish within 1 s", error.Message, StringComparison.Ordinal);
+        // The session stays usable, and the stopped command is gone from the VM.
+        var left = "";
+        for (var i = 0; i < 50 && left != "0"; i++)
+        {
+            await Task.Delay(100, Ct);
+            left = (await session.RunAsync("ps -eo args | grep -c '^sleep 30' || true", TimeSpan.FromSeconds(10), Ct)).Output.Trim();
+        }
+
+        Assert.Equal("0", left);
+    }
+
+    [Fact]
+    public async Task An_upload_lands_atomically_with_its_mode()
+    {
+        await using var session = await ConnectAsync();
+        await session.UploadAsync("old\n"u8.ToArray(), "/srv/app/releases/1/.env", UnixFileMode.UserRead | UnixFileMode.UserWrite, ct: Ct);
+        await session.UploadAsync("SECRET=new\n"u8.ToArray(), "/srv/app/releases/1/.env", UnixFileMode.UserRead | UnixFileMode.UserWrite, ct: Ct);
+
+        var seen = await session.RunAsync("stat -c '%a %s' /srv/app/releases/1/.env; stat -c %a /srv/app; ls -A /srv/app/releases/1", TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(["600 11", "700", ".env"], seen.EnsureSuccess().Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("SECRET=new\n", File.ReadAllText(Path.Combine(vm.PrivateSrv, "app", "releases", "1", ".env")));
+    }
+
+    [Fact]
+    public async Task A_cut_upload_leaves_the_old_file_and_no_temporary_one()
+    {
+        await using var session = await ConnectAsync();
+        await session.UploadAsync("v1"u8.ToArray(), "/srv/cut/file", UnixFileMode.UserRead | UnixFileMode.UserWrite, ct: Ct);
+        // A stream that claims more bytes than it yields: the byte count check must refuse the rename.
+        await using var short_ = new ShortStream("v2-partial"u8.ToArray(), claimedLength: 1000);
+        var error = await Assert.ThrowsAsync<SshCommandException>(() => session.UploadAsync(short_, "/srv/cut/file", UnixFileMode.UserRead, ct: Ct));
+
+        Assert.Contains("received 10 of 1000 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Equal("v1", File.ReadAllText(Path.Combine(vm.PrivateSrv, "cut", "file")));
+        Assert.Equal(["file"], Directory.GetFiles(Path.Combine(vm.PrivateSrv, "cut")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task The_vms_engine_answers_over_ssh_with_parallel_connections()
+    {
+        await using var session = await ConnectAsync();
+        using var engine = session.OpenEngine();
+
+        await engine.System.PingAsync(Ct);
+        Assert.Empty(await engine.Images.ListImagesAsync(new ImagesListParameters(), Ct));
+
+        // The event stream holds one connection open while requests use others.
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var events = new List<Message>();
+        var stream = engine.System.MonitorEventsAsync(new ContainerEventsParameters(), new Progress<Message>(m => { lock (events) events.Add(m); }), watching.Token);
+        await Task.Delay(300, Ct);
+        await engine.Networks.CreateNetworkAsync(new NetworksCreateParameters { Name = "over-ssh" }, Ct);
+        var info = await engine.System.GetSystemInfoAsync(Ct);
+        await engine.Networks.DeleteNetworkAsync("over-ssh", Ct);
+        bool Seen()
+        {
+            lock (events)
+                return events.Any(e => e.Type == "network" && e.Action == "create");
+        }
+
+        for (var i = 0; i < 50 && !Seen(); i++)
+            await Task.Delay(100, Ct);
+        await watching.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stream);
+
+        Assert.Equal(0, info.Images);
+        Assert.True(Seen(), "no network create event arrived on the stream");
+    }
+}

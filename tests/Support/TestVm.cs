@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using Mlstack.Build.Doctor;
+using Mlstack.Build.Remote;
+
+namespace Mlstack.Tests.Support;
+
+/// <summary>A "production VM" for tests, as design.md describes it: its own network namespace, its own dockerd and
+/// its own sshd (fresh host key, key-only root login), and a private /srv and /root (a mount namespace that dockerd
+/// shares, so compose bind mounts resolve as on a VM). Nothing of it is reachable but over SSH at its address.
+/// Use as a class fixture: one VM serves a whole test class.</summary>
+public sealed class TestVm : IAsyncLifetime
+{
+    private VmNetwork? _network;
+    private DaemonProcess? _sshd;
+    private DaemonProcess? _dockerd;
+    private string _directory = "";
+
+    public string Address => _network!.VmAddress;
+    public int Port => 22;
+    public SshTarget Target => new("root", Address, Port);
+    public string ClientKeyPath => Path.Combine(_directory, "client_key");
+    public string HostKeyFingerprint { get; private set; } = "";
+    public string KnownHostsLine { get; private set; } = "";
+    public string HostKeyBlob { get; private set; } = "";
+    /// <summary>The VM engine's socket, for assertions from the host side.</summary>
+    public string EngineSocket => $"/run/{_network!.Name}/docker.sock";
+    /// <summary>What the VM sees as /srv and /root, seen from the host.</summary>
+    public string PrivateSrv => Path.Combine(_directory, "srv");
+    public string PrivateRoot => Path.Combine(_directory, "root");
+    public TimeSpan StartTime { get; private set; }
+    public string? SkipReason { get; private set; }
+
+    /// <summary>Call first in every test: skips locally (fails in CI) when this machine cannot host a VM.</summary>
+    public void Require()
+    {
+        if (SkipReason == null)
+            return;
+        if (Prerequisites.InCi)
+            Assert.Fail(SkipReason);
+        Assert.Skip(SkipReason);
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        SkipReason = Prerequisites.VmHostProblem();
+        if (SkipReason != null)
+            return;
+        var clock = Stopwatch.StartNew();
+        _directory = Directory.CreateTempSubdirectory("mlstack-vm-").FullName;
+        foreach (var folder in new[] { "srv", "root/.ssh", "sshd", "data" })
+            Directory.CreateDirectory(Path.Combine(_directory, folder));
+        await KeygenAsync(Path.Combine(_directory, "sshd", "host_key"));
+        await KeygenAsync(ClientKeyPath);
+        File.Copy(ClientKeyPath + ".pub", Path.Combine(PrivateRoot, ".ssh", "authorized_keys"));
+        var hostKey = File.ReadAllText(Path.Combine(_directory, "sshd", "host_key.pub")).Split(' ');
+        HostKeyBlob = hostKey[1];
+        HostKeyFingerprint = HostKeyTrust.Fingerprint(Convert.FromBase64String(hostKey[1]));
+
+        _network = await VmNetwork.CreateAsync();
+        KnownHostsLine = $"{Address} {hostKey[0]} {hostKey[1]}";
+        Directory.CreateDirectory($"/run/{_network.Name}");
+        Directory.CreateDirectory("/run/sshd"); // sshd's privilege separation folder; shared and harmless
+        File.WriteAllText(Path.Combine(_directory, "sshd", "config"), VmSshdConfig.Text(_directory, Address, EngineSocket));
+        _sshd = DaemonProcess.Start(Path.Combine(_directory, "sshd.log"), "nsenter", $"--net={_network.NamespacePath}",
+            "unshare", "--mount", "--propagation", "private", "sh", "-c",
+            $"mount --bind {PrivateSrv} /srv && mount --bind {PrivateRoot} /root && exec /usr/sbin/sshd -D -e -f {_directory}/sshd/config");
+        await WaitAsync("sshd", _sshd, () => File.Exists(Path.Combine(_directory, "sshd", "sshd.pid")));
+
+        // dockerd joins sshd's mount namespace: paths on the VM (/srv/…) mean the same to its engine as to its shell.
+        _dockerd = DaemonProcess.Start(Path.Combine(_directory, "dockerd.log"), "nsenter", $"--net={_network.NamespacePath}",
+            $"--mount=/proc/{_sshd.Pid}/ns/mnt", "dockerd", "--data-root", Path.Combine(_directory, "data"),
+            "--exec-root", $"/run/{_network.Name}/exec", "--pidfile", $"/run/{_network.Name}/docker.pid", "-H", $"unix://{EngineSocket}");
+        await WaitAsync("dockerd", _dockerd, () => File.Exists(EngineSocket)
+            && EngineProbe.TryVersionAsync(new Uri($"unix://{EngineSocket}"), CancellationToken.None).GetAwaiter().GetResult() != null);
+        StartTime = clock.Elapsed;
+    }
+
+    private static async Task KeygenAsync(string path)
+    {
+        var result = await ChildProcess.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "mlstack-test-vm", "-f", path]);
+        if (result.ExitCode != 0)
+            throw new InvalidOperationException($"ssh-keygen failed: {result.Output}");
+    }
+
+    private static async Task WaitAsync(string what, DaemonProcess daemon, Func<bool> ready)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!ready())
+        {
+            if (daemon.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60))
+                throw new InvalidOperationException($"The test VM's {what} did not start; its log:\n{daemon.LogTail()}");
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_sshd != null)
+            await _sshd.StopAsync(TimeSpan.FromSeconds(10));
+        if (_dockerd != null)
+            await _dockerd.StopAsync(TimeSpan.FromSeconds(30));
+        if (_network != null)
+        {
+            // Whatever is left in the namespace (an sshd session, a shim) descends from the daemons we started.
+            foreach (var pid in await _network.ProcessesAsync())
+                await ChildProcess.RunAsync("kill", ["-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await VmMounts.UnmountUnderAsync(_directory, $"/run/{_network.Name}");
+            await _network.DeleteAsync();
+            await ChildProcess.RunAsync("rm", ["-rf", $"/run/{_network.Name}"]);
+        }
+
+        if (_directory.Length > 0)
+            await ChildProcess.RunAsync("rm", ["-rf", _directory]);
+        _sshd?.Dispose();
+        _dockerd?.Dispose();
+    }
+}
