@@ -21,22 +21,29 @@ internal sealed partial class Build
         .After(Up)
         .Executes(async ct =>
         {
-            var clock = Stopwatch.StartNew();
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-            using var exec = new ContainerExec(EngineProbe.Client((await DockerAsync(ct)).Engine), ProjectName);
-            var checks = StackSmokeChecks.All().Where(c => !Fast || !c.IsSlow).ToList();
-            var context = new SmokeContext(http, StackAddress(), exec);
-            var outcomes = await SmokeRunner.RunAsync(checks, [.. (await StackModelAsync(ct)).Services.Select(s => s.Name)], context, ct);
-
-            SmokeReport.Print(outcomes, Log);
-            var junit = Path.Combine(ReportsDirectory, "smoke.xml");
-            SmokeReport.WriteJUnit(outcomes, junit, Log.Masker.Mask);
-            Log.StepSummary.Append(JUnitMarkdown.Summarise(junit, "SmokeTest"));
-            var failed = outcomes.Where(o => o.Result == CheckResult.Failed).ToList();
-            if (failed.Count > 0)
-                throw new InvalidOperationException($"{failed.Count} of {outcomes.Count} smoke checks failed, for {string.Join(", ", failed.Select(f => f.Check.Service).Distinct())}; report: {Path.GetRelativePath(RootDirectory, junit)}");
-            Log.Success($"SmokeTest: {outcomes.Count} checks passed in {clock.Elapsed.TotalSeconds:0.00}s against {StackAddress()}");
+            var services = (await StackModelAsync(ct)).Services.Select(s => s.Name).ToList();
+            await SmokeAsync(EngineProbe.Client((await DockerAsync(ct)).Engine), StackAddress(), services, ct);
         });
+
+    /// <summary>The smoke checks against a stack: HTTP to <paramref name="url"/>, everything inside through
+    /// <paramref name="engine"/> (this machine's, or a VM's over SSH). Takes ownership of the engine client.</summary>
+    private async Task SmokeAsync(Docker.DotNet.DockerClient engine, Uri url, IReadOnlyList<string> services, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var exec = new ContainerExec(engine, ProjectName);
+        var checks = StackSmokeChecks.All().Where(c => !Fast || !c.IsSlow).ToList();
+        var outcomes = await SmokeRunner.RunAsync(checks, services, new SmokeContext(http, url, exec), ct);
+
+        SmokeReport.Print(outcomes, Log);
+        var junit = Path.Combine(ReportsDirectory, "smoke.xml");
+        SmokeReport.WriteJUnit(outcomes, junit, Log.Masker.Mask);
+        Log.StepSummary.Append(JUnitMarkdown.Summarise(junit, "SmokeTest"));
+        var failed = outcomes.Where(o => o.Result == CheckResult.Failed).ToList();
+        if (failed.Count > 0)
+            throw new SmokeFailedException($"{failed.Count} of {outcomes.Count} smoke checks failed, for {string.Join(", ", failed.Select(f => f.Check.Service).Distinct())}; report: {Path.GetRelativePath(RootDirectory, junit)}");
+        Log.Success($"SmokeTest: {outcomes.Count} checks passed in {clock.Elapsed.TotalSeconds:0.00}s against {url}");
+    }
 
     private Uri StackAddress()
     {

@@ -8,8 +8,12 @@ namespace Mlstack.Build;
 
 internal sealed partial class Build
 {
-    [Parameter("Which environment's override and checks apply", Name = "Environment")]
-    private readonly StackEnvironment StackEnvironmentName = StackEnvironment.Dev;
+    [Parameter("Which environment's override and checks apply (default: prod for Deploy and Rollback, else dev)", Name = "Environment")]
+    private readonly StackEnvironment? StackEnvironmentOption;
+
+    /// <summary>A release goes to production unless told otherwise; everything else defaults to development.</summary>
+    private StackEnvironment StackEnvironmentName =>
+        StackEnvironmentOption ?? (InvokedTargetNames.Any(t => t is "Deploy" or "Rollback") ? StackEnvironment.Prod : StackEnvironment.Dev);
 
     [Parameter("Compose project name: a second copy of the stack (e.g. for tests) runs beside the first under another name")]
     private readonly string ProjectName = "mlstack";
@@ -57,7 +61,7 @@ internal sealed partial class Build
                 environment[ImageVariable(image.Spec.ShortName)] = image.Reference;
             var record = Path.Combine(TemporaryDirectory, "up", $"{project.Name}.json");
             using var engine = await StackEngineAsync(ct);
-            await StackUp.RunAsync(project, model, engine, environment, new UpOptions(imageIds, record, ServiceTimeout, Live: !Console.IsOutputRedirected), Log, ct);
+            await StackUp.RunAsync(model, engine, LocalCompose.For(project, Log, environment), new UpOptions(imageIds, record, ServiceTimeout, Live: !Console.IsOutputRedirected), Log, ct);
         });
 
     Target Down => _ => _

@@ -24,6 +24,9 @@ public abstract class BuildHost
     /// <summary>Scratch space for logs and reports; git-ignored.</summary>
     public string TemporaryDirectory => Path.Combine(RootDirectory, ".nuke", "temp");
 
+    /// <summary>The targets named on the command line (or the default one), as NUKE's InvokedTargets.</summary>
+    public IReadOnlyList<string> InvokedTargetNames { get; private set; } = [];
+
     public BuildLog Log { get; private set; } = new(Console.Out, new SecretMasker(), color: false);
 
     internal static bool IsHostParameter(BuildParameter parameter) =>
@@ -94,6 +97,7 @@ public abstract class BuildHost
             var invoked = Resolve(graph, commandLine.TargetNames.Concat(TargetNames ?? []));
             if (invoked.Count == 0)
                 invoked = [fallback];
+            InvokedTargetNames = [.. invoked.Select(t => t.Name)];
             var plan = ExecutionPlan.Create(graph, invoked);
             var skip = Skip == null ? null : Resolve(graph, Skip);
             SkipDecision.Apply(plan, invoked, skip, (target, reason) => (target.Status, target.Message) = (TargetStatus.Skipped, reason));

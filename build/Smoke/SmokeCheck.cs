@@ -13,6 +13,9 @@ public sealed class CheckFailedException(string expected, string got) : Exceptio
     }
 }
 
+/// <summary>Some smoke checks failed: the message names the services and the report.</summary>
+public sealed class SmokeFailedException(string message) : Exception(message);
+
 /// <summary>Where and how checks reach the stack.</summary>
 public sealed class SmokeContext(HttpClient http, Uri stackUrl, ContainerExec exec)
 {

@@ -13,7 +13,7 @@ public sealed record UpOptions(IReadOnlyDictionary<string, string> ImageIds, str
 /// services all still run what the last Up gated is only gated again: no compose call, no one-shot re-run.</summary>
 public static class StackUp
 {
-    public static async Task<GateResult> RunAsync(ComposeProject project, ComposeModel model, StackEngine engine, IReadOnlyDictionary<string, string> environment, UpOptions options, BuildLog log, CancellationToken ct)
+    public static async Task<GateResult> RunAsync(ComposeModel model, StackEngine engine, ComposeCommand compose, UpOptions options, BuildLog log, CancellationToken ct)
     {
         var start = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -24,15 +24,15 @@ public static class StackUp
             File.Delete(options.RecordFile); // until this Up has passed its gate, nothing is known to be running as recorded
 
         using var composeCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var compose = decision.NothingChanged
+        var composeUp = decision.NothingChanged
             ? Task.FromResult(new ToolResult(0, []))
-            : ToolRunner.RunAsync(project.Cli.File, project.Arguments(UpArguments(model, decision)), log, Verbosity.Verbose, project.Directory, environment, composeCancel.Token);
+            : compose(UpArguments(model, decision), composeCancel.Token);
         if (decision.KeptOneShots.Count > 0 && !decision.NothingChanged)
             log.Info($"Up: {string.Join(", ", decision.KeptOneShots)} unchanged and completed: not run again.");
         try
         {
             using var gate = new HealthGate(engine, goals, log, options.Live);
-            var result = await gate.WaitAsync(start, compose, ct).ConfigureAwait(false);
+            var result = await gate.WaitAsync(start, composeUp, ct).ConfigureAwait(false);
             var running = await engine.SnapshotAsync(ct).ConfigureAwait(false);
             new UpRecord(fingerprints, running.GroupBy(c => c.Service).ToDictionary(g => g.Key, g => g.MaxBy(c => c.Created)!.Id)).Write(options.RecordFile);
             var total = clock.Elapsed;
@@ -51,7 +51,7 @@ public static class StackUp
             await composeCancel.CancelAsync().ConfigureAwait(false);
             try
             {
-                await compose.ConfigureAwait(false);
+                await composeUp.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

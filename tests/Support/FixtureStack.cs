@@ -42,7 +42,7 @@ internal sealed class FixtureStack : IAsyncDisposable
     {
         var model = await ComposeConfigReader.ReadAsync(Project, Log, ct: TestContext.Current.CancellationToken);
         var options = new UpOptions(new Dictionary<string, string>(), Path.Combine(Directory, "up-record.json"), serviceTimeout);
-        return await StackUp.RunAsync(Project, model, Engine, new Dictionary<string, string>(), options, Log, TestContext.Current.CancellationToken);
+        return await StackUp.RunAsync(model, Engine, LocalCompose.For(Project, Log, new Dictionary<string, string>()), options, Log, TestContext.Current.CancellationToken);
     }
 
     public async ValueTask DisposeAsync()
