@@ -1,23 +1,29 @@
-"""The HTTP API. /health reports each dependency on its own, so a failing gate says which one is down."""
+"""The HTTP API. /health reports each dependency on its own, so a failing gate says which one is down.
+
+Endpoints that wait on I/O are plain `def`: FastAPI runs them on its thread pool, so the event loop never blocks.
+Every client they use (PostgreSQL pool, Redis, S3, the model cache) lives once per process (resources.py)."""
 import logging
-import time
+import os
 import uuid
 from typing import List, Optional
 
 from fastapi import FastAPI, HTTPException, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from pydantic import BaseModel, Field
 
-from . import config, db, storage, tasks, training
+from . import config, db, models, tasks, training
+from . import health as health_checks
 
 logging.basicConfig(level=config.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+# Per-request chatter, even at info (psycopg's pool logs every checkout): it would cost more than the request.
+logging.getLogger("psycopg.pool").setLevel(logging.WARNING)
+for noisy in ("botocore", "boto3", "urllib3", "s3transfer"):
+    logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLogger().level))
 app = FastAPI(title="mlstack ml-service")
 
 REQUESTS = Counter("mlservice_requests_total", "HTTP requests", ["endpoint", "status"])
 PREDICT_SECONDS = Histogram("mlservice_predict_seconds", "Time to score a request")
 TRAININGS = Counter("mlservice_trainings_queued_total", "Training runs queued")
-
-_model_cache = {}
 
 
 class TrainRequest(BaseModel):
@@ -31,22 +37,9 @@ class PredictRequest(BaseModel):
     run_id: Optional[str] = None
 
 
-def _check(probe):
-    started = time.perf_counter()
-    try:
-        probe()
-        return {"status": "ok", "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
-    except Exception as error:
-        return {"status": "error", "error": str(error)[:200]}
-
-
 @app.get("/health")
 def health(response: Response):
-    checks = {
-        "postgres": _check(db.ping),
-        "redis": _check(lambda: tasks.app.connection_for_write().ensure_connection(max_retries=1)),
-        "objectstore": _check(storage.ping),
-    }
+    checks = health_checks.checks()
     healthy = all(check["status"] == "ok" for check in checks.values())
     response.status_code = 200 if healthy else 503
     REQUESTS.labels("health", response.status_code).inc()
@@ -55,6 +48,11 @@ def health(response: Response):
 
 @app.get("/metrics")
 def metrics():
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        # Several gunicorn workers: each writes its samples to files there (gunicorn_conf.py); add them up.
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
@@ -88,21 +86,19 @@ def run(run_id: str):
 @app.post("/predict")
 def predict(request: PredictRequest):
     with PREDICT_SECONDS.time():
-        chosen = db.get_run(request.run_id) if request.run_id else db.latest_model_run()
-        if chosen is None or chosen["status"] != "succeeded":
+        cache = models.cache()
+        chosen = cache.run(request.run_id) if request.run_id else cache.latest()
+        if chosen is None:
             REQUESTS.labels("predict", 409).inc()
             raise HTTPException(status_code=409, detail="no trained model yet: POST /train first")
-        key = chosen["model_key"]
-        if key not in _model_cache:
-            _model_cache.clear()  # one model at a time keeps memory flat
-            _model_cache[key] = storage.load_model(key)
+        model = cache.model(chosen.model_key)
         try:
-            labels, probabilities = training.predict(_model_cache[key], request.features)
+            labels, probabilities = training.predict(model, request.features)
         except ValueError as error:
             REQUESTS.labels("predict", 422).inc()
             raise HTTPException(status_code=422, detail=str(error))
     REQUESTS.labels("predict", 200).inc()
-    return {"run_id": str(chosen["id"]), "predictions": labels, "probabilities": probabilities}
+    return {"run_id": chosen.id, "predictions": labels, "probabilities": probabilities}
 
 
 def _public(run):
