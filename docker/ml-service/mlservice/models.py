@@ -29,6 +29,30 @@ class ModelCache:
         self._runs: "OrderedDict[str, Run]" = OrderedDict()
         self._models: "OrderedDict[str, object]" = OrderedDict()
 
+    def cached(self, run_id: Optional[str] = None):
+        """(run, model) when answering needs no I/O — (None, None) when there is no model yet — else None."""
+        with self._lock:
+            if not run_id:
+                if time.monotonic() - self._latest_asof >= LATEST_TTL_SECONDS:
+                    return None
+                run = self._latest
+                if run is None:
+                    return None, None
+            else:
+                run = self._runs.get(run_id)  # only canonical ids hit; others take the slow path
+                if run is None:
+                    return None
+            model = self._models.get(run.model_key)
+            if model is None:
+                return None
+            self._models.move_to_end(run.model_key)
+            return run, model
+
+    def resolve(self, run_id: Optional[str] = None):
+        """(run, model), reading PostgreSQL and the object store as needed: (None, None) when there is no model."""
+        run = self.run(run_id) if run_id else self.latest()
+        return (run, self.model(run.model_key)) if run else (None, None)
+
     def latest(self) -> Optional[Run]:
         if time.monotonic() - self._latest_asof >= LATEST_TTL_SECONDS:
             with self._refresh:
