@@ -5,7 +5,7 @@ import os
 import pathlib
 import time
 
-from celery import Celery, bootsteps
+from celery import Celery, bootsteps, signals
 from celery.beat import PersistentScheduler
 from celery.bootsteps import RUN
 
@@ -64,6 +64,13 @@ class ConsumerHeartbeat(bootsteps.StartStopStep):
 
 
 app.steps["consumer"].add(ConsumerHeartbeat)
+
+
+@signals.worker_process_init.connect
+def _smaller_pool(**_):
+    # A prefork child runs one task at a time: two connections at most (db.py's budget counts on it). Its pools
+    # and clients are made on first use in the child itself (resources.py), never inherited from the parent.
+    db.POOL_MAX = min(db.POOL_MAX, 2)
 
 
 class HeartbeatScheduler(PersistentScheduler):

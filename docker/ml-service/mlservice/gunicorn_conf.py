@@ -1,0 +1,58 @@
+"""gunicorn for ml-service (the image's default server; dev overrides it with uvicorn --reload):
+    python3 -m gunicorn -c /app/mlservice/gunicorn_conf.py mlservice.main:app
+The app is imported in each worker after the fork (no preload), so every worker makes its own pools."""
+import math
+import os
+import shutil
+
+
+def cpu_limit() -> float:
+    """The container's CPU limit (cgroup v2 cpu.max, else v1's CFS quota), else the CPUs this process may use."""
+    available = float(len(os.sched_getaffinity(0)))
+    for quota_file, period_file in (("/sys/fs/cgroup/cpu.max", None),
+                                    ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu/cpu.cfs_period_us")):
+        try:
+            with open(quota_file) as f:
+                fields = f.read().split()
+            if period_file:
+                with open(period_file) as f:
+                    fields.append(f.read().strip())
+            quota, period = fields[0], fields[1]
+            if quota not in ("max", "-1"):
+                return min(available, int(quota) / int(period))
+        except (OSError, ValueError, IndexError):
+            continue
+    return available
+
+
+# Two per CPU: endpoints run on a thread pool under the GIL, so one process uses at most one CPU and a second one
+# keeps it busy while the first waits on PostgreSQL or S3. At least 2 so one slow request never stalls the service;
+# at most 8 because db.py's connection budget (8 × PG_POOL_MAX) counts on it. WEB_CONCURRENCY overrides.
+workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, min(8, math.ceil(cpu_limit() * 2))))
+worker_class = "uvicorn.workers.UvicornWorker"
+bind = "0.0.0.0:8000"
+# Longer than nginx's upstream keepalive_timeout (60 s): the proxy, not the backend, closes idle connections, so
+# nginx never reuses a connection the backend is closing (a POST on it would fail as a 502, not be retried).
+keepalive = 75
+timeout = 30            # a worker silent this long is killed and replaced
+graceful_timeout = 20   # on SIGTERM, in-flight requests get this long; compose's stop_grace_period is longer
+worker_tmp_dir = "/dev/shm"  # the workers' heartbeat files: tmpfs, never a slow or full disk
+accesslog = None        # nginx logs every request already
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+# Prometheus counters from every worker: each writes to files here and /metrics adds them up (main.py). Set
+# before the workers import prometheus_client; cleared at start so a restart does not count old workers twice.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", "/tmp/mlservice-metrics")
+
+
+def on_starting(server):
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory)
+    server.log.info("ml-service: %d workers for a CPU limit of %.2f", workers, cpu_limit())
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+    multiprocess.mark_process_dead(worker.pid)
