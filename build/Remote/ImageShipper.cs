@@ -47,7 +47,19 @@ public static class ImageShipper
         using var registry = await LocalRegistry.StartAsync(registryStorage, ct).ConfigureAwait(false);
         using var tunnel = vm.ForwardRemotePort(registry.Port, "127.0.0.1", registry.Port);
         foreach (var (reference, image) in wanted)
-            shipped.Add(await ShipOneAsync(local, vmEngine, registry, reference, image.ID, log, ct).ConfigureAwait(false));
+        {
+            try
+            {
+                shipped.Add(await ShipOneAsync(local, vmEngine, registry, reference, image.ID, log, ct).ConfigureAwait(false));
+            }
+            catch (Exception e) when (!vm.IsConnected && !ct.IsCancellationRequested)
+            {
+                throw new InvalidOperationException(
+                    $"The SSH connection to {vm.Target} was lost while shipping {reference} ({(vm.ConnectionError ?? e).Message.TrimEnd('.')}); "
+                    + "ship again: layers that reached the VM are not moved twice.", e);
+            }
+        }
+
         return shipped;
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Sockets;
 using Docker.DotNet;
 using Mlstack.Build.Host;
@@ -25,7 +24,13 @@ public sealed class SshSession : IDisposable, IAsyncDisposable
         Target = target;
         _client = client;
         HostKeyFingerprint = fingerprint;
+        _client.ErrorOccurred += (_, e) => ConnectionError ??= e.Exception;
     }
+
+    public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Why the connection broke, if it did (SSH.NET reports it on an event, not to the call that fails next).</summary>
+    public Exception? ConnectionError { get; private set; }
 
     public SshTarget Target { get; }
 
@@ -76,15 +81,15 @@ public sealed class SshSession : IDisposable, IAsyncDisposable
     /// stopped on the VM and its channel closed; a timeout is an <see cref="SshCommandException"/>.</summary>
     public async Task<RemoteCommandResult> RunAsync(string command, TimeSpan timeout, CancellationToken ct = default)
     {
-        // A closed channel does not stop a command that has no terminal, and sshd signals only the session's first
-        // process: coreutils' timeout on the VM stops the command's whole process group a moment after we give up.
-        var seconds = (int)Math.Ceiling(timeout.TotalSeconds) + 1;
-        using var ssh = _client.CreateCommand($"timeout -k 5 {seconds.ToString(CultureInfo.InvariantCulture)} sh -c {AtomicUpload.Quote(command)}");
+        using var ssh = _client.CreateCommand(StoppableCommand.Wrap(command, timeout));
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(timeout);
         try
         {
-            await ssh.ExecuteAsync(limit.Token).ConfigureAwait(false);
+            var execution = ssh.ExecuteAsync(limit.Token);
+            // Held open while we wait: its end is the VM-side guard's signal to stop the command.
+            using (ssh.CreateInputStream())
+                await execution.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -129,7 +134,8 @@ public sealed class SshSession : IDisposable, IAsyncDisposable
     {
         public void Dispose()
         {
-            if (port.IsStarted)
+            // A lost connection has already dropped the forward on the VM; stopping it would only mask why it was lost.
+            if (port.IsStarted && client.IsConnected)
                 port.Stop();
             if (client.ForwardedPorts.Contains(port))
                 client.RemoveForwardedPort(port);

@@ -54,6 +54,24 @@ public sealed class SshSessionTests(TestVm vm, ITestOutputHelper output) : IClas
     }
 
     [Fact]
+    public async Task A_cancelled_command_is_stopped_on_the_vm()
+    {
+        await using var session = await ConnectAsync();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cancel.CancelAfter(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => session.RunAsync("sleep 31", TimeSpan.FromMinutes(1), cancel.Token));
+
+        var left = "";
+        for (var i = 0; i < 30 && left != "0"; i++)
+        {
+            await Task.Delay(100, Ct);
+            left = (await session.RunAsync("ps -eo args | grep -c '^sleep 31' || true", TimeSpan.FromSeconds(10), Ct)).Output.Trim();
+        }
+
+        Assert.Equal("0", left);
+    }
+
+    [Fact]
     public async Task An_upload_lands_atomically_with_its_mode()
     {
         await using var session = await ConnectAsync();
