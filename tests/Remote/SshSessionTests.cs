@@ -54,6 +54,31 @@ public sealed class SshSessionTests(TestVm vm, ITestOutputHelper output) : IClas
     }
 
     [Fact]
+    public async Task A_key_the_vm_does_not_accept_is_one_line()
+    {
+        vm.Require();
+        var folder = Directory.CreateTempSubdirectory("mlstack-otherkey-").FullName;
+        try
+        {
+            var key = Path.Combine(folder, "id_ed25519");
+            Assert.Equal(0, (await ChildProcess.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])).ExitCode);
+            var refused = await Assert.ThrowsAsync<Mlstack.Build.Host.BuildInputException>(() =>
+                SshSession.ConnectAsync(vm.Target, HostKeyTrust.Pinned(vm.HostKeyFingerprint), key, Ct));
+            Assert.Contains("refused the SSH key", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("--ssh-key", refused.Message, StringComparison.Ordinal);
+
+            var missing = await Assert.ThrowsAsync<Mlstack.Build.Host.BuildInputException>(() =>
+                SshSession.ConnectAsync(vm.Target, HostKeyTrust.Pinned(vm.HostKeyFingerprint), Path.Combine(folder, "nope"), Ct));
+            Assert.StartsWith("Parameter --ssh-key: cannot read", missing.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', missing.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_cancelled_command_is_stopped_on_the_vm()
     {
         await using var session = await ConnectAsync();
