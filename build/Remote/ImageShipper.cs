@@ -32,8 +32,8 @@ public static class ImageShipper
                 ?? throw new InvalidOperationException($"Image {image} is not in the local engine; build it first (./build.sh Images).");
             if ((await InspectAsync(vmEngine, image, ct).ConfigureAwait(false))?.ID == inspect.ID)
             {
-                log.Info($"Deploy: {image} is already on the VM ({ShortId(inspect.ID)}).");
-                shipped.Add(new ShippedImage(image, inspect.ID, 0, 0, 0, TimeSpan.Zero));
+                log.Info($"Deploy: {reference} is already on the VM ({ShortId(inspect.ID)}).");
+                shipped.Add(new ShippedImage(reference.ToString(), inspect.ID, 0, 0, 0, TimeSpan.Zero));
             }
             else
             {
