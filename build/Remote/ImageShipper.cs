@@ -32,8 +32,8 @@ public static class ImageShipper
                 ?? throw new InvalidOperationException($"Image {image} is not in the local engine; build it first (./build.sh Images).");
             if ((await InspectAsync(vmEngine, image, ct).ConfigureAwait(false))?.ID == inspect.ID)
             {
-                log.Info($"Deploy: {image} is already on the VM ({ShortId(inspect.ID)}).");
-                shipped.Add(new ShippedImage(image, inspect.ID, 0, 0, 0, TimeSpan.Zero));
+                log.Info($"Deploy: {reference} is already on the VM ({ShortId(inspect.ID)}).");
+                shipped.Add(new ShippedImage(reference.ToString(), inspect.ID, 0, 0, 0, TimeSpan.Zero));
             }
             else
             {
@@ -47,7 +47,19 @@ public static class ImageShipper
         using var registry = await LocalRegistry.StartAsync(registryStorage, ct).ConfigureAwait(false);
         using var tunnel = vm.ForwardRemotePort(registry.Port, "127.0.0.1", registry.Port);
         foreach (var (reference, image) in wanted)
-            shipped.Add(await ShipOneAsync(local, vmEngine, registry, reference, image.ID, log, ct).ConfigureAwait(false));
+        {
+            try
+            {
+                shipped.Add(await ShipOneAsync(local, vmEngine, registry, reference, image.ID, log, ct).ConfigureAwait(false));
+            }
+            catch (Exception e) when (!vm.IsConnected && !ct.IsCancellationRequested)
+            {
+                throw new InvalidOperationException(
+                    $"The SSH connection to {vm.Target} was lost while shipping {reference} ({(vm.ConnectionError ?? e).Message.TrimEnd('.')}); "
+                    + "ship again: layers that reached the VM are not moved twice.", e);
+            }
+        }
+
         return shipped;
     }
 
@@ -124,16 +136,4 @@ public static class ImageShipper
         $"{m.ID} {m.Status}{(m.Progress is { Total: > 0 } p ? $" {Bytes.Format(p.Current ?? 0)} of {Bytes.Format(p.Total ?? 0)}" : "")}".Trim();
 
     private static string ShortId(string id) => id.Replace("sha256:", "", StringComparison.Ordinal)[..12];
-}
-
-/// <summary>Runs the callback on the engine's reading thread, in order: Progress&lt;T&gt; posts to the thread pool,
-/// so its last messages could arrive after the call has returned.</summary>
-internal sealed class EngineProgress(Action<JSONMessage> onMessage) : IProgress<JSONMessage>
-{
-    public void Report(JSONMessage value)
-    {
-        if (value.Error != null)
-            throw new InvalidOperationException($"The engine reported: {value.Error.Message}");
-        onMessage(value);
-    }
 }

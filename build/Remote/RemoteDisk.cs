@@ -23,14 +23,3 @@ internal static class RemoteDisk
                 $"The VM has {Bytes.Format(available)} free in {root}; the images need up to {Bytes.Format(needed)} plus {Bytes.Format(Headroom)} headroom. Free space on the VM (docker image prune) and deploy again.");
     }
 }
-
-internal static class Bytes
-{
-    public static string Format(long bytes) => bytes switch
-    {
-        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.0} GB",
-        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MB",
-        >= 1L << 10 => $"{bytes / (double)(1L << 10):0.0} kB",
-        _ => $"{bytes} B",
-    };
-}

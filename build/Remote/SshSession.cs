@@ -1,9 +1,5 @@
-using System.Globalization;
-using System.Net.Sockets;
 using Docker.DotNet;
-using Mlstack.Build.Host;
 using Renci.SshNet;
-using Renci.SshNet.Common;
 
 namespace Mlstack.Build.Remote;
 
@@ -12,9 +8,6 @@ namespace Mlstack.Build.Remote;
 /// stops everything before any command can run. Disposing closes every channel, bridge and forward it opened.</summary>
 public sealed class SshSession : IDisposable, IAsyncDisposable
 {
-    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(20);
-    public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
-
     private readonly SshClient _client;
     private readonly List<IDisposable> _owned = [];
     private readonly Lock _gate = new();
@@ -25,66 +18,40 @@ public sealed class SshSession : IDisposable, IAsyncDisposable
         Target = target;
         _client = client;
         HostKeyFingerprint = fingerprint;
+        _client.ErrorOccurred += (_, e) => ConnectionError ??= e.Exception;
     }
+
+    public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Why the connection broke, if it did (SSH.NET reports it on an event, not to the call that fails next).</summary>
+    public Exception? ConnectionError { get; private set; }
 
     public SshTarget Target { get; }
 
     /// <summary>The VM's host key as verified, <c>SHA256:…</c>.</summary>
     public string HostKeyFingerprint { get; }
 
+    /// <summary>Connects, judging the host key before authentication; an untrusted key is a
+    /// <see cref="HostKeyRejectedException"/>, an unreachable host or refused key a one-line input error.</summary>
     public static async Task<SshSession> ConnectAsync(SshTarget target, HostKeyTrust trust, string? keyFile = null, CancellationToken ct = default)
     {
-        var keys = SshKeyFiles.Load(keyFile);
-        var connection = new ConnectionInfo(target.Host, target.Port, target.User, new PrivateKeyAuthenticationMethod(target.User, [.. keys]))
-        {
-            Timeout = ConnectTimeout,
-        };
-        var client = new SshClient(connection) { KeepAliveInterval = KeepAliveInterval };
-        HostKeyRejectedException? rejected = null;
-        string? fingerprint = null;
-        client.HostKeyReceived += (_, e) =>
-        {
-            fingerprint = HostKeyTrust.Fingerprint(e.HostKey);
-            var verdict = trust.Judge(target, e.HostKey);
-            e.CanTrust = verdict == HostKeyVerdict.Trusted;
-            if (!e.CanTrust)
-                rejected = HostKeyRejectedException.For(verdict, target, HostKeyTrust.KeyType(e.HostKey), fingerprint, trust.Source);
-        };
-
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(ConnectTimeout);
-        try
-        {
-            await client.ConnectAsync(limit.Token).ConfigureAwait(false);
-            return new SshSession(target, client, fingerprint!);
-        }
-        catch (Exception e) when (!ct.IsCancellationRequested)
-        {
-            client.Dispose();
-            throw rejected ?? e switch
-            {
-                SshAuthenticationException => new BuildInputException(
-                    $"{target} refused the SSH key ({e.Message.TrimEnd('.')}); give the VM's deploy key with --ssh-key FILE."),
-                SocketException or SshConnectionException or SshOperationTimeoutException or OperationCanceledException => new BuildInputException(
-                    $"Cannot reach {target} over SSH ({(e is OperationCanceledException ? $"no answer within {ConnectTimeout.TotalSeconds:0} s" : e.Message.TrimEnd('.'))}); check --host and that sshd listens there."),
-                _ => e,
-            };
-        }
+        var (client, fingerprint) = await SshConnector.ConnectAsync(target, trust, keyFile, ct).ConfigureAwait(false);
+        return new SshSession(target, client, fingerprint);
     }
 
     /// <summary>Runs a POSIX sh command on the VM. Past <paramref name="timeout"/> (or on cancellation) the command is
     /// stopped on the VM and its channel closed; a timeout is an <see cref="SshCommandException"/>.</summary>
     public async Task<RemoteCommandResult> RunAsync(string command, TimeSpan timeout, CancellationToken ct = default)
     {
-        // A closed channel does not stop a command that has no terminal, and sshd signals only the session's first
-        // process: coreutils' timeout on the VM stops the command's whole process group a moment after we give up.
-        var seconds = (int)Math.Ceiling(timeout.TotalSeconds) + 1;
-        using var ssh = _client.CreateCommand($"timeout -k 5 {seconds.ToString(CultureInfo.InvariantCulture)} sh -c {AtomicUpload.Quote(command)}");
+        using var ssh = _client.CreateCommand(StoppableCommand.Wrap(command, timeout));
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(timeout);
         try
         {
-            await ssh.ExecuteAsync(limit.Token).ConfigureAwait(false);
+            var execution = ssh.ExecuteAsync(limit.Token);
+            // Held open while we wait: its end is the VM-side guard's signal to stop the command.
+            using (ssh.CreateInputStream())
+                await execution.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -121,20 +88,7 @@ public sealed class SshSession : IDisposable, IAsyncDisposable
         var port = new ForwardedPortRemote("localhost", (uint)remotePort, localHost, (uint)localPort);
         _client.AddForwardedPort(port);
         port.Start();
-        return Own(new Forward(_client, port));
-    }
-
-    /// <summary>Stops the forward and lets the client forget it, so a closed forward frees its port on the VM.</summary>
-    private sealed class Forward(SshClient client, ForwardedPortRemote port) : IDisposable
-    {
-        public void Dispose()
-        {
-            if (port.IsStarted)
-                port.Stop();
-            if (client.ForwardedPorts.Contains(port))
-                client.RemoveForwardedPort(port);
-            port.Dispose();
-        }
+        return Own(new RemoteForward(_client, port));
     }
 
     private T Own<T>(T resource)

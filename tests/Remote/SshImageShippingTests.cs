@@ -54,6 +54,14 @@ public sealed class SshImageShippingTests(TestVm vm, ITestOutputHelper output) :
             Assert.InRange(second.BytesMoved, newLayer, newLayer + 20_000);
             Assert.Equal(second.ImageId, (await vmEngine.Images.InspectImageAsync($"{name}:v2", Ct)).ID);
 
+            // The shipped image runs under compose on the VM, on a compose network, with a bind mount from the VM's
+            // private /srv: the VM's engine sees the VM's files, not this machine's.
+            await session.UploadAsync(System.Text.Encoding.UTF8.GetBytes($"services:\n  app:\n    image: {name}:v2\n    volumes: ['./data:/data:ro']\n    command: cat /data/hello\n"),
+                "/srv/demo/compose.yaml", (UnixFileMode)0b110_100_100, ct: Ct);
+            await session.UploadAsync("from the VM\n"u8.ToArray(), "/srv/demo/data/hello", (UnixFileMode)0b110_100_100, ct: Ct);
+            var run = await session.RunAsync("cd /srv/demo && docker-compose -p demo run --rm app; status=$?; docker-compose -p demo down >/dev/null 2>&1; exit $status", TimeSpan.FromMinutes(2), Ct);
+            Assert.Equal("from the VM", run.EnsureSuccess().Output.Trim());
+
             // Shipping again moves nothing: the VM has that image id under that name.
             var again = Assert.Single(await ImageShipper.ShipAsync(local, session, [$"{name}:v2"], Log, _registryStorage, Ct));
             Assert.Equal(0, again.BytesMoved);

@@ -54,6 +54,49 @@ public sealed class SshSessionTests(TestVm vm, ITestOutputHelper output) : IClas
     }
 
     [Fact]
+    public async Task A_key_the_vm_does_not_accept_is_one_line()
+    {
+        vm.Require();
+        var folder = Directory.CreateTempSubdirectory("mlstack-otherkey-").FullName;
+        try
+        {
+            var key = Path.Combine(folder, "id_ed25519");
+            Assert.Equal(0, (await ChildProcess.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])).ExitCode);
+            var refused = await Assert.ThrowsAsync<Mlstack.Build.Host.BuildInputException>(() =>
+                SshSession.ConnectAsync(vm.Target, HostKeyTrust.Pinned(vm.HostKeyFingerprint), key, Ct));
+            Assert.Contains("refused the SSH key", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("--ssh-key", refused.Message, StringComparison.Ordinal);
+
+            var missing = await Assert.ThrowsAsync<Mlstack.Build.Host.BuildInputException>(() =>
+                SshSession.ConnectAsync(vm.Target, HostKeyTrust.Pinned(vm.HostKeyFingerprint), Path.Combine(folder, "nope"), Ct));
+            Assert.StartsWith("Parameter --ssh-key: cannot read", missing.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', missing.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_cancelled_command_is_stopped_on_the_vm()
+    {
+        await using var session = await ConnectAsync();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cancel.CancelAfter(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => session.RunAsync("sleep 31", TimeSpan.FromMinutes(1), cancel.Token));
+
+        var left = "";
+        for (var i = 0; i < 30 && left != "0"; i++)
+        {
+            await Task.Delay(100, Ct);
+            left = (await session.RunAsync("ps -eo args | grep -c '^sleep 31' || true", TimeSpan.FromSeconds(10), Ct)).Output.Trim();
+        }
+
+        Assert.Equal("0", left);
+    }
+
+    [Fact]
     public async Task An_upload_lands_atomically_with_its_mode()
     {
         await using var session = await ConnectAsync();

@@ -46,3 +46,52 @@ public sealed class SshTargetTests
         Assert.Contains("--known-hosts", error.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class SshKnownHostsTests
+{
+    private static readonly byte[] Key = Convert.FromBase64String("AAAAC3NzaC1lZDI1NTE5AAAAIHpA3mFqGmYpRUzL1Bne3WS6eM8m3BQ9Gz4kPZrJjzJ8");
+    private static readonly byte[] OtherKey = Convert.FromBase64String("AAAAC3NzaC1lZDI1NTE5AAAAIOnzJPd9V9ZrcxaQ1ALwjAqgSZ1HSxNyO6yZ+3ks1KmR");
+
+    private static HostKeyVerdict Judge(string target, params string[] lines)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(file, lines);
+            return HostKeyTrust.FromKnownHosts(file).Judge(SshTarget.Parse(target), Key);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static string Line(string hosts, byte[] key, string marker = "") => $"{marker}{hosts} ssh-ed25519 {Convert.ToBase64String(key)}".Trim();
+
+    [Fact]
+    public void A_non_default_port_is_only_matched_by_its_bracketed_name()
+    {
+        Assert.Equal(HostKeyVerdict.Trusted, Judge("vm:2222", Line("[vm]:2222", Key)));
+        Assert.Equal(HostKeyVerdict.Unknown, Judge("vm:2222", Line("vm", Key)));
+        Assert.Equal(HostKeyVerdict.Unknown, Judge("vm", Line("[vm]:2222", Key)));
+    }
+
+    [Fact]
+    public void Comma_lists_negations_and_revoked_keys_are_honoured()
+    {
+        Assert.Equal(HostKeyVerdict.Trusted, Judge("vm", Line("a,VM,b", Key)));
+        Assert.Equal(HostKeyVerdict.Unknown, Judge("vm", Line("!vm,vm", Key)));
+        Assert.Equal(HostKeyVerdict.Revoked, Judge("vm", Line("vm", Key, "@revoked "), Line("vm", Key)));
+        Assert.Equal(HostKeyVerdict.Changed, Judge("vm", Line("vm", OtherKey)));
+        Assert.Equal(HostKeyVerdict.Unknown, Judge("vm", "vm ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7", "garbage", ""));
+    }
+
+    [Fact]
+    public void The_fingerprint_is_openssh_form()
+    {
+        var fingerprint = HostKeyTrust.Fingerprint(Key);
+        Assert.StartsWith("SHA256:", fingerprint, StringComparison.Ordinal);
+        Assert.Equal(50, fingerprint.Length);
+        Assert.Equal("ssh-ed25519", HostKeyTrust.KeyType(Key));
+    }
+}

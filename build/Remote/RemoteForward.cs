@@ -1,0 +1,17 @@
+using Renci.SshNet;
+
+namespace Mlstack.Build.Remote;
+
+/// <summary>Stops the forward and lets the client forget it, so a closed forward frees its port on the VM.</summary>
+internal sealed class RemoteForward(SshClient client, ForwardedPortRemote port) : IDisposable
+{
+    public void Dispose()
+    {
+        // A lost connection has already dropped the forward on the VM; stopping it would only mask why it was lost.
+        if (port.IsStarted && client.IsConnected)
+            port.Stop();
+        if (client.ForwardedPorts.Contains(port))
+            client.RemoveForwardedPort(port);
+        port.Dispose();
+    }
+}
