@@ -9,7 +9,11 @@ public sealed record ExecResult(long ExitCode, string Stdout, string Stderr);
 /// DOCKER_HOST), so checks need no published port and assume no address.</summary>
 public sealed class ContainerExec(DockerClient client, string project) : IDisposable
 {
-    public async Task<ExecResult> RunAsync(string service, IReadOnlyList<string> command, CancellationToken ct)
+    public Task<ExecResult> RunAsync(string service, IReadOnlyList<string> command, CancellationToken ct) =>
+        RunAsync(service, command, onStdoutLine: null, ct);
+
+    /// <param name="onStdoutLine">Each line of standard output as it arrives (a batch reports its probes one by one).</param>
+    public async Task<ExecResult> RunAsync(string service, IReadOnlyList<string> command, Action<string>? onStdoutLine, CancellationToken ct)
     {
         var containers = await ContainersAsync(service, runningOnly: true, ct).ConfigureAwait(false);
         var container = containers.FirstOrDefault()
@@ -21,9 +25,39 @@ public sealed class ContainerExec(DockerClient client, string project) : IDispos
             AttachStderr = true,
         }, ct).ConfigureAwait(false);
         using var stream = await client.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), ct).ConfigureAwait(false);
-        var (stdout, stderr) = await stream.ReadOutputToEndAsync(ct).ConfigureAwait(false);
+        var (stdout, stderr) = await ReadAsync(stream, onStdoutLine, ct).ConfigureAwait(false);
         var inspected = await client.Exec.InspectContainerExecAsync(exec.ID, ct).ConfigureAwait(false);
         return new ExecResult(inspected.ExitCode ?? -1, stdout, stderr);
+    }
+
+    private static async Task<(string Stdout, string Stderr)> ReadAsync(MultiplexedStream stream, Action<string>? onStdoutLine, CancellationToken ct)
+    {
+        if (onStdoutLine == null)
+            return await stream.ReadOutputToEndAsync(ct).ConfigureAwait(false);
+        var (stdout, stderr, pending) = (new System.Text.StringBuilder(), new System.Text.StringBuilder(), new System.Text.StringBuilder());
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, ct).ConfigureAwait(false);
+            if (read.EOF)
+                break;
+            var text = System.Text.Encoding.UTF8.GetString(buffer, 0, read.Count);
+            if (read.Target != MultiplexedStream.TargetStream.StandardOut)
+            {
+                stderr.Append(text);
+                continue;
+            }
+
+            stdout.Append(text);
+            pending.Append(text);
+            for (var newline = pending.ToString().IndexOf('\n', StringComparison.Ordinal); newline >= 0; newline = pending.ToString().IndexOf('\n', StringComparison.Ordinal))
+            {
+                onStdoutLine(pending.ToString(0, newline));
+                pending.Remove(0, newline + 1);
+            }
+        }
+
+        return (stdout.ToString(), stderr.ToString());
     }
 
     /// <summary>The exit code of a service's newest container (for one-shots), or null when it has none.</summary>
