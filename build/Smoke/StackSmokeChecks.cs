@@ -4,19 +4,22 @@ namespace Mlstack.Build.Smoke;
 /// SmokeTest with "no smoke check for &lt;service&gt;".</summary>
 public static class StackSmokeChecks
 {
+    /// <summary>boto3 and Celery take seconds to import on a busy machine, inside ml-service's CPU limit.</summary>
+    private static readonly TimeSpan PythonProbes = TimeSpan.FromSeconds(20);
+
     public static IReadOnlyList<SmokeCheck> All() =>
     [
         new PostgresCheck("postgres", "postgres", "SELECT count(*) FROM pg_database WHERE datname IN ('mlstack', 'optuna')", "2"),
         new RedisCheck("redis"),
-        new S3Check("objectstore", Via: "ml-service", Bucket: "datasets"),
+        new S3Check("objectstore", Via: "ml-service", Bucket: "datasets") { Timeout = PythonProbes },
         new CompletedCheck("objectstore-init"),
-        new BucketsCheck("objectstore-init", Via: "ml-service", ["backups", "datasets", "models"]),
+        new BucketsCheck("objectstore-init", Via: "ml-service", ["backups", "datasets", "models"]) { Timeout = PythonProbes },
         new CompletedCheck("migrate"),
         new PostgresCheck("migrate", "mlstack", "SELECT to_regclass('public.runs') IS NOT NULL AND to_regclass('public.housekeeping') IS NOT NULL", "t"),
         new HttpCheck("ml-service", "/api/health", JsonPath: "status", JsonValue: "ok"),
         new HttpCheck("ml-service", "/api/metrics", BodyContains: "mlservice_requests_total"),
         new TrainPredictFlow("ml-service", Consumer: "worker-heavy", Queue: "ml") { Timeout = TimeSpan.FromSeconds(90), IsSlow = true },
-        new CeleryTaskCheck("worker-light", Via: "ml-service", Task: "mlservice.tasks.ping", Queue: "quick", Expected: "pong"),
+        new CeleryTaskCheck("worker-light", Via: "ml-service", Task: "mlservice.tasks.ping", Queue: "quick", Expected: "pong") { Timeout = PythonProbes },
         Heartbeat("worker-light", "consumer heartbeat fresh", "/tmp/worker-heartbeat", 20),
         Heartbeat("worker-heavy", "consumer heartbeat fresh", "/tmp/worker-heartbeat", 20),
         Heartbeat("scheduler", "beat heartbeat fresh", "/tmp/beat-heartbeat", 90),
