@@ -42,6 +42,11 @@ def warm_up():
     logging.getLogger(__name__).info("warm-up: %s", {name: check["status"] for name, check in checks.items()})
 
 
+@app.on_event("shutdown")
+def close_pools():
+    db.close()
+
+
 class TrainRequest(BaseModel):
     samples: int = Field(500, ge=50, le=100_000)
     seed: int = 42

@@ -22,6 +22,10 @@ class PerProcess:
                     self._pid = os.getpid()
         return self._value
 
+    def made(self):
+        """The value when this process made it, else None (nothing to close)."""
+        return self._value if self._pid == os.getpid() else None
+
     def _after_fork(self):
         # A fork taken while another thread held the lock would leave the child's copy locked for ever.
         self._lock = threading.Lock()
