@@ -52,25 +52,56 @@ internal sealed class DialStdioBridge : IDisposable
     private async Task BridgeAsync(Socket connection)
     {
         using var local = new NetworkStream(connection, ownsSocket: true);
-        using var command = _client.CreateCommand("docker system dial-stdio");
-        try
+        var (command, execution) = await OpenChannelAsync().ConfigureAwait(false);
+        if (command == null || execution == null)
+            return; // the VM gave us no channel: the connection ends, and Docker.DotNet sees it closed
+        using (command)
         {
-            var execution = command.ExecuteAsync(_stop.Token);
-            var toEngine = Task.Run(async () =>
+            try
             {
-                // Closing the channel's input tells dial-stdio the client is done (half-close), as the docker CLI does.
-                using var input = command.CreateInputStream();
-                await local.CopyToAsync(input, _stop.Token).ConfigureAwait(false);
-            });
-            await command.OutputStream.CopyToAsync(local, _stop.Token).ConfigureAwait(false);
-            connection.Shutdown(SocketShutdown.Send);
-            await Task.WhenAll(toEngine, execution).ConfigureAwait(false);
+                var toEngine = Task.Run(async () =>
+                {
+                    // Closing the channel's input tells dial-stdio the client is done (half-close), as the docker CLI does.
+                    using var input = command.CreateInputStream();
+                    await local.CopyToAsync(input, _stop.Token).ConfigureAwait(false);
+                });
+                await command.OutputStream.CopyToAsync(local, _stop.Token).ConfigureAwait(false);
+                connection.Shutdown(SocketShutdown.Send);
+                await Task.WhenAll(toEngine, execution).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException
+                or Renci.SshNet.Common.SshException or InvalidOperationException)
+            {
+                // Either side went away; the connection ends and Docker.DotNet sees a closed connection, as with a socket.
+            }
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException
-            or Renci.SshNet.Common.SshException or InvalidOperationException)
+    }
+
+    /// <summary>sshd allows ten session channels per connection (MaxSessions), and channels of connections that just
+    /// ended take a moment to close: a new one can be refused meanwhile. SSH.NET opens the channel inside the call to
+    /// ExecuteAsync (a refusal throws there, before any byte moves), so a refused open is retried for a few seconds.</summary>
+    private async Task<(SshCommand? Command, Task? Execution)> OpenChannelAsync()
+    {
+        for (var attempt = 0; !_stop.IsCancellationRequested; attempt++)
         {
-            // Either side went away; the connection ends and Docker.DotNet sees a closed connection, as with a socket.
+            var command = _client.CreateCommand("docker system dial-stdio");
+            try
+            {
+                return (command, command.ExecuteAsync(_stop.Token));
+            }
+            catch (Exception e) when (e is Renci.SshNet.Common.SshException or InvalidOperationException && attempt < 40 && _client.IsConnected)
+            {
+                command.Dispose();
+                await Task.Delay(250).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is Renci.SshNet.Common.SshException or InvalidOperationException or ObjectDisposedException)
+            {
+                command.Dispose();
+                return (null, null);
+            }
         }
+
+        return (null, null);
     }
 
     public void Dispose()

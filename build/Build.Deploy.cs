@@ -1,0 +1,144 @@
+using Mlstack.Build.Deploy;
+using Mlstack.Build.Doctor;
+using Mlstack.Build.Gates;
+using Mlstack.Build.Host;
+using Mlstack.Build.Remote;
+using Mlstack.Build.Smoke;
+using Mlstack.Build.Stack;
+
+namespace Mlstack.Build;
+
+internal sealed partial class Build
+{
+    [Parameter("Deploy: the VM, [user@]host[:port] (user root, port 22 by default)", Name = "Host")]
+    private readonly string? DeployHost;
+
+    [Parameter("Deploy: private key file for the VM (default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa)")]
+    private readonly string? SshKey;
+
+    [Parameter("Deploy: OpenSSH known_hosts file that holds the VM's host key (default: ~/.ssh/known_hosts)")]
+    private readonly string? KnownHosts;
+
+    [Parameter("Deploy: the VM's host key fingerprint, SHA256:…, instead of a known_hosts file")]
+    private readonly string? HostFingerprint;
+
+    [Parameter("Deploy: where releases live on the VM")]
+    private readonly string DeployPath = "/srv/mlstack";
+
+    [Parameter("Deploy: healthy releases kept on the VM (current and last good always are)")]
+    private readonly int KeepReleases = 5;
+
+    [Parameter("Deploy: how long to wait for another deploy's lock on the VM (default 0: refuse at once)")]
+    private readonly TimeSpan LockWait = TimeSpan.Zero;
+
+    [Parameter("Rollback: the release to return to (default: the last good release before current)")]
+    private readonly string? To;
+
+    Target Deploy => _ => _
+        .Description("Ships a release to --host over SSH (no registry), gates and smoke-tests it there; rolls back by itself when it is not healthy")
+        .DependsOn(StackConfig, Images)
+        .Requires(() => DeployHost)
+        .Executes(async ct =>
+        {
+            var (project, images, revision) = (await StackProjectAsync(ct), await StackImagesAsync(ct), await RevisionAsync(ct));
+            await using var vm = await ConnectVmAsync(ct);
+            using (var local = EngineProbe.Client((await DockerAsync(ct)).Engine))
+                await ImageShipper.ShipAsync(local, vm, [.. images.Select(i => i.Reference)], Log, Path.Combine(TemporaryDirectory, "registry"), ct);
+
+            var started = DateTimeOffset.UtcNow;
+            var store = new ReleaseStore(vm, DeployPath);
+            var release = new ReleaseInfo(ReleaseStore.NewId(started, revision.ShortSha), revision.Sha, images.ToDictionary(i => i.Reference, i => i.ImageId), Environment.UserName, Environment.MachineName, started, "pending");
+            await using var deployLock = await DeployLock.AcquireAsync(vm, DeployPath, new LockHolder(release.User, release.Machine, release.Id, started), LockWait, Log, ct);
+            var config = await ReleaseConfig.UploadAsync(vm, DeployPath, project, ct);
+            var settings = new Dictionary<string, string>(ProductionSecrets.Effective(project.EnvFile)) { ["MLSTACK_CONFIG"] = config };
+            foreach (var image in images)
+                settings[ImageVariable(image.Spec.ShortName)] = image.Reference;
+            await store.UploadAsync(release, ReleaseBundle.Files(project, settings), ct);
+            Log.Info($"Deploy: release {release.Id} uploaded to {store.ReleaseDirectory(release.Id)}");
+            await ActivateWithRollbackAsync(vm, store, release, ct);
+        });
+
+    private async Task<SshSession> ConnectVmAsync(CancellationToken ct)
+    {
+        var target = SshTarget.Parse(DeployHost);
+        var session = await SshSession.ConnectAsync(target, HostKeyTrust.From(KnownHosts, HostFingerprint), SshKey, ct);
+        Log.Info($"Deploy: connected to {target} (host key {session.HostKeyFingerprint})");
+        return session;
+    }
+
+    /// <summary>Where SmokeTest reaches the VM's stack: --stack-url, else the VM's address at FRONTEND_PORT.</summary>
+    private Uri VmStackAddress(SshSession vm, string envFile) =>
+        StackUrl != null ? StackAddress() : new Uri($"http://{vm.Target.Host}:{ProductionSecrets.Effective(envFile).GetValueOrDefault("FRONTEND_PORT") ?? "8080"}");
+
+    private async Task ActivateWithRollbackAsync(SshSession vm, ReleaseStore store, ReleaseInfo release, CancellationToken ct)
+    {
+        var activation = new ReleaseActivation(vm, store, await RemoteCompose.FindAsync(vm, ct), ProjectName, $"compose.{StackEnvironmentName.ToString().ToLowerInvariant()}.yaml", Log);
+        var upOptions = new UpOptions(new Dictionary<string, string>(), Path.Combine(TemporaryDirectory, "up", $"{vm.Target.Host}-{ProjectName}.json"), ServiceTimeout, Live: !Console.IsOutputRedirected);
+        try
+        {
+            await activation.UpAsync(release.Id, upOptions, ct);
+            var services = (await activation.ModelAsync(release.Id, ct)).Services.Select(s => s.Name).ToList();
+            await SmokeAsync(vm.OpenEngine(), VmStackAddress(vm, (await StackProjectAsync(ct)).EnvFile), services, ct);
+        }
+        catch (Exception e) when (e is GateFailedException or SmokeFailedException or InvalidOperationException)
+        {
+            await RollBackAsync(activation, store, release, e.Message, upOptions, ct);
+            throw;
+        }
+
+        await store.SetStatusAsync(release.Id, "healthy", ct);
+        await store.PointAsync("current", release.Id, ct);
+        await store.PointAsync("last_good", release.Id, ct);
+        await PruneAsync(vm, store, ct);
+        await store.AppendAuditAsync(AuditLine(release, "deployed", "gates and smoke passed"), ct);
+        Log.Success($"Deploy: release {release.Id} is live on {vm.Target.Host}");
+    }
+
+    /// <summary>A failed release goes back to the last good one (gated again); with none, the stack is stopped and its
+    /// logs stay for reading. Volumes are never touched.</summary>
+    private async Task RollBackAsync(ReleaseActivation activation, ReleaseStore store, ReleaseInfo failed, string reason, UpOptions upOptions, CancellationToken ct)
+    {
+        using var cleanup = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        await store.SetStatusAsync(failed.Id, "failed", CancellationToken.None);
+        var lastGood = await store.ResolveAsync("last_good", CancellationToken.None);
+        if (lastGood == null)
+        {
+            Log.Error($"Deploy: release {failed.Id} failed and there is no earlier good release to return to; stopping the stack (containers and volumes kept for their logs).");
+            await activation.StopAsync(failed.Id, CancellationToken.None);
+            await store.AppendAuditAsync(AuditLine(failed, "failed", reason), CancellationToken.None);
+            return;
+        }
+
+        Log.Error($"Deploy: release {failed.Id} failed ({reason}); rolling back to {lastGood}.");
+        await activation.UpAsync(lastGood, upOptions, CancellationToken.None);
+        await store.PointAsync("current", lastGood, CancellationToken.None);
+        await store.AppendAuditAsync(AuditLine(failed, "rolled back", $"{reason}; back on {lastGood}"), CancellationToken.None);
+        Log.Warn($"Deploy: rolled back to {lastGood}; it passed its gates.");
+    }
+
+    private static AuditEntry AuditLine(ReleaseInfo release, string outcome, string reason) =>
+        new(release.User, release.Machine, release.GitSha, release.Id, release.Images, release.Created, DateTimeOffset.UtcNow, outcome, reason);
+
+    /// <summary>Old releases go, and images no kept release uses; current and last good always stay.</summary>
+    private async Task PruneAsync(SshSession vm, ReleaseStore store, CancellationToken ct)
+    {
+        var removed = await store.PruneAsync(KeepReleases, ct);
+        if (removed.Count == 0)
+            return;
+        var kept = (await store.ListAsync(ct)).Select(l => l.Release);
+        using var engine = vm.OpenEngine();
+        foreach (var image in ReleaseStore.ImagesOnlyIn(removed, kept))
+        {
+            try
+            {
+                await engine.Images.DeleteImageAsync(image, new Docker.DotNet.Models.ImageDeleteParameters(), ct);
+            }
+            catch (Docker.DotNet.DockerApiException e)
+            {
+                Log.Warn($"Deploy: kept image {image[..Math.Min(19, image.Length)]}: {e.Message.Split('\n')[0]}");
+            }
+        }
+
+        Log.Info($"Deploy: pruned {removed.Count} old release(s): {string.Join(", ", removed.Select(r => r.Id))}");
+    }
+}

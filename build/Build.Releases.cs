@@ -1,0 +1,76 @@
+using System.Globalization;
+using Mlstack.Build.Deploy;
+using Mlstack.Build.Host;
+using Mlstack.Build.Stack;
+
+namespace Mlstack.Build;
+
+internal sealed partial class Build
+{
+    Target Releases => _ => _
+        .Description("Lists the releases on --host: id, git sha, time, status, which is current and which is the last good one")
+        .Requires(() => DeployHost)
+        .Executes(async ct =>
+        {
+            await using var vm = await ConnectVmAsync(ct);
+            var releases = await new ReleaseStore(vm, DeployPath).ListAsync(ct);
+            if (releases.Count == 0)
+            {
+                Log.Report($"No releases on {vm.Target.Host} under {DeployPath}: deploy one with ./build.sh Deploy --host {DeployHost}.");
+                return;
+            }
+
+            Log.Report($"{"release",-26}{"git sha",-10}{"created (UTC)",-22}{"status",-13}");
+            foreach (var (release, current, lastGood) in releases)
+            {
+                var marks = string.Join(", ", new[] { current ? "current" : null, lastGood ? "last good" : null }.OfType<string>());
+                Log.Report($"{release.Id,-26}{release.GitSha[..Math.Min(7, release.GitSha.Length)],-10}{release.Created.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),-22}{release.Status,-13}{marks}");
+            }
+        });
+
+    Target Rollback => _ => _
+        .Description("Returns --host to an earlier release (--to ID; default: the last good release before current), behind the same gates; volumes untouched")
+        .Requires(() => DeployHost)
+        .Executes(async ct =>
+        {
+            await using var vm = await ConnectVmAsync(ct);
+            var store = new ReleaseStore(vm, DeployPath);
+            var releases = await store.ListAsync(ct);
+            var current = releases.FirstOrDefault(r => r.IsCurrent)?.Release;
+            var target = To != null
+                ? releases.FirstOrDefault(r => r.Release.Id == To)?.Release ?? throw new BuildInputException($"--to {To}: no such release on {vm.Target.Host}; ./build.sh Releases --host {DeployHost} lists them.")
+                : releases.Select(r => r.Release).LastOrDefault(r => r.Status == "healthy" && r.Id != current?.Id && string.CompareOrdinal(r.Id, current?.Id ?? "~") < 0)
+                    ?? throw new BuildInputException($"{vm.Target.Host} has no healthy release before {current?.Id ?? "the current one"} to roll back to; name one with --to.");
+            var started = DateTimeOffset.UtcNow;
+            await using var deployLock = await DeployLock.AcquireAsync(vm, DeployPath, new LockHolder(Environment.UserName, Environment.MachineName, target.Id, started), LockWait, Log, ct);
+            var activation = new ReleaseActivation(vm, store, await RemoteCompose.FindAsync(vm, ct), ProjectName, $"compose.{StackEnvironmentName.ToString().ToLowerInvariant()}.yaml", Log);
+            var upOptions = new UpOptions(new Dictionary<string, string>(), Path.Combine(TemporaryDirectory, "up", $"{vm.Target.Host}-{ProjectName}.json"), ServiceTimeout, Live: !Console.IsOutputRedirected);
+            try
+            {
+                await activation.UpAsync(target.Id, upOptions, ct);
+            }
+            catch (Exception e) when (e is Gates.GateFailedException or InvalidOperationException)
+            {
+                await store.AppendAuditAsync(AuditLine(target, "failed", $"rollback by hand to {target.Id} failed: {e.Message}") with { Start = started }, CancellationToken.None);
+                throw;
+            }
+
+            await store.PointAsync("current", target.Id, ct);
+            await store.PointAsync("last_good", target.Id, ct);
+            await store.AppendAuditAsync(AuditLine(target, "rolled back by hand", $"from {current?.Id ?? "nothing"} to {target.Id}") with { Start = started }, ct);
+            Log.Success($"Rollback: {vm.Target.Host} runs release {target.Id} (was {current?.Id ?? "nothing"}); data volumes untouched.");
+        });
+
+    Target Audit => _ => _
+        .Description("Prints the deploy log of --host, newest last: who, from where, release, outcome and why")
+        .Requires(() => DeployHost)
+        .Executes(async ct =>
+        {
+            await using var vm = await ConnectVmAsync(ct);
+            var entries = await new ReleaseStore(vm, DeployPath).ReadAuditAsync(ct);
+            if (entries.Count == 0)
+                Log.Report($"No deploys recorded on {vm.Target.Host}.");
+            foreach (var e in entries)
+                Log.Report($"{e.End.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}  {e.Outcome,-20} {e.Release,-26} {e.User}@{e.Machine}  git {e.GitSha[..Math.Min(7, e.GitSha.Length)]}  {(e.End - e.Start).TotalSeconds:0}s  {e.Reason}");
+        });
+}

@@ -1,0 +1,38 @@
+using Mlstack.Build.Doctor;
+using Mlstack.Build.Gates;
+using Mlstack.Build.Host;
+using Mlstack.Build.Remote;
+using Mlstack.Build.Stack;
+
+namespace Mlstack.Build.Deploy;
+
+/// <summary>Starts one release on the VM the way Up starts the stack here: compose up of that release's files over
+/// SSH, and the same health gates watching the VM's engine. The model comes from the VM's own compose config of
+/// that release, so a rollback is gated by the goals of the release it returns to.</summary>
+public sealed class ReleaseActivation(SshSession vm, ReleaseStore store, ComposeCli cli, string projectName, string environmentFile, BuildLog log)
+{
+    public ComposeProject Project(string releaseId) =>
+        RemoteCompose.Project(projectName, store.ReleaseDirectory(releaseId), environmentFile, cli);
+
+    public async Task<ComposeModel> ModelAsync(string releaseId, CancellationToken ct)
+    {
+        var config = await RemoteCompose.For(vm, Project(releaseId))(["config"], ct).ConfigureAwait(false);
+        if (config.ExitCode != 0)
+            throw new InvalidOperationException($"compose config of release {releaseId} failed on {vm.Target.Host}: {string.Join(" | ", config.Output.TakeLast(3))}");
+        return ComposeConfigReader.Parse(config.Text);
+    }
+
+    /// <summary>compose up of the release, then its gates; throws <see cref="GateFailedException"/> (after printing
+    /// the failing service's last log lines) when a service does not become ready.</summary>
+    public async Task UpAsync(string releaseId, UpOptions options, CancellationToken ct)
+    {
+        var model = await ModelAsync(releaseId, ct).ConfigureAwait(false);
+        using var engine = new StackEngine(vm.OpenEngine(), projectName);
+        log.Info($"Deploy: starting release {releaseId} on {vm.Target.Host}");
+        await StackUp.RunAsync(model, engine, RemoteCompose.For(vm, Project(releaseId)), options, log, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the stack's containers, keeping them (and every volume) for their logs.</summary>
+    public async Task StopAsync(string releaseId, CancellationToken ct) =>
+        await RemoteCompose.For(vm, Project(releaseId))(["stop"], ct).ConfigureAwait(false);
+}

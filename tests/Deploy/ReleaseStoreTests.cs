@@ -1,0 +1,100 @@
+using Mlstack.Build.Deploy;
+using Mlstack.Build.Remote;
+using Mlstack.Tests.Support;
+
+namespace Mlstack.Tests.Deploy;
+
+/// <summary>The VM side of releases, against a real VM: uploads, links, listing, the audit log and pruning.</summary>
+[Collection(EngineTests.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")] // the VM is Linux: its files have Unix modes
+public sealed class ReleaseStoreTests(TestVm vm) : IClassFixture<TestVm>
+{
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<(SshSession Session, ReleaseStore Store, string Path)> StoreAsync()
+    {
+        vm.Require();
+        var session = await SshSession.ConnectAsync(vm.Target, HostKeyTrust.Pinned(vm.HostKeyFingerprint), vm.ClientKeyPath, Ct);
+        var path = $"/srv/store-{Guid.NewGuid():N}"[..18];
+        return (session, new ReleaseStore(session, path), path);
+    }
+
+    private static ReleaseInfo Release(int n, string status, params string[] imageIds) =>
+        new($"20261123-0000{n:00}-abc{n}", $"sha{n}", imageIds.ToDictionary(i => $"mlstack/x:{i}", i => i), "ci", "builder", DateTimeOffset.UnixEpoch.AddMinutes(n), status);
+
+    [Fact]
+    public async Task A_release_lands_whole_with_its_modes_and_reads_back_with_its_links()
+    {
+        var (session, store, path) = await StoreAsync();
+        await using var _ = session;
+        var release = Release(1, "pending", "sha256:a");
+
+        await store.UploadAsync(release, [new ReleaseFile("compose.yaml", "services: {}\n"u8.ToArray(), Private | UnixFileMode.OtherRead), new ReleaseFile(".env", "A=1\n"u8.ToArray(), Private)], Ct);
+        await store.SetStatusAsync(release.Id, "healthy", Ct);
+        await store.PointAsync("current", release.Id, Ct);
+
+        var folder = Path.Combine(vm.PrivateSrv, path[5..], "releases", release.Id);
+        Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(folder, ".env")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+        var listed = Assert.Single(await store.ListAsync(Ct));
+        Assert.Equal(release with { Status = "healthy" }, listed.Release with { Images = release.Images });
+        Assert.Equal(release.Images, listed.Release.Images);
+        Assert.True(listed.IsCurrent);
+        Assert.False(listed.IsLastGood);
+        Assert.Equal(release.Id, await store.ResolveAsync("current", Ct));
+        Assert.Null(await store.ResolveAsync("last_good", Ct));
+    }
+
+    [Fact]
+    public async Task An_upload_cut_short_leaves_no_release_behind()
+    {
+        var (session, store, _) = await StoreAsync();
+        await using var __ = session;
+        using var cancel = new CancellationTokenSource();
+        var big = new ReleaseFile("big", new byte[64 << 20], Private);
+        var upload = store.UploadAsync(Release(2, "pending"), [big, big with { RelativePath = "big2" }], cancel.Token);
+        await Task.Delay(300, Ct);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => upload);
+
+        Assert.Empty(await store.ListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task The_audit_log_keeps_entries_in_order_owner_only()
+    {
+        var (session, store, path) = await StoreAsync();
+        await using var _ = session;
+        AuditEntry Entry(string outcome) => new("ci", "builder", "sha", "r1", new Dictionary<string, string>(), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(5), outcome, "because");
+
+        await store.AppendAuditAsync(Entry("deployed"), Ct);
+        await store.AppendAuditAsync(Entry("rolled back"), Ct);
+
+        Assert.Equal(["deployed", "rolled back"], (await store.ReadAuditAsync(Ct)).Select(e => e.Outcome));
+        Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(vm.PrivateSrv, path[5..], "audit.log")));
+    }
+
+    [Fact]
+    public async Task Pruning_keeps_the_newest_healthy_releases_and_never_current_or_last_good_or_their_images()
+    {
+        var (session, store, _) = await StoreAsync();
+        await using var _ = session;
+        ReleaseInfo[] releases =
+        [
+            Release(1, "healthy", "old-good"), Release(2, "healthy", "two"), Release(3, "failed", "three"), Release(4, "healthy", "four", "shared"),
+            Release(5, "failed", "five"), Release(6, "healthy", "six", "shared"), Release(7, "pending", "seven"),
+        ];
+        foreach (var release in releases)
+            await store.UploadAsync(release, [], Ct);
+        await store.PointAsync("last_good", releases[0].Id, Ct);
+        await store.PointAsync("current", releases[5].Id, Ct);
+
+        var removed = await store.PruneAsync(keepHealthy: 2, Ct);
+
+        var left = (await store.ListAsync(Ct)).Select(l => l.Release.Id).ToList();
+        Assert.Equal([releases[0].Id, releases[3].Id, releases[5].Id], left);
+        Assert.Equal([releases[1].Id, releases[2].Id, releases[4].Id, releases[6].Id], removed.Select(r => r.Id));
+        Assert.Equal(["two", "three", "five", "seven"], ReleaseStore.ImagesOnlyIn(removed, releases.Where(r => left.Contains(r.Id))));
+    }
+}
