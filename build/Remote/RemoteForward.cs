@@ -8,10 +8,18 @@ internal sealed class RemoteForward(SshClient client, ForwardedPortRemote port) 
     public void Dispose()
     {
         // A lost connection has already dropped the forward on the VM; stopping it would only mask why it was lost.
-        if (port.IsStarted && client.IsConnected)
-            port.Stop();
-        if (client.ForwardedPorts.Contains(port))
-            client.RemoveForwardedPort(port);
+        try
+        {
+            if (port.IsStarted && client.IsConnected)
+                port.Stop();
+            if (client.ForwardedPorts.Contains(port))
+                client.RemoveForwardedPort(port); // stops the port again, which throws once the connection is gone
+        }
+        catch (Renci.SshNet.Common.SshConnectionException)
+        {
+            // the connection is gone, and with it the forward on the VM
+        }
+
         port.Dispose();
     }
 }
