@@ -59,6 +59,20 @@ public sealed record ExecCheck(string Service, string Name, IReadOnlyList<string
     }
 }
 
+/// <summary>A worker's heartbeat, as its own healthcheck last read it (the probe compares the heartbeat file's age):
+/// the check asks the Engine API for that result instead of starting a process in the container.</summary>
+public sealed record HeartbeatCheck(string Service, string Name, TimeSpan MaxAge) : SmokeCheck(Service, Name)
+{
+    public override async Task RunAsync(SmokeContext context, CancellationToken ct)
+    {
+        var last = await context.Exec.LastHealthAsync(Service, ct).ConfigureAwait(false);
+        CheckFailedException.Unless(last != null, "a healthcheck result", "none yet");
+        var age = DateTimeOffset.UtcNow - last!.Value.Ended;
+        CheckFailedException.Unless(last.Value.ExitCode == 0, "the heartbeat probe to pass", $"exit code {last.Value.ExitCode}");
+        CheckFailedException.Unless(age < MaxAge, $"a probe within {MaxAge.TotalSeconds:0}s", $"the last one {age.TotalSeconds:0}s ago");
+    }
+}
+
 /// <summary>A one-shot service: its last run exited 0.</summary>
 public sealed record CompletedCheck(string Service) : SmokeCheck(Service, "completed with exit code 0")
 {

@@ -60,6 +60,17 @@ public sealed class ContainerExec(DockerClient client, string project) : IDispos
         return (stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>The newest result of the running container's own healthcheck (exit code, when it ended), read through
+    /// the Engine API: no process is started.</summary>
+    public async Task<(long ExitCode, DateTimeOffset Ended)?> LastHealthAsync(string service, CancellationToken ct)
+    {
+        var container = (await ContainersAsync(service, runningOnly: true, ct).ConfigureAwait(false)).FirstOrDefault()
+            ?? throw new InvalidOperationException($"no running container for {service}");
+        var inspected = await client.Containers.InspectContainerAsync(container.ID, ct).ConfigureAwait(false);
+        var last = inspected.State?.Health?.Log?.LastOrDefault();
+        return last == null ? null : (last.ExitCode, new DateTimeOffset(DateTime.SpecifyKind(last.End, DateTimeKind.Utc)));
+    }
+
     /// <summary>The exit code of a service's newest container (for one-shots), or null when it has none.</summary>
     public async Task<(string State, long ExitCode)?> LastRunAsync(string service, CancellationToken ct)
     {

@@ -12,15 +12,24 @@ public sealed class PythonBatch(ContainerExec exec)
     private const string Runner = """
         import concurrent.futures, json, sys
         specs = json.loads(sys.argv[1])
-        def one(spec):
+        # Sources (their imports) run one after another: boto3 and Celery imported from two threads at once can
+        # deadlock on Python's import locks. Only the probes themselves run in parallel.
+        probes = {}
+        for spec in specs:
             scope = {}
             try:
                 exec(spec["source"], scope)
-                return {"key": spec["key"], "ok": True, "value": scope["probe"](*spec["args"])}
+                probes[spec["key"]] = scope["probe"]
+            except BaseException as error:
+                print(json.dumps({"key": spec["key"], "ok": False, "error": f"{type(error).__name__}: {error}"[:300]}), flush=True)
+        def one(spec):
+            try:
+                return {"key": spec["key"], "ok": True, "value": probes[spec["key"]](*spec["args"])}
             except BaseException as error:
                 return {"key": spec["key"], "ok": False, "error": f"{type(error).__name__}: {error}"[:300]}
-        with concurrent.futures.ThreadPoolExecutor(len(specs)) as pool:
-            for done in concurrent.futures.as_completed([pool.submit(one, spec) for spec in specs]):
+        ready = [spec for spec in specs if spec["key"] in probes]
+        with concurrent.futures.ThreadPoolExecutor(max(1, len(ready))) as pool:
+            for done in concurrent.futures.as_completed([pool.submit(one, spec) for spec in ready]):
                 print(json.dumps(done.result()), flush=True)
         """;
 

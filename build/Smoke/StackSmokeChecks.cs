@@ -19,10 +19,11 @@ public static class StackSmokeChecks
         new HttpCheck("ml-service", "/api/health", JsonPath: "status", JsonValue: "ok"),
         new HttpCheck("ml-service", "/api/metrics", BodyContains: "mlservice_requests_total"),
         new TrainPredictFlow("ml-service", Consumer: "worker-heavy", Queue: "ml") { Timeout = TimeSpan.FromSeconds(90), IsSlow = true },
-        new CeleryTaskCheck("worker-light", Via: "ml-service", Task: "mlservice.tasks.ping", Queue: "quick", Expected: "pong") { Timeout = PythonProbes },
-        Heartbeat("worker-light", "consumer heartbeat fresh", "/tmp/worker-heartbeat", 20),
-        Heartbeat("worker-heavy", "consumer heartbeat fresh", "/tmp/worker-heartbeat", 20),
-        Heartbeat("scheduler", "beat heartbeat fresh", "/tmp/beat-heartbeat", 90),
+        new CeleryTaskCheck("worker-light", Via: "worker-heavy", Task: "mlservice.tasks.ping", Queue: "quick", Expected: "pong") { Timeout = PythonProbes },
+        // Their healthchecks read the heartbeat files every 10–15 s; two intervals without a passing read is a failure.
+        new HeartbeatCheck("worker-light", "consumer heartbeat fresh", TimeSpan.FromSeconds(25)),
+        new HeartbeatCheck("worker-heavy", "consumer heartbeat fresh", TimeSpan.FromSeconds(25)),
+        new HeartbeatCheck("scheduler", "beat heartbeat fresh", TimeSpan.FromSeconds(35)),
         new HttpCheck("frontend", "/healthz", BodyContains: "ok"),
         new HttpCheck("frontend", "/", BodyContains: "<title>mlstack</title>"),
         new TcpCheck("frontend"),
@@ -30,9 +31,4 @@ public static class StackSmokeChecks
         new ExecCheck("postgres-exporter", "reports pg_up 1", ["curl", "-fsS", "http://127.0.0.1:9187/metrics"], OutputContains: "pg_up 1"),
         new ExecCheck("redis-exporter", "reports redis_up 1", ["curl", "-fsS", "http://127.0.0.1:9121/metrics"], OutputContains: "redis_up 1"),
     ];
-
-    /// <summary>The file's age by the shell's stat and date: the same rule as the healthcheck's probe, without
-    /// starting an interpreter.</summary>
-    private static ExecCheck Heartbeat(string service, string name, string file, int maxAgeSeconds) =>
-        new(service, name, ["sh", "-c", "test $(( $(date +%s) - $(stat -c %Y \"$0\") )) -lt \"$1\"", file, maxAgeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 }
