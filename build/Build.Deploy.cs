@@ -66,14 +66,18 @@ internal sealed partial class Build
         return session;
     }
 
+    /// <summary>How releases start on this VM, and the options of their Up (its record kept per VM and project).</summary>
+    private async Task<(ReleaseActivation Activation, UpOptions Options)> ActivationAsync(SshSession vm, ReleaseStore store, CancellationToken ct) =>
+        (new ReleaseActivation(vm, store, await RemoteCompose.FindAsync(vm, ct), ProjectName, $"compose.{StackEnvironmentName.ToString().ToLowerInvariant()}.yaml", Log),
+         new UpOptions(new Dictionary<string, string>(), Path.Combine(TemporaryDirectory, "up", $"{vm.Target.Host}-{ProjectName}.json"), ServiceTimeout, Live: !Console.IsOutputRedirected));
+
     /// <summary>Where SmokeTest reaches the VM's stack: --stack-url, else the VM's address at FRONTEND_PORT.</summary>
     private Uri VmStackAddress(SshSession vm, string envFile) =>
         StackUrl != null ? StackAddress() : new Uri($"http://{vm.Target.Host}:{ProductionSecrets.Effective(envFile).GetValueOrDefault("FRONTEND_PORT") ?? "8080"}");
 
     private async Task ActivateWithRollbackAsync(SshSession vm, ReleaseStore store, ReleaseInfo release, CancellationToken ct)
     {
-        var activation = new ReleaseActivation(vm, store, await RemoteCompose.FindAsync(vm, ct), ProjectName, $"compose.{StackEnvironmentName.ToString().ToLowerInvariant()}.yaml", Log);
-        var upOptions = new UpOptions(new Dictionary<string, string>(), Path.Combine(TemporaryDirectory, "up", $"{vm.Target.Host}-{ProjectName}.json"), ServiceTimeout, Live: !Console.IsOutputRedirected);
+        var (activation, upOptions) = await ActivationAsync(vm, store, ct);
         try
         {
             await activation.UpAsync(release.Id, upOptions, ct);

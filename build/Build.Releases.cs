@@ -43,8 +43,7 @@ internal sealed partial class Build
                     ?? throw new BuildInputException($"{vm.Target.Host} has no healthy release before {current?.Id ?? "the current one"} to roll back to; name one with --to.");
             var started = DateTimeOffset.UtcNow;
             await using var deployLock = await DeployLock.AcquireAsync(vm, DeployPath, new LockHolder(Environment.UserName, Environment.MachineName, target.Id, started), LockWait, Log, ct);
-            var activation = new ReleaseActivation(vm, store, await RemoteCompose.FindAsync(vm, ct), ProjectName, $"compose.{StackEnvironmentName.ToString().ToLowerInvariant()}.yaml", Log);
-            var upOptions = new UpOptions(new Dictionary<string, string>(), Path.Combine(TemporaryDirectory, "up", $"{vm.Target.Host}-{ProjectName}.json"), ServiceTimeout, Live: !Console.IsOutputRedirected);
+            var (activation, upOptions) = await ActivationAsync(vm, store, ct);
             try
             {
                 await activation.UpAsync(target.Id, upOptions, ct);

@@ -14,7 +14,7 @@ public static class RemoteCompose
 
     public static async Task<ComposeCli> FindAsync(SshSession vm, CancellationToken ct)
     {
-        foreach (var candidate in new[] { new ComposeCli("docker", ["compose"], ""), new ComposeCli("docker-compose", [], "") })
+        foreach (var candidate in ComposeProbe.Candidates)
         {
             var probe = await vm.RunAsync(Command(candidate.File, [.. candidate.Prefix, "version", "--short"]), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
             if (probe.ExitCode == 0 && probe.Output.Trim().Length > 0)
