@@ -9,6 +9,8 @@ internal static class ConfigurationFiles
 {
     public static void Update(string root, object build, BuildDeclarations declarations, bool ci)
     {
+        // Only a checkout has committed files to be stale; a scratch root (a test's --root) just gets them written.
+        ci = ci && Path.Exists(Path.Combine(root, ".git"));
         foreach (var attribute in Declared(build))
         {
             var text = attribute.Generate(declarations);

@@ -107,6 +107,7 @@ public sealed class PipelineGenerationTests
     public async Task With_CI_true_a_stale_workflow_fails_the_build_in_one_line_and_is_left_as_it_was()
     {
         using var root = new TempRoot();
+        Directory.CreateDirectory(Path.Combine(root.Path, ".git")); // a checkout: its committed workflows are checked
         var file = Path.Combine(root.Path, ".github", "workflows", "small.yml");
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         File.WriteAllText(file, "name: small # edited by hand\n");
@@ -122,6 +123,17 @@ public sealed class PipelineGenerationTests
         Assert.Equal(0, local.ExitCode);
         Assert.Contains("./build.sh Hello", File.ReadAllText(file));
         Assert.Equal(0, (await BuildRun.RunAsync(new SmallBuild(), x => x.Hello, ["Hello"], new Dictionary<string, string> { ["CI"] = "true" }, root)).ExitCode);
+    }
+
+    [Fact]
+    public async Task With_CI_true_a_scratch_root_that_is_no_checkout_just_gets_its_workflows()
+    {
+        using var root = new TempRoot();
+
+        var inCi = await BuildRun.RunAsync(new SmallBuild(), x => x.Hello, ["Hello"], new Dictionary<string, string> { ["CI"] = "true" }, root);
+
+        Assert.Equal(0, inCi.ExitCode);
+        Assert.True(File.Exists(Path.Combine(root.Path, ".github", "workflows", "small.yml")));
     }
 
     [Theory]
