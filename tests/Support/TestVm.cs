@@ -69,11 +69,7 @@ public sealed class TestVm : IAsyncLifetime
         // dockerd joins sshd's mount namespace: paths on the VM (/srv/…) mean the same to its engine as to its shell.
         _dockerd = DaemonProcess.Start(Path.Combine(_directory, "dockerd.log"), "nsenter", $"--net={_network.NamespacePath}",
             $"--mount=/proc/{_sshd.Pid}/ns/mnt", "dockerd", "--data-root", Path.Combine(_directory, "data"),
-            "--exec-root", $"/run/{_network.Name}/exec", "--pidfile", $"/run/{_network.Name}/docker.pid", "-H", $"unix://{EngineSocket}",
-            // This sandbox's network stack resets the namespace's established connections — our SSH session among
-            // them — when dockerd rewrites iptables for a new compose network. Published ports still work through
-            // docker-proxy, and nothing in the stack needs NAT out of the VM.
-            "--iptables=false");
+            "--exec-root", $"/run/{_network.Name}/exec", "--pidfile", $"/run/{_network.Name}/docker.pid", "-H", $"unix://{EngineSocket}");
         await WaitAsync("dockerd", _dockerd, () => File.Exists(EngineSocket)
             && EngineProbe.TryVersionAsync(new Uri($"unix://{EngineSocket}"), CancellationToken.None).GetAwaiter().GetResult() != null);
         StartTime = clock.Elapsed;
