@@ -2,6 +2,7 @@ using Mlstack.Build.Deploy;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Gates;
 using Mlstack.Build.Host;
+using Mlstack.Build.Images;
 using Mlstack.Build.Remote;
 using Mlstack.Build.Smoke;
 using Mlstack.Build.Stack;
@@ -40,23 +41,61 @@ internal sealed partial class Build
         .Requires(() => DeployHost)
         .Executes(async ct =>
         {
-            var (project, images, revision) = (await StackProjectAsync(ct), await StackImagesAsync(ct), await RevisionAsync(ct));
-            await using var vm = await ConnectVmAsync(ct);
-            using (var local = EngineProbe.Client((await DockerAsync(ct)).Engine))
-                await ImageShipper.ShipAsync(local, vm, [.. images.Select(i => i.Reference)], Log, Path.Combine(TemporaryDirectory, "registry"), ct);
-
+            var (images, revision) = (await StackImagesAsync(ct), await RevisionAsync(ct));
             var started = DateTimeOffset.UtcNow;
-            var store = new ReleaseStore(vm, DeployPath);
             var release = new ReleaseInfo(ReleaseStore.NewId(started, revision.ShortSha), revision.Sha, images.ToDictionary(i => i.Reference, i => i.ImageId), Environment.UserName, Environment.MachineName, started, "pending");
-            await using var deployLock = await DeployLock.AcquireAsync(vm, DeployPath, new LockHolder(release.User, release.Machine, release.Id, started), LockWait, Log, ct);
+            await using var link = new VmLink(ConnectVmAsync, Log, "Deploy");
+            await link.RunAsync("shipping images", async vm =>
+            {
+                using var local = EngineProbe.Client((await DockerAsync(ct)).Engine);
+                await ImageShipper.ShipAsync(local, vm, [.. images.Select(i => i.Reference)], Log, Path.Combine(TemporaryDirectory, "registry"), ct);
+            }, ct);
+            await link.RunAsync($"release {release.Id}", vm => DeployReleaseAsync(vm, release, images, ct), ct);
+        });
+
+    /// <summary>Under the VM's deploy lock: upload the release (once), start and gate it, smoke it, and roll back by
+    /// itself when it fails. Safe to run again after a lost connection: an uploaded release is not uploaded twice, and
+    /// one already found failed goes straight back to the last good release.</summary>
+    private async Task DeployReleaseAsync(SshSession vm, ReleaseInfo release, IReadOnlyList<BuiltImage> images, CancellationToken ct)
+    {
+        var store = new ReleaseStore(vm, DeployPath);
+        await using var deployLock = await DeployLock.AcquireAsync(vm, DeployPath, new LockHolder(release.User, release.Machine, release.Id, release.Created), LockWait, Log, ct);
+        await RecordInterruptedAsync(store, release.Id, ct);
+        var recorded = (await store.ListAsync(ct)).FirstOrDefault(r => r.Release.Id == release.Id)?.Release;
+        if (recorded == null)
+        {
+            var project = await StackProjectAsync(ct);
             var config = await ReleaseConfig.UploadAsync(vm, DeployPath, project, ct);
             var settings = new Dictionary<string, string>(ProductionSecrets.Effective(project.EnvFile)) { ["MLSTACK_CONFIG"] = config };
             foreach (var image in images)
                 settings[ImageVariable(image.Spec.ShortName)] = image.Reference;
             await store.UploadAsync(release, ReleaseBundle.Files(project, settings), ct);
             Log.Info($"Deploy: release {release.Id} uploaded to {store.ReleaseDirectory(release.Id)}");
-            await ActivateWithRollbackAsync(vm, store, release, ct);
-        });
+        }
+        else if (recorded.Status == "failed")
+        {
+            var (activation, upOptions) = await ActivationAsync(vm, store, ct);
+            const string reason = "it failed its gates or smoke test before the SSH connection was lost";
+            await RollBackAsync(activation, store, release, reason, upOptions, ct);
+            throw new InvalidOperationException($"Release {release.Id}: {reason}.");
+        }
+
+        await ActivateWithRollbackAsync(vm, store, release, ct);
+    }
+
+    /// <summary>A release still "pending" while we hold the lock lost its deploy (killed, or cut off for good): it is
+    /// marked interrupted, and the audit log says so.</summary>
+    private async Task RecordInterruptedAsync(ReleaseStore store, string ours, CancellationToken ct)
+    {
+        foreach (var (release, _, _) in await store.ListAsync(ct))
+        {
+            if (release.Status != "pending" || release.Id == ours)
+                continue;
+            await store.SetStatusAsync(release.Id, "interrupted", ct);
+            await store.AppendAuditAsync(AuditLine(release, "interrupted", $"its deploy ended without a result; found by the deploy of {ours}"), ct);
+            Log.Warn($"Deploy: release {release.Id} was left pending by a deploy that did not finish; marked interrupted.");
+        }
+    }
 
     private async Task<SshSession> ConnectVmAsync(CancellationToken ct)
     {
@@ -86,6 +125,8 @@ internal sealed partial class Build
         }
         catch (Exception e) when (e is GateFailedException or SmokeFailedException or InvalidOperationException)
         {
+            if (!await vm.IsAliveAsync())
+                throw; // not the release's fault: the deploy runs this step again on a fresh connection
             await RollBackAsync(activation, store, release, e.Message, upOptions, ct);
             throw;
         }

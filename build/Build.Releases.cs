@@ -1,6 +1,7 @@
 using System.Globalization;
 using Mlstack.Build.Deploy;
 using Mlstack.Build.Host;
+using Mlstack.Build.Remote;
 using Mlstack.Build.Stack;
 
 namespace Mlstack.Build;
@@ -33,32 +34,50 @@ internal sealed partial class Build
         .Requires(() => DeployHost)
         .Executes(async ct =>
         {
-            await using var vm = await ConnectVmAsync(ct);
-            var store = new ReleaseStore(vm, DeployPath);
-            var releases = await store.ListAsync(ct);
-            var current = releases.FirstOrDefault(r => r.IsCurrent)?.Release;
-            var target = To != null
-                ? releases.FirstOrDefault(r => r.Release.Id == To)?.Release ?? throw new BuildInputException($"--to {To}: no such release on {vm.Target.Host}; ./build.sh Releases --host {DeployHost} lists them.")
-                : releases.Select(r => r.Release).LastOrDefault(r => r.Status == "healthy" && r.Id != current?.Id && string.CompareOrdinal(r.Id, current?.Id ?? "~") < 0)
-                    ?? throw new BuildInputException($"{vm.Target.Host} has no healthy release before {current?.Id ?? "the current one"} to roll back to; name one with --to.");
+            await using var link = new VmLink(ConnectVmAsync, Log, "Rollback");
+            // Chosen once: run again after a lost connection, "the one before current" may already mean another one.
+            (ReleaseInfo Target, ReleaseInfo? Current)? choice = null;
             var started = DateTimeOffset.UtcNow;
-            await using var deployLock = await DeployLock.AcquireAsync(vm, DeployPath, new LockHolder(Environment.UserName, Environment.MachineName, target.Id, started), LockWait, Log, ct);
-            var (activation, upOptions) = await ActivationAsync(vm, store, ct);
-            try
+            await link.RunAsync("the rollback", async vm =>
             {
-                await activation.UpAsync(target.Id, upOptions, ct);
-            }
-            catch (Exception e) when (e is Gates.GateFailedException or InvalidOperationException)
-            {
-                await store.AppendAuditAsync(AuditLine(target, "failed", $"rollback by hand to {target.Id} failed: {e.Message}") with { Start = started }, CancellationToken.None);
-                throw;
-            }
-
-            await store.PointAsync("current", target.Id, ct);
-            await store.PointAsync("last_good", target.Id, ct);
-            await store.AppendAuditAsync(AuditLine(target, "rolled back by hand", $"from {current?.Id ?? "nothing"} to {target.Id}") with { Start = started }, ct);
-            Log.Success($"Rollback: {vm.Target.Host} runs release {target.Id} (was {current?.Id ?? "nothing"}); data volumes untouched.");
+                choice ??= await ChooseRollbackAsync(vm, ct);
+                await RollBackByHandAsync(vm, choice.Value.Target, choice.Value.Current, started, ct);
+            }, ct);
         });
+
+    private async Task<(ReleaseInfo Target, ReleaseInfo? Current)> ChooseRollbackAsync(SshSession vm, CancellationToken ct)
+    {
+        var releases = await new ReleaseStore(vm, DeployPath).ListAsync(ct);
+        var current = releases.FirstOrDefault(r => r.IsCurrent)?.Release;
+        var target = To != null
+            ? releases.FirstOrDefault(r => r.Release.Id == To)?.Release ?? throw new BuildInputException($"--to {To}: no such release on {vm.Target.Host}; ./build.sh Releases --host {DeployHost} lists them.")
+            : releases.Select(r => r.Release).LastOrDefault(r => r.Status == "healthy" && r.Id != current?.Id && string.CompareOrdinal(r.Id, current?.Id ?? "~") < 0)
+                ?? throw new BuildInputException($"{vm.Target.Host} has no healthy release before {current?.Id ?? "the current one"} to roll back to; name one with --to.");
+        return (target, current);
+    }
+
+    private async Task RollBackByHandAsync(SshSession vm, ReleaseInfo target, ReleaseInfo? current, DateTimeOffset started, CancellationToken ct)
+    {
+        var store = new ReleaseStore(vm, DeployPath);
+        await using var deployLock = await DeployLock.AcquireAsync(vm, DeployPath, new LockHolder(Environment.UserName, Environment.MachineName, target.Id, started), LockWait, Log, ct);
+        var (activation, upOptions) = await ActivationAsync(vm, store, ct);
+        try
+        {
+            await activation.UpAsync(target.Id, upOptions, ct);
+        }
+        catch (Exception e) when (e is Gates.GateFailedException or InvalidOperationException)
+        {
+            if (!await vm.IsAliveAsync())
+                throw;
+            await store.AppendAuditAsync(AuditLine(target, "failed", $"rollback by hand to {target.Id} failed: {e.Message}") with { Start = started }, CancellationToken.None);
+            throw;
+        }
+
+        await store.PointAsync("current", target.Id, ct);
+        await store.PointAsync("last_good", target.Id, ct);
+        await store.AppendAuditAsync(AuditLine(target, "rolled back by hand", $"from {current?.Id ?? "nothing"} to {target.Id}") with { Start = started }, ct);
+        Log.Success($"Rollback: {vm.Target.Host} runs release {target.Id} (was {current?.Id ?? "nothing"}); data volumes untouched.");
+    }
 
     Target Audit => _ => _
         .Description("Prints the deploy log of --host, newest last: who, from where, release, outcome and why")

@@ -13,11 +13,14 @@ public sealed class SshSession : IDisposable, IAsyncDisposable
     private readonly Lock _gate = new();
     private DialStdioBridge? _engineBridge;
 
-    private SshSession(SshTarget target, SshClient client, string fingerprint)
+    private readonly Func<CancellationToken, Task<SshClient>> _connectAgain;
+
+    private SshSession(SshTarget target, SshClient client, string fingerprint, Func<CancellationToken, Task<SshClient>> connectAgain)
     {
         Target = target;
         _client = client;
         HostKeyFingerprint = fingerprint;
+        _connectAgain = connectAgain;
         _client.ErrorOccurred += (_, e) => ConnectionError ??= e.Exception;
     }
 
@@ -36,7 +39,9 @@ public sealed class SshSession : IDisposable, IAsyncDisposable
     public static async Task<SshSession> ConnectAsync(SshTarget target, HostKeyTrust trust, string? keyFile = null, CancellationToken ct = default)
     {
         var (client, fingerprint) = await SshConnector.ConnectAsync(target, trust, keyFile, ct).ConfigureAwait(false);
-        return new SshSession(target, client, fingerprint);
+        // More connections (the engine bridge's) must show the same key: pinned to the one just verified.
+        var pinned = HostKeyTrust.Pinned(fingerprint);
+        return new SshSession(target, client, fingerprint, async token => (await SshConnector.ConnectAsync(target, pinned, keyFile, token).ConfigureAwait(false)).Client);
     }
 
     /// <summary>Runs a POSIX sh command on the VM. Past <paramref name="timeout"/> (or on cancellation) the command is
@@ -61,6 +66,22 @@ public sealed class SshSession : IDisposable, IAsyncDisposable
         return new RemoteCommandResult(command, ssh.ExitStatus ?? -1, ssh.Result, ssh.Error);
     }
 
+    /// <summary>Whether the connection still carries commands: after a failure, tells a lost connection (SSH.NET may
+    /// not have noticed yet) from a step that failed on its own.</summary>
+    public async Task<bool> IsAliveAsync()
+    {
+        if (!IsConnected || ConnectionError != null)
+            return false;
+        try
+        {
+            return (await RunAsync("true", TimeSpan.FromSeconds(10)).ConfigureAwait(false)).ExitCode == 0;
+        }
+        catch (Exception e) when (e is SshCommandException or Renci.SshNet.Common.SshException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Writes <paramref name="content"/> to <paramref name="remotePath"/> atomically (a temporary name in the
     /// same folder, then a rename) with <paramref name="mode"/>; missing folders are created 0700.</summary>
     public Task UploadAsync(Stream content, string remotePath, UnixFileMode mode, TimeSpan? timeout = null, CancellationToken ct = default) =>
@@ -73,11 +94,11 @@ public sealed class SshSession : IDisposable, IAsyncDisposable
     }
 
     /// <summary>A client for the VM's Docker Engine: each connection it opens is a <c>docker system dial-stdio</c>
-    /// channel. The caller disposes the client; the bridge under it closes with this session.</summary>
+    /// channel, on SSH connections of the bridge's own. The caller disposes the client; the bridge under it closes with this session.</summary>
     public DockerClient OpenEngine(TimeSpan? requestTimeout = null)
     {
         lock (_gate)
-            _engineBridge ??= Own(new DialStdioBridge(_client));
+            _engineBridge ??= Own(new DialStdioBridge(_connectAgain, e => ConnectionError ??= e));
         return new DockerClientBuilder().WithEndpoint(_engineBridge.Endpoint).WithTimeout(requestTimeout ?? TimeSpan.FromMinutes(30)).Build();
     }
 

@@ -153,4 +153,29 @@ public sealed class SshSessionTests(TestVm vm, ITestOutputHelper output) : IClas
         Assert.Equal(0, info.Images);
         Assert.True(Seen(), "no network create event arrived on the stream");
     }
+    /// <summary>sshd carries ten channels per connection and SmokeTest holds one per container at once: the bridge must
+    /// spread them over more connections, and closing hundreds of them must never make sshd drop one (an EOF sent
+    /// after a channel's close did: "ieof packet referred to nonexistent channel").</summary>
+    [Fact]
+    public async Task Many_engine_connections_at_once_and_many_closed_in_a_row_keep_the_connection()
+    {
+        await using var session = await ConnectAsync();
+        using var engine = session.OpenEngine();
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var streams = Enumerable.Range(0, 24)
+            .Select(_ => engine.System.MonitorEventsAsync(new ContainerEventsParameters(), new Progress<Message>(), watching.Token)).ToList();
+        await Task.Delay(1000, Ct);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => engine.System.PingAsync(Ct)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"16 pings beside 24 open streams took {clock.Elapsed}");
+        Assert.All(streams, s => Assert.False(s.IsCompleted, "an event stream ended early"));
+        await watching.CancelAsync();
+        await Task.WhenAll(streams.Select(s => Assert.ThrowsAnyAsync<OperationCanceledException>(() => s)));
+
+        for (var round = 0; round < 10; round++)
+            await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => engine.Containers.ListContainersAsync(new ContainersListParameters { All = true }, Ct)));
+        Assert.Null(session.ConnectionError);
+        Assert.True(await session.IsAliveAsync());
+    }
 }
