@@ -71,11 +71,16 @@ public sealed class ReleaseStore
         ReleaseJson.Lines<AuditEntry>((await _vm.RunAsync($"cat {Q($"{_path}/audit.log")} 2>/dev/null", Quick, ct).ConfigureAwait(false)).Output);
 
     /// <summary>Keeps the newest <paramref name="keepHealthy"/> healthy releases and whatever current and last_good
-    /// point at, always; removes the rest (and any half-written release). Returns the removed ones.</summary>
+    /// point at, always, plus the failed or interrupted ones among them (newer than the oldest healthy one kept: the
+    /// history Releases shows); removes the rest (and any half-written release). Only healthy releases count, so
+    /// failures can never push the last good one out (Kamal's prune counts them). Returns the removed ones.</summary>
     public async Task<IReadOnlyList<ReleaseInfo>> PruneAsync(int keepHealthy, CancellationToken ct)
     {
         var listing = await ListAsync(ct).ConfigureAwait(false);
-        var kept = listing.Where(l => l.Release.Status == "healthy").TakeLast(Math.Max(0, keepHealthy)).Select(l => l.Release.Id)
+        var healthy = listing.Where(l => l.Release.Status == "healthy").TakeLast(Math.Max(0, keepHealthy)).Select(l => l.Release.Id).ToList();
+        var oldestKept = healthy.FirstOrDefault() ?? "~";
+        var kept = healthy
+            .Concat(listing.Where(l => l.Release.Status != "healthy" && string.CompareOrdinal(l.Release.Id, oldestKept) > 0).Select(l => l.Release.Id))
             .Concat(listing.Where(l => l.IsCurrent || l.IsLastGood).Select(l => l.Release.Id)).ToHashSet(StringComparer.Ordinal);
         var removed = listing.Select(l => l.Release).Where(r => !kept.Contains(r.Id)).ToList();
         var folders = string.Join(' ', removed.Select(r => Q(ReleaseDirectory(r.Id))));

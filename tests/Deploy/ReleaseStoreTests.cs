@@ -76,7 +76,7 @@ public sealed class ReleaseStoreTests(TestVm vm) : IClassFixture<TestVm>
     }
 
     [Fact]
-    public async Task Pruning_keeps_the_newest_healthy_releases_and_never_current_or_last_good_or_their_images()
+    public async Task Pruning_keeps_the_newest_healthy_releases_the_failures_among_them_and_never_current_or_last_good_or_their_images()
     {
         var (session, store, _) = await StoreAsync();
         await using var _ = session;
@@ -92,9 +92,10 @@ public sealed class ReleaseStoreTests(TestVm vm) : IClassFixture<TestVm>
 
         var removed = await store.PruneAsync(keepHealthy: 2, Ct);
 
+        // Kept: last good (1), the two newest healthy (4, 6), and the failures since the oldest of those (5, 7).
         var left = (await store.ListAsync(Ct)).Select(l => l.Release.Id).ToList();
-        Assert.Equal([releases[0].Id, releases[3].Id, releases[5].Id], left);
-        Assert.Equal([releases[1].Id, releases[2].Id, releases[4].Id, releases[6].Id], removed.Select(r => r.Id));
-        Assert.Equal(["two", "three", "five", "seven"], ReleaseStore.ImagesOnlyIn(removed, releases.Where(r => left.Contains(r.Id))));
+        Assert.Equal([releases[0].Id, releases[3].Id, releases[4].Id, releases[5].Id, releases[6].Id], left);
+        Assert.Equal([releases[1].Id, releases[2].Id], removed.Select(r => r.Id));
+        Assert.Equal(["two", "three"], ReleaseStore.ImagesOnlyIn(removed, releases.Where(r => left.Contains(r.Id))));
     }
 }

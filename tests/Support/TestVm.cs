@@ -75,6 +75,14 @@ public sealed class TestVm : IAsyncLifetime
         StartTime = clock.Elapsed;
     }
 
+    /// <summary>Cuts every SSH connection to the VM at once, as a network failure would: sshd's per-connection
+    /// processes (children of the listener, found by its pid) are killed; the listener stays for new connections.</summary>
+    public async Task DropSshConnectionsAsync()
+    {
+        var listener = File.ReadAllText(Path.Combine(_directory, "sshd", "sshd.pid")).Trim();
+        await ChildProcess.RunAsync("pkill", ["-KILL", "-P", listener]);
+    }
+
     private static async Task KeygenAsync(string path)
     {
         var result = await ChildProcess.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "mlstack-test-vm", "-f", path]);
