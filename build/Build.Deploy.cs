@@ -17,6 +17,9 @@ internal sealed partial class Build
     [Parameter("Deploy: private key file for the VM (default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa)")]
     private readonly string? SshKey;
 
+    [Parameter("Deploy: the private key itself, as text (for CI: from a secret); instead of --ssh-key"), Secret]
+    private readonly string? SshPrivateKey;
+
     [Parameter("Deploy: OpenSSH known_hosts file that holds the VM's host key (default: ~/.ssh/known_hosts)")]
     private readonly string? KnownHosts;
 
@@ -92,7 +95,7 @@ internal sealed partial class Build
             if (release.Status != "pending" || release.Id == ours)
                 continue;
             await store.SetStatusAsync(release.Id, "interrupted", ct);
-            await store.AppendAuditAsync(AuditLine(release, "interrupted", $"its deploy ended without a result; found by the deploy of {ours}"), ct);
+            await RecordAsync(store, AuditLine(release, "interrupted", $"its deploy ended without a result; found by the deploy of {ours}"), ct);
             Log.Warn($"Deploy: release {release.Id} was left pending by a deploy that did not finish; marked interrupted.");
         }
     }
@@ -100,7 +103,7 @@ internal sealed partial class Build
     private async Task<SshSession> ConnectVmAsync(CancellationToken ct)
     {
         var target = SshTarget.Parse(DeployHost);
-        var session = await SshSession.ConnectAsync(target, HostKeyTrust.From(KnownHosts, HostFingerprint), SshKey, ct);
+        var session = await SshSession.ConnectAsync(target, HostKeyTrust.From(KnownHosts, HostFingerprint), SshPrivateKey ?? SshKey, ct);
         Log.Info($"Deploy: connected to {target} (host key {session.HostKeyFingerprint})");
         return session;
     }
@@ -135,7 +138,7 @@ internal sealed partial class Build
         await store.PointAsync("current", release.Id, ct);
         await store.PointAsync("last_good", release.Id, ct);
         await PruneAsync(vm, store, ct);
-        await store.AppendAuditAsync(AuditLine(release, "deployed", "gates and smoke passed"), ct);
+        await RecordAsync(store, AuditLine(release, "deployed", "gates and smoke passed"), ct);
         Log.Success($"Deploy: release {release.Id} is live on {vm.Target.Host}");
     }
 
@@ -150,15 +153,25 @@ internal sealed partial class Build
         {
             Log.Error($"Deploy: release {failed.Id} failed and there is no earlier good release to return to; stopping the stack (containers and volumes kept for their logs).");
             await activation.StopAsync(failed.Id, CancellationToken.None);
-            await store.AppendAuditAsync(AuditLine(failed, "failed", reason), CancellationToken.None);
+            await RecordAsync(store, AuditLine(failed, "failed", reason), CancellationToken.None);
             return;
         }
 
         Log.Error($"Deploy: release {failed.Id} failed ({reason}); rolling back to {lastGood}.");
         await activation.UpAsync(lastGood, upOptions, CancellationToken.None);
         await store.PointAsync("current", lastGood, CancellationToken.None);
-        await store.AppendAuditAsync(AuditLine(failed, "rolled back", $"{reason}; back on {lastGood}"), CancellationToken.None);
+        await RecordAsync(store, AuditLine(failed, "rolled back", $"{reason}; back on {lastGood}"), CancellationToken.None);
         Log.Warn($"Deploy: rolled back to {lastGood}; it passed its gates.");
+    }
+
+    /// <summary>The VM's audit log gets the line; so do the reports (deploy-audit.jsonl, uploaded by the deploy
+    /// workflow) and, on GitHub Actions, the run's summary page. No setting's value is in it.</summary>
+    private async Task RecordAsync(ReleaseStore store, AuditEntry entry, CancellationToken ct)
+    {
+        await store.AppendAuditAsync(entry, ct);
+        Directory.CreateDirectory(ReportsDirectory);
+        await File.AppendAllTextAsync(Path.Combine(ReportsDirectory, "deploy-audit.jsonl"), ReleaseJson.Line(entry) + "\n", CancellationToken.None);
+        Log.StepSummary.Append($"**Deploy**: release `{entry.Release}` (git `{entry.GitSha[..Math.Min(7, entry.GitSha.Length)]}`) — **{entry.Outcome}**: {entry.Reason}\n");
     }
 
     private static AuditEntry AuditLine(ReleaseInfo release, string outcome, string reason) =>

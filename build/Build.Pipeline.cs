@@ -3,17 +3,40 @@ using Mlstack.Build.GitHubActions;
 namespace Mlstack.Build;
 
 /// <summary>The GitHub Actions workflows, generated into .github/workflows/ on every run of the build.</summary>
-/// <remarks>deploy, backup and backup-weekly wait for their targets (Deploy, Rollback, Backup, VerifyBackup): their
-/// attributes are in tests/Pipeline/DeployPipelineBuild.cs, proven there against a build of the same shape. When the
-/// targets land, move each attribute here (adjusting parameter names if they differ) and run the build once.</remarks>
+/// <remarks>backup and backup-weekly wait for their targets (Backup, VerifyBackup): their attributes are in
+/// tests/Pipeline/DeployPipelineBuild.cs, proven there against a build of the same shape. When the targets land, move
+/// each attribute here (adjusting parameter names if they differ) and run the build once.</remarks>
 [GitHubActions(
     "ci",
     GitHubActionsImage.UbuntuLatest,
     OnPushBranches = ["main"],
     OnPullRequestBranches = ["main"],
     InvokedTargets = [nameof(Test)],
-    // Images fall back to debootstrap when the base image is not wanted from a registry; the runner lacks it.
-    AptPackages = ["debootstrap"],
+    // What .ci/run installs beyond the runner image: debootstrap (the base image), sshd and a registry (Deploy's
+    // tests: a VM of their own, registry-less shipping), and GitHub's workflow parser for the pipeline tests.
+    AptPackages = ["debootstrap", "openssh-server", "docker-registry"],
+    PreBuildCommands = ["npm ci --prefix tests/Pipeline/workflow-parser --no-audit --no-fund"],
+    // The Deploy tests' VM is a network namespace with its own dockerd and sshd: root, which the runner's user is not.
+    RunAsRoot = true,
     ConcurrencyCancelInProgress = true,
     TimeoutMinutes = 60)]
+[GitHubActions(
+    "deploy",
+    GitHubActionsImage.UbuntuLatest,
+    OnPushTags = ["v*"],
+    OnWorkflowDispatchOptionalInputs = [$"{nameof(To)}=release"],
+    InvokedTargets = [nameof(Deploy)],
+    WhenInput = "release",
+    InvokedTargetsWhenInput = [nameof(Rollback)],
+    // The host key is public (every client sees it): a variable. The key and the stack's settings are secrets.
+    ImportVariables = ["Host=DEPLOY_HOST", $"{nameof(HostFingerprint)}=DEPLOY_HOST_FINGERPRINT"],
+    ImportSecrets = [$"{nameof(SshPrivateKey)}=DEPLOY_SSH_KEY", $"{nameof(StackEnv)}=STACK_ENV"],
+    AptPackages = ["debootstrap", "docker-registry"],
+    // debootstrap builds the base image as root.
+    RunAsRoot = true,
+    EnvironmentName = "production",
+    EnvironmentUrl = "${{ vars.PRODUCTION_URL }}",
+    ConcurrencyGroup = "deploy",
+    ConcurrencyCancelInProgress = false,
+    TimeoutMinutes = 45)]
 internal sealed partial class Build;

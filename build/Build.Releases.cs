@@ -69,13 +69,13 @@ internal sealed partial class Build
         {
             if (!await vm.IsAliveAsync())
                 throw;
-            await store.AppendAuditAsync(AuditLine(target, "failed", $"rollback by hand to {target.Id} failed: {e.Message}") with { Start = started }, CancellationToken.None);
+            await RecordAsync(store, AuditLine(target, "failed", $"rollback by hand to {target.Id} failed: {e.Message}") with { Start = started }, CancellationToken.None);
             throw;
         }
 
         await store.PointAsync("current", target.Id, ct);
         await store.PointAsync("last_good", target.Id, ct);
-        await store.AppendAuditAsync(AuditLine(target, "rolled back by hand", $"from {current?.Id ?? "nothing"} to {target.Id}") with { Start = started }, ct);
+        await RecordAsync(store, AuditLine(target, "rolled back by hand", $"from {current?.Id ?? "nothing"} to {target.Id}") with { Start = started }, ct);
         Log.Success($"Rollback: {vm.Target.Host} runs release {target.Id} (was {current?.Id ?? "nothing"}); data volumes untouched.");
     }
 

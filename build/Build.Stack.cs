@@ -21,6 +21,10 @@ internal sealed partial class Build
     [Parameter("The stack's env file (default: stack/.env, else for dev stack/.env.example)", Name = "EnvFile")]
     private readonly string? StackEnvFile;
 
+    /// <summary>The env file's text in one value: how a CI secret hands the production settings over.</summary>
+    [Parameter("The stack's env file itself, as text (for CI: one secret holding stack/.env); used when --env-file is not given"), Secret]
+    private readonly string? StackEnv;
+
     [Parameter("Time limit for every service to become ready (default: from its healthcheck: start_period + retries × interval + timeout + 15s)")]
     private readonly TimeSpan? ServiceTimeout;
 

@@ -36,9 +36,24 @@ internal sealed partial class Build
     /// <summary>What compose interpolates besides the env file: the base image (images are named by Up).</summary>
     private Dictionary<string, string> ComposeEnvironment() => new() { ["BASE_IMAGE"] = BaseImageName };
 
-    /// <summary>--env-file, else stack/.env, else (dev only) stack/.env.example.</summary>
+    /// <summary>--stack-env (CI hands the env file over as one secret) goes to a file compose can read: owner-only from
+    /// its creation, under .nuke/temp, rewritten by every run that is given it.</summary>
+    private string WriteStackEnv()
+    {
+        var path = Path.Combine(TemporaryDirectory, "stack.env");
+        Directory.CreateDirectory(TemporaryDirectory);
+        File.Delete(path);
+        using (var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+        using (var writer = new StreamWriter(file))
+            writer.Write(StackEnv!.ReplaceLineEndings("\n").TrimEnd('\n') + "\n");
+        return path;
+    }
+
+    /// <summary>--env-file, else --stack-env, else stack/.env, else (dev only) stack/.env.example.</summary>
     private string StackEnvFilePath()
     {
+        if (StackEnvFile == null && StackEnv != null)
+            return WriteStackEnv();
         if (StackEnvFile == null)
             return EnvFile.Resolve(RootDirectory, StackEnvironmentName);
         var path = Path.GetFullPath(StackEnvFile, RootDirectory);

@@ -73,5 +73,12 @@ public sealed class GitHubActionsAttribute(string name, GitHubActionsImage image
     /// <summary>Debian packages the runner image lacks, installed with apt-get before the build runs.</summary>
     public string[] AptPackages { get; set; } = [];
 
+    /// <summary>Shell commands run before the build, one step each (e.g. <c>npm ci</c> for a test's tools).</summary>
+    public string[] PreBuildCommands { get; set; } = [];
+
+    /// <summary>Runs the build as root (<c>sudo -E</c>, PATH kept): a hosted runner's user is not root, and tests that
+    /// make network namespaces, mounts and their own daemons need it.</summary>
+    public bool RunAsRoot { get; set; }
+
     internal override string Generate(BuildDeclarations build) => WorkflowWriter.Write(WorkflowBuilder.Build(this, build));
 }

@@ -45,6 +45,9 @@ internal static partial class WorkflowBuilder
             yield return new Step($"Install: {packages}") { Run = $"sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends {packages}" };
         }
 
+        foreach (var command in a.PreBuildCommands)
+            yield return new Step($"Prepare: {command}") { Run = command };
+
         List<KeyValuePair<string, string>> env = [.. a.ImportSecrets.Select(imports.Secret), .. a.ImportVariables.Select(imports.Variable)];
         var given = inputs.Where(i => i.Input.Name == a.WhenInput).Select(i => (KeyValuePair<string, string>?)i.Env).FirstOrDefault();
         if (a.WhenInput != null && given == null)
@@ -53,9 +56,9 @@ internal static partial class WorkflowBuilder
             throw imports.Problem("WhenInput is set but InvokedTargetsWhenInput names no target.");
         var otherInputs = inputs.Where(i => i.Input.Name != a.WhenInput).Select(i => i.Env).ToList();
         var targets = Targets(a.InvokedTargets, nameof(a.InvokedTargets), build, imports);
-        yield return RunStep(targets, [.. env, .. otherInputs], given == null ? null : $"inputs.{a.WhenInput} == ''");
+        yield return RunStep(a, targets, [.. env, .. otherInputs], given == null ? null : $"inputs.{a.WhenInput} == ''");
         if (given is { } input)
-            yield return RunStep(Targets(a.InvokedTargetsWhenInput, nameof(a.InvokedTargetsWhenInput), build, imports), [.. env, .. otherInputs, input], $"inputs.{a.WhenInput} != ''");
+            yield return RunStep(a, Targets(a.InvokedTargetsWhenInput, nameof(a.InvokedTargetsWhenInput), build, imports), [.. env, .. otherInputs, input], $"inputs.{a.WhenInput} != ''");
 
         if (a.PublishArtifacts)
         {
@@ -68,8 +71,12 @@ internal static partial class WorkflowBuilder
         }
     }
 
-    private static Step RunStep(IReadOnlyList<string> targets, List<KeyValuePair<string, string>> env, string? condition) =>
-        new($"Run: {string.Join(", ", targets)}") { Run = $"./build.sh {string.Join(' ', targets)}", If = condition, Env = env };
+    /// <summary>What <see cref="GitHubActionsAttribute.RunAsRoot"/> puts before <c>./build.sh</c>: sudo keeps the
+    /// step's environment (-E) but resets PATH, where setup-dotnet put the SDK.</summary>
+    public const string AsRoot = "sudo -E env \"PATH=$PATH\" ";
+
+    private static Step RunStep(GitHubActionsAttribute a, IReadOnlyList<string> targets, List<KeyValuePair<string, string>> env, string? condition) =>
+        new($"Run: {string.Join(", ", targets)}") { Run = $"{(a.RunAsRoot ? AsRoot : "")}./build.sh {string.Join(' ', targets)}", If = condition, Env = env };
 
     private static List<string> Targets(string[] names, string property, BuildDeclarations build, WorkflowImports imports)
     {

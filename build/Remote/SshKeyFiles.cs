@@ -10,14 +10,30 @@ internal static class SshKeyFiles
 {
     private static readonly string[] Defaults = ["id_ed25519", "id_ecdsa", "id_rsa"];
 
+    /// <param name="keyFile">A key file's path, or the key itself (its text, as CI hands a secret over).</param>
     public static IReadOnlyList<PrivateKeyFile> Load(string? keyFile)
     {
+        if (keyFile?.Contains("-----BEGIN ", StringComparison.Ordinal) == true)
+            return [FromText(keyFile)];
         if (!string.IsNullOrWhiteSpace(keyFile))
             return [Open(keyFile)];
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var found = Defaults.Select(name => Path.Combine(home, ".ssh", name)).Where(File.Exists).Select(Open).ToList();
         return found.Count > 0 ? found
             : throw new BuildInputException($"No SSH key: none of ~/.ssh/{string.Join(", ~/.ssh/", Defaults)} exists; give one with --ssh-key FILE.");
+    }
+
+    private static PrivateKeyFile FromText(string key)
+    {
+        try
+        {
+            // Secrets pasted into a CI form often lose the final newline, which the PEM reader needs.
+            return new PrivateKeyFile(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(key.ReplaceLineEndings("\n").Trim() + "\n")));
+        }
+        catch (Exception e) when (e is SshException or SshPassPhraseNullOrEmptyException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            throw new BuildInputException($"Parameter --ssh-private-key: not a usable private key ({e.Message.TrimEnd('.')}); give an unencrypted OpenSSH or PEM private key.");
+        }
     }
 
     private static PrivateKeyFile Open(string path)

@@ -124,11 +124,22 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.Contains(vm.HostKeyFingerprint, wrongKey.Output);
         Assert.Equal(state, VmState());
 
-        // Keeping one healthy release: the new one stays (current, last good, its images); the older ones go.
-        var pruning = await BuildSh("Deploy", "--env-file", good, "--keep-releases", "1");
+        // Keeping one healthy release: the new one stays (current, last good, its images); the older ones go. Given as
+        // the deploy workflow gives it: the key, the env file and the host key in environment variables, no files.
+        var pruning = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Deploy", "--keep-releases", "1", "--project-name", "mlstackvm"],
+            new Dictionary<string, string?>
+            {
+                ["Host"] = $"root@{vm.Address}",
+                ["HostFingerprint"] = vm.HostKeyFingerprint,
+                ["SshPrivateKey"] = File.ReadAllText(vm.ClientKeyPath),
+                ["StackEnv"] = File.ReadAllText(good),
+            },
+            timeout: TimeSpan.FromMinutes(20));
         output.WriteLine(pruning.Output);
         Assert.True(pruning.ExitCode == 0, pruning.Output);
         var lastId = LiveRelease(pruning.Output);
+        Assert.DoesNotContain("PRIVATE KEY", pruning.Output);
+        Assert.DoesNotContain(_secret, pruning.Output);
         Assert.Equal([lastId], Directory.GetDirectories(releasesFolder).Select(Path.GetFileName));
         Assert.Equal("ok", (await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct))!.Status);
 

@@ -3,26 +3,9 @@ using Mlstack.Build.Host;
 
 namespace Mlstack.Tests.Pipeline;
 
-/// <summary>The deploy and backup workflows exactly as they go on the real Build once its Deploy, Rollback, Backup and
-/// VerifyBackup targets land (README, "Pipeline"): here on a build whose targets only record what they were given,
-/// so the tests can prove the workflows parse and that every command they run plans and binds its parameters.</summary>
-[GitHubActions(
-    "deploy",
-    GitHubActionsImage.UbuntuLatest,
-    OnPushTags = ["v*"],
-    OnWorkflowDispatchOptionalInputs = [$"{nameof(To)}=release"],
-    InvokedTargets = [nameof(Deploy)],
-    WhenInput = "release",
-    InvokedTargetsWhenInput = [nameof(Rollback)],
-    // The host key is public (it is what the VM shows every client): a variable, printed where it helps.
-    ImportVariables = [$"{nameof(Host)}=DEPLOY_HOST", $"{nameof(HostKey)}=DEPLOY_HOST_KEY"],
-    ImportSecrets = [$"{nameof(SshKey)}=DEPLOY_SSH_KEY",
-        "POSTGRES_PASSWORD", "APP_DB_PASSWORD", "REDIS_PASSWORD", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"],
-    EnvironmentName = "production",
-    EnvironmentUrl = "${{ vars.PRODUCTION_URL }}",
-    ConcurrencyGroup = "deploy",
-    ConcurrencyCancelInProgress = false,
-    TimeoutMinutes = 30)]
+/// <summary>The backup workflows exactly as they go on the real Build once its Backup and VerifyBackup targets land
+/// (README, "Pipeline"): here on a build whose targets only record what they were given, so the tests can prove the
+/// workflows parse and that every command they run plans and binds its parameters.</summary>
 [GitHubActions(
     "backup",
     GitHubActionsImage.UbuntuLatest,

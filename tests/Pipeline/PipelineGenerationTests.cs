@@ -36,7 +36,7 @@ public sealed class PipelineGenerationTests
         var steps = WorkflowSteps.Steps(ci).ToList();
         string? Find(string key, string prefix) => steps.Select(s => WorkflowSteps.Value(s, key)).FirstOrDefault(v => v?.StartsWith(prefix, StringComparison.Ordinal) == true);
 
-        Assert.Equal("./build.sh Test", Find("run", "./build.sh"));
+        Assert.Equal("./build.sh Test", steps.Select(WorkflowSteps.BuildCommand).OfType<string>().Single());
         Assert.Contains("debootstrap", Find("run", "sudo apt-get"));
         var cache = steps.Single(s => WorkflowSteps.Value(s, "uses") == "actions/cache@v4");
         Assert.Equal("~/.nuget/packages", cache["with"]["path"].ToString());
@@ -44,6 +44,40 @@ public sealed class PipelineGenerationTests
         var publish = steps.Single(s => WorkflowSteps.Value(s, "uses") == "actions/upload-artifact@v4");
         Assert.Equal("always()", WorkflowSteps.Value(publish, "if"));
         Assert.Equal(".nuke/temp/reports", publish["with"]["path"].ToString());
+    }
+
+    [Fact]
+    public void Ci_runs_the_build_as_root_after_installing_what_the_tests_need()
+    {
+        var steps = WorkflowSteps.Steps(WorkflowSteps.Load(File.ReadAllText(Path.Combine(WorkflowsDirectory, "ci.yml")))).ToList();
+        var runs = steps.Select(s => WorkflowSteps.Value(s, "run")).OfType<string>().ToList();
+
+        Assert.Equal("sudo -E env \"PATH=$PATH\" ./build.sh Test", runs[^1]);
+        Assert.Contains(runs, r => r.StartsWith("sudo apt-get", StringComparison.Ordinal) && r.Contains("openssh-server docker-registry", StringComparison.Ordinal));
+        Assert.Contains("npm ci --prefix tests/Pipeline/workflow-parser --no-audit --no-fund", runs);
+        Assert.True(runs.IndexOf("npm ci --prefix tests/Pipeline/workflow-parser --no-audit --no-fund") < runs.Count - 1, "npm ci must run before the build");
+    }
+
+    [Fact]
+    public void Deploy_runs_on_a_tag_or_by_hand_in_production_one_at_a_time_with_the_key_and_settings_as_secrets()
+    {
+        var deploy = WorkflowSteps.Load(File.ReadAllText(Path.Combine(WorkflowsDirectory, "deploy.yml")));
+        var job = (YamlMappingNode)((YamlMappingNode)deploy["jobs"]).Children.Values.Single();
+        var steps = WorkflowSteps.BuildSteps("deploy", File.ReadAllText(Path.Combine(WorkflowsDirectory, "deploy.yml")));
+
+        Assert.Equal("v*", ((YamlSequenceNode)deploy["on"]["push"]["tags"]).Children.Single().ToString());
+        Assert.Equal("false", deploy["on"]["workflow_dispatch"]["inputs"]["release"]["required"].ToString());
+        Assert.Equal("production", job["environment"]["name"].ToString());
+        Assert.Equal("deploy", deploy["concurrency"]["group"].ToString());
+        Assert.Equal("false", deploy["concurrency"]["cancel-in-progress"].ToString());
+        Assert.Equal([["Deploy"], ["Rollback"]], steps.Select(s => s.Arguments));
+        Assert.Equal(["inputs.release == ''", "inputs.release != ''"], steps.Select(s => s.Condition));
+        var env = steps[0].Environment;
+        Assert.Equal("secret-DEPLOY_SSH_KEY", env["SshPrivateKey"]);
+        Assert.Equal("secret-STACK_ENV", env["StackEnv"]);
+        Assert.Equal("var-DEPLOY_HOST", env["Host"]);
+        Assert.Equal("var-DEPLOY_HOST_FINGERPRINT", env["HostFingerprint"]);
+        Assert.Equal("v1.2.3", steps[1].Environment["To"]);
     }
 
     [Fact]

@@ -28,14 +28,23 @@ internal static class WorkflowSteps
 
     public static IReadOnlyList<BuildStep> BuildSteps(string name, string yaml) =>
         [.. Steps(Load(yaml))
-            .Where(step => Value(step, "run")?.StartsWith("./build.sh", StringComparison.Ordinal) == true)
+            .Where(step => BuildCommand(step) != null)
             .Select(step => new BuildStep(
                 name,
-                Value(step, "run")!.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..],
+                BuildCommand(step)!.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..],
                 step.Children.TryGetValue(new YamlScalarNode("env"), out var env)
                     ? ((YamlMappingNode)env).Children.ToDictionary(e => ((YamlScalarNode)e.Key).Value!, e => StandIn(((YamlScalarNode)e.Value).Value!))
                     : new Dictionary<string, string>(),
                 Value(step, "if")))];
+
+    /// <summary>The step's <c>./build.sh …</c> command, without the sudo that runs it as root; null for other steps.</summary>
+    public static string? BuildCommand(YamlMappingNode step)
+    {
+        var run = Value(step, "run");
+        if (run?.StartsWith(Mlstack.Build.GitHubActions.WorkflowBuilder.AsRoot, StringComparison.Ordinal) == true)
+            run = run[Mlstack.Build.GitHubActions.WorkflowBuilder.AsRoot.Length..];
+        return run?.StartsWith("./build.sh", StringComparison.Ordinal) == true ? run : null;
+    }
 
     /// <summary>What the runner would put in place of an expression: a recognisable value per context.</summary>
     public static string StandIn(string value) =>

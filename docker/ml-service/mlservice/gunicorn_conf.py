@@ -41,7 +41,10 @@ bind = "0.0.0.0:8000"
 # Longer than nginx's upstream keepalive_timeout (60 s): the proxy, not the backend, closes idle connections, so
 # nginx never reuses a connection the backend is closing (a POST on it would fail as a 502, not be retried).
 keepalive = 75
-timeout = 30            # a worker silent this long is killed and replaced
+# A worker silent this long is killed and replaced. A uvicorn worker's heartbeat only starts once its startup hook
+# (warm-up: pools, botocore's service model, the model) has finished: 30 s was too short for that on a VM starting
+# thirteen services at once on two loaded cores (seen: WORKER TIMEOUT for all three workers, again and again).
+timeout = 90
 graceful_timeout = 20   # on SIGTERM, in-flight requests get this long; compose's stop_grace_period is longer
 worker_tmp_dir = "/dev/shm"  # the workers' heartbeat files: tmpfs, never a slow or full disk
 accesslog = None        # nginx logs every request already
