@@ -17,10 +17,14 @@ public sealed class ReleaseStore
 
     public ReleaseStore(SshSession vm, string deployPath)
     {
-        if (!deployPath.StartsWith('/') || deployPath.Any(c => c is '\'' or '"' or '\n' or '\\' or '$' or '`'))
-            throw new BuildInputException($"--deploy-path {deployPath}: give an absolute path without quotes or shell characters, e.g. /srv/mlstack.");
-        (_vm, _path) = (vm, deployPath.TrimEnd('/'));
+        (_vm, _path) = (vm, CheckDeployPath(deployPath));
     }
+
+    /// <summary>The deploy path as given, without a trailing slash; it goes into shell commands, so nothing but a
+    /// plain absolute path passes.</summary>
+    public static string CheckDeployPath(string deployPath) =>
+        deployPath.StartsWith('/') && !deployPath.Any(c => c is '\'' or '"' or '\n' or '\\' or '$' or '`') ? deployPath.TrimEnd('/')
+            : throw new BuildInputException($"--deploy-path {deployPath}: give an absolute path without quotes or shell characters, e.g. /srv/mlstack.");
 
     public static string NewId(DateTimeOffset now, string shortSha) =>
         $"{now.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{shortSha}";

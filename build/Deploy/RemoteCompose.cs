@@ -12,7 +12,11 @@ public static class RemoteCompose
 {
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(15);
 
-    public static async Task<ComposeCli> FindAsync(SshSession vm, CancellationToken ct)
+    public static async Task<ComposeCli> FindAsync(IRemoteShell vm, CancellationToken ct) =>
+        await TryFindAsync(vm, ct).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"{vm.Target.Host} has no Compose CLI (docker compose or docker-compose); run ./build.sh Bootstrap --host {vm.Target.Host} first.");
+
+    public static async Task<ComposeCli?> TryFindAsync(IRemoteShell vm, CancellationToken ct)
     {
         foreach (var candidate in ComposeProbe.Candidates)
         {
@@ -21,7 +25,7 @@ public static class RemoteCompose
                 return candidate with { Version = probe.Output.Trim().Split('\n')[^1].TrimStart('v') };
         }
 
-        throw new InvalidOperationException($"{vm.Target.Host} has no Compose CLI (docker compose or docker-compose); run ./build.sh Bootstrap --host {vm.Target.Host} first.");
+        return null;
     }
 
     /// <summary>The release's compose project on the VM: its files, its env file, and the project name every

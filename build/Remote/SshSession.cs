@@ -6,7 +6,7 @@ namespace Mlstack.Build.Remote;
 /// <summary>One verified SSH connection to the VM: commands with time limits, atomic uploads, the VM's Docker
 /// Engine API and remote port forwards. The host key is judged before authentication, so a key we do not trust
 /// stops everything before any command can run. Disposing closes every channel, bridge and forward it opened.</summary>
-public sealed class SshSession : IDisposable, IAsyncDisposable
+public sealed class SshSession : IRemoteShell, IDisposable, IAsyncDisposable
 {
     private readonly SshClient _client;
     private readonly List<IDisposable> _owned = [];

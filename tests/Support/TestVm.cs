@@ -5,7 +5,7 @@ using Mlstack.Build.Remote;
 namespace Mlstack.Tests.Support;
 
 /// <summary>A "production VM" for tests, as design.md describes it: its own network namespace, its own dockerd and
-/// its own sshd (fresh host key, key-only root login), and a private /srv and /root (a mount namespace that dockerd
+/// its own sshd (fresh host key, key-only root login), and a private /srv, /root and /etc/docker (a mount namespace that dockerd
 /// shares, so compose bind mounts resolve as on a VM). Nothing of it is reachable but over SSH at its address.
 /// Use as a class fixture: one VM serves a whole test class.</summary>
 public sealed class TestVm : IAsyncLifetime
@@ -27,6 +27,8 @@ public sealed class TestVm : IAsyncLifetime
     /// <summary>What the VM sees as /srv and /root, seen from the host.</summary>
     public string PrivateSrv => Path.Combine(_directory, "srv");
     public string PrivateRoot => Path.Combine(_directory, "root");
+    /// <summary>The VM's /etc/docker (daemon.json), seen from the host: its own, so Bootstrap never edits the host's.</summary>
+    public string PrivateEtcDocker => Path.Combine(_directory, "etc-docker");
     public TimeSpan StartTime { get; private set; }
     public string? SkipReason { get; private set; }
 
@@ -47,7 +49,7 @@ public sealed class TestVm : IAsyncLifetime
             return;
         var clock = Stopwatch.StartNew();
         _directory = Directory.CreateTempSubdirectory("mlstack-vm-").FullName;
-        foreach (var folder in new[] { "srv", "root/.ssh", "sshd", "data" })
+        foreach (var folder in new[] { "srv", "root/.ssh", "sshd", "data", "etc-docker" })
             Directory.CreateDirectory(Path.Combine(_directory, folder));
         await KeygenAsync(Path.Combine(_directory, "sshd", "host_key"));
         await KeygenAsync(ClientKeyPath);
@@ -63,7 +65,8 @@ public sealed class TestVm : IAsyncLifetime
         File.WriteAllText(Path.Combine(_directory, "sshd", "config"), VmSshdConfig.Text(_directory, Address, EngineSocket));
         _sshd = DaemonProcess.Start(Path.Combine(_directory, "sshd.log"), "nsenter", $"--net={_network.NamespacePath}",
             "unshare", "--mount", "--propagation", "private", "sh", "-c",
-            $"mount --bind {PrivateSrv} /srv && mount --bind {PrivateRoot} /root && exec /usr/sbin/sshd -D -e -f {_directory}/sshd/config");
+            $"mkdir -p /etc/docker && mount --bind {PrivateSrv} /srv && mount --bind {PrivateRoot} /root && mount --bind {PrivateEtcDocker} /etc/docker"
+            + $" && exec /usr/sbin/sshd -D -e -f {_directory}/sshd/config");
         await WaitAsync("sshd", _sshd, () => File.Exists(Path.Combine(_directory, "sshd", "sshd.pid")));
 
         // dockerd joins sshd's mount namespace: paths on the VM (/srv/…) mean the same to its engine as to its shell.
