@@ -63,8 +63,9 @@ internal sealed partial class Build
     {
         var store = new ReleaseStore(vm, DeployPath);
         await using var deployLock = await DeployLock.AcquireAsync(vm, DeployPath, new LockHolder(release.User, release.Machine, release.Id, release.Created), LockWait, Log, ct);
-        await RecordInterruptedAsync(store, release.Id, ct);
-        var recorded = (await store.ListAsync(ct)).FirstOrDefault(r => r.Release.Id == release.Id)?.Release;
+        var listing = await store.ListAsync(ct);
+        await RecordInterruptedAsync(store, listing, release.Id, ct);
+        var recorded = listing.FirstOrDefault(r => r.Release.Id == release.Id)?.Release;
         if (recorded == null)
         {
             var project = await StackProjectAsync(ct);
@@ -88,9 +89,9 @@ internal sealed partial class Build
 
     /// <summary>A release still "pending" while we hold the lock lost its deploy (killed, or cut off for good): it is
     /// marked interrupted, and the audit log says so.</summary>
-    private async Task RecordInterruptedAsync(ReleaseStore store, string ours, CancellationToken ct)
+    private async Task RecordInterruptedAsync(ReleaseStore store, IReadOnlyList<ReleaseListing> listing, string ours, CancellationToken ct)
     {
-        foreach (var (release, _, _) in await store.ListAsync(ct))
+        foreach (var (release, _, _) in listing)
         {
             if (release.Status != "pending" || release.Id == ours)
                 continue;

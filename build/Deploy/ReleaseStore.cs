@@ -31,14 +31,35 @@ public sealed class ReleaseStore
 
     public string ReleaseDirectory(string id) => $"{_path}/releases/{id}";
 
+    /// <summary>The release's files and release.json travel as one tar (one upload, checked by size before it is
+    /// used) and are unpacked in one command: a round trip per file made most of an unchanged deploy's time.</summary>
     public async Task UploadAsync(ReleaseInfo release, IReadOnlyList<ReleaseFile> files, CancellationToken ct)
     {
         var partial = $"{_path}/releases/.{release.Id}.partial";
-        await RunAsync($"rm -rf {Q(partial)}", ct).ConfigureAwait(false);
-        foreach (var file in files)
-            await _vm.UploadAsync(file.Content, $"{partial}/{file.RelativePath}", file.Mode, ct: ct).ConfigureAwait(false);
-        await _vm.UploadAsync(Encoding.UTF8.GetBytes(ReleaseJson.Line(release)), $"{partial}/release.json", UnixFileMode.UserRead | UnixFileMode.UserWrite, ct: ct).ConfigureAwait(false);
-        await RunAsync($"chmod 700 {Q(partial)} && mv -T {Q(partial)} {Q(ReleaseDirectory(release.Id))}", ct).ConfigureAwait(false);
+        var archive = $"{_path}/releases/.{release.Id}.tar";
+        await _vm.UploadAsync(Tar([.. files, new ReleaseFile("release.json", Encoding.UTF8.GetBytes(ReleaseJson.Line(release)), UnixFileMode.UserRead | UnixFileMode.UserWrite)]),
+            archive, UnixFileMode.UserRead | UnixFileMode.UserWrite, TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
+        await RunAsync($"umask 077; rm -rf {Q(partial)} && mkdir -p {Q(partial)} && tar -xf {Q(archive)} -C {Q(partial)} --no-same-owner --same-permissions"
+            + $" && rm -f {Q(archive)} && chmod 700 {Q(partial)} && mv -T {Q(partial)} {Q(ReleaseDirectory(release.Id))}", ct).ConfigureAwait(false);
+    }
+
+    private static byte[] Tar(IEnumerable<ReleaseFile> files)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Formats.Tar.TarWriter(buffer, System.Formats.Tar.TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var file in files)
+            {
+                writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, file.RelativePath)
+                {
+                    Mode = file.Mode,
+                    ModificationTime = DateTimeOffset.UnixEpoch,
+                    DataStream = new MemoryStream(file.Content, writable: false),
+                });
+            }
+        }
+
+        return buffer.ToArray();
     }
 
     public async Task SetStatusAsync(string id, string status, CancellationToken ct)
