@@ -73,15 +73,31 @@ public sealed partial class BackupStack : IAsyncLifetime
     /// <summary>./build.sh TARGET against this stack and <paramref name="repository"/>; the password comes through the
     /// environment (BACKUP_PASSWORD), as in CI.</summary>
     internal Task<ProcessResult> BuildAsync(string repository, params string[] args) =>
-        ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"),
-            [.. args, "--project-name", Stack.Project.Name, "--env-file", Stack.Project.EnvFile, "--backup-repository", repository, "--skip", "Images"],
-            new Dictionary<string, string?> { ["BACKUP_PASSWORD"] = Password }, timeout: TimeSpan.FromMinutes(10));
+        ChildProcess.RunAsync(BuildScript, Arguments(repository, args), new Dictionary<string, string?> { ["BACKUP_PASSWORD"] = Password }, timeout: TimeSpan.FromMinutes(10));
+
+    public static string BuildScript => Path.Combine(RepositoryRoot.Path, "build.sh");
+
+    public string[] Arguments(string repository, params string[] args) =>
+        [.. args, "--project-name", Stack.Project.Name, "--env-file", Stack.Project.EnvFile, "--backup-repository", repository, "--skip", "Images"];
 
     /// <summary>The id Backup printed ("backup 1a2b3c4d of …").</summary>
     internal static string BackupId(ProcessResult backup) => BackupLine().Match(backup.Output) is { Success: true } m ? m.Groups[1].Value : throw new Xunit.Sdk.XunitException($"no backup id in:\n{backup.Output}");
 
     [GeneratedRegex(@"backup ([0-9a-f]{8}) of ")]
     private static partial Regex BackupLine();
+
+    /// <summary>After a test stopped a service: every container healthy again (a minute at most).</summary>
+    public async Task WaitHealthyAsync()
+    {
+        for (var attempt = 0; attempt < 60; attempt++)
+        {
+            if ((await Stack.Engine.SnapshotAsync(CancellationToken.None)).All(c => c.Health == "healthy"))
+                return;
+            await Task.Delay(1000);
+        }
+
+        Assert.Fail("the fixture stack did not become healthy again within a minute");
+    }
 
     public async ValueTask DisposeAsync()
     {
