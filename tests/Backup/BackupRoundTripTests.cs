@@ -15,14 +15,6 @@ public sealed class BackupRoundTripTests(BackupStack fixture) : IClassFixture<Ba
         Assert.DoesNotContain(BackupStack.Password, result.Output, StringComparison.Ordinal);
     }
 
-    private async Task<IReadOnlyList<string>> LeftoversAsync(string pattern)
-    {
-        var volumes = await ChildProcess.RunAsync("docker", ["volume", "ls", "-q"]);
-        var containers = await ChildProcess.RunAsync("docker", ["ps", "-a", "--format", "{{.Names}}"]);
-        var networks = await ChildProcess.RunAsync("docker", ["network", "ls", "--format", "{{.Name}}"]);
-        return [.. (volumes.Output + containers.Output + networks.Output).Split('\n').Where(l => Regex.IsMatch(l, pattern))];
-    }
-
     [Fact]
     public async Task Backup_then_VerifyBackup_reproduces_every_count_records_it_and_leaves_nothing_behind()
     {
@@ -35,7 +27,7 @@ public sealed class BackupRoundTripTests(BackupStack fixture) : IClassFixture<Ba
         var verify = await fixture.BuildAsync(_repository, "VerifyBackup");
         Succeeded(verify);
         Assert.Contains($"counts match the manifest ({live.Rows} rows in 1 tables, {live.Keys} redis keys, {live.Objects} objects)", verify.Output, StringComparison.Ordinal);
-        Assert.Empty(await LeftoversAsync($"^{fixture.Stack.Project.Name}(verify|_backupstage)"));
+        Assert.Empty(await BackupStack.LeftoversAsync($"^{fixture.Stack.Project.Name}(verify|_backupstage)"));
 
         var list = await fixture.BuildAsync(_repository, "Backups");
         Succeeded(list);
@@ -101,53 +93,6 @@ public sealed class BackupRoundTripTests(BackupStack fixture) : IClassFixture<Ba
         Succeeded(restore);
         Assert.Contains("safety backup", restore.Output, StringComparison.Ordinal);
         Assert.Equal(original, await fixture.DataAsync());
-    }
-
-    [Fact]
-    public async Task A_backup_with_redis_stopped_fails_naming_it_and_leaves_every_service_as_it_was()
-    {
-        var redis = (await fixture.Stack.Engine.SnapshotAsync(TestContext.Current.CancellationToken)).Single(c => c.Service == "redis");
-        await ChildProcess.RunAsync("docker", ["stop", redis.Id]);
-        try
-        {
-            var before = await fixture.Stack.Engine.SnapshotAsync(TestContext.Current.CancellationToken);
-            var backup = await fixture.BuildAsync(_repository, "Backup");
-            Assert.NotEqual(0, backup.ExitCode);
-            Assert.Contains($"redis of project {fixture.Stack.Project.Name} is not running", backup.Output, StringComparison.Ordinal);
-            var after = await fixture.Stack.Engine.SnapshotAsync(TestContext.Current.CancellationToken);
-            Assert.Equal(before.Select(c => (c.Id, c.Status, c.StartedAt)).Order(), after.Select(c => (c.Id, c.Status, c.StartedAt)).Order());
-        }
-        finally
-        {
-            await ChildProcess.RunAsync("docker", ["start", redis.Id]);
-            await fixture.WaitHealthyAsync();
-        }
-    }
-
-    [Fact]
-    public async Task SIGTERM_during_a_backup_leaves_nothing_paused_no_helper_and_no_backup()
-    {
-        var log = Path.Combine(_repository, "..", Path.GetFileName(_repository) + ".log");
-        using (var build = DaemonProcess.Start(log, ["env", $"BACKUP_PASSWORD={BackupStack.Password}", BackupStack.BuildScript, .. fixture.Arguments(_repository, "Backup")]))
-        {
-            for (var waited = 0; !File.ReadAllText(log).Contains("objectstore paused for", StringComparison.Ordinal); waited++)
-            {
-                Assert.True(waited < 600 && !build.HasExited, build.LogTail());
-                await Task.Delay(200, TestContext.Current.CancellationToken);
-            }
-
-            await build.StopAsync(TimeSpan.FromSeconds(60)); // the dump step runs now (Redis waits 5 s before its snapshot)
-        }
-
-        var output = File.ReadAllText(log);
-        File.Delete(log);
-        Assert.Contains("cancelled", output, StringComparison.Ordinal);
-        Assert.All(await fixture.Stack.Engine.SnapshotAsync(TestContext.Current.CancellationToken), c => Assert.Equal("running", c.Status));
-        var helpers = await ChildProcess.RunAsync("docker", ["ps", "-aq", "--filter", "label=mlstack.backup-helper"]);
-        Assert.Equal(string.Empty, helpers.Output.Trim());
-        Assert.Empty(await LeftoversAsync($"^{fixture.Stack.Project.Name}_backupstage"));
-        var list = await fixture.BuildAsync(_repository, "Backups");
-        Assert.Contains("No backups in", list.Output, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_repository, recursive: true);

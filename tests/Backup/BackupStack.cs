@@ -86,6 +86,15 @@ public sealed partial class BackupStack : IAsyncLifetime
     [GeneratedRegex(@"backup ([0-9a-f]{8}) of ")]
     private static partial Regex BackupLine();
 
+    /// <summary>Containers, volumes and networks whose names match: what a test must not leave behind.</summary>
+    internal static async Task<IReadOnlyList<string>> LeftoversAsync(string pattern)
+    {
+        var volumes = await ChildProcess.RunAsync("docker", ["volume", "ls", "-q"]);
+        var containers = await ChildProcess.RunAsync("docker", ["ps", "-a", "--format", "{{.Names}}"]);
+        var networks = await ChildProcess.RunAsync("docker", ["network", "ls", "--format", "{{.Name}}"]);
+        return [.. (volumes.Output + containers.Output + networks.Output).Split('\n').Where(l => Regex.IsMatch(l, pattern))];
+    }
+
     /// <summary>After a test stopped a service: every container healthy again (a minute at most).</summary>
     public async Task WaitHealthyAsync()
     {
