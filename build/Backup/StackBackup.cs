@@ -29,7 +29,7 @@ public static class StackBackup
         var stage = await helper.CreateStageAsync(target.Project, ct).ConfigureAwait(false);
         try
         {
-            await CopyObjectsPausedAsync(helper, target, containers.First(c => Service(c) == "objectstore").ID, stage, log, ct).ConfigureAwait(false);
+            await CopyObjectsPausedAsync(helper, target, containers.First(c => Service(c) == "objectstore" && c.State == "running").ID, stage, log, ct).ConfigureAwait(false);
             var environment = new Dictionary<string, string>(target.Environment)
             {
                 ["MLSTACK_PROJECT"] = target.Project,
