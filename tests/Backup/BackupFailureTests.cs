@@ -30,10 +30,10 @@ public sealed class BackupFailureTests(BackupStack fixture) : IClassFixture<Back
     }
 
     [Fact]
-    public async Task SIGTERM_during_a_backup_leaves_nothing_paused_no_helper_and_no_backup()
+    public async Task SIGTERM_during_a_backup_leaves_nothing_paused_no_helper_and_no_backup_and_ps_never_shows_the_password()
     {
         var log = Path.Combine(_repository, "..", Path.GetFileName(_repository) + ".log");
-        using (var build = DaemonProcess.Start(log, ["env", $"BACKUP_PASSWORD={BackupStack.Password}", BackupStack.BuildScript, .. fixture.Arguments(_repository, "Backup")]))
+        using (var build = DaemonProcess.Start(log, new Dictionary<string, string> { ["BACKUP_PASSWORD"] = BackupStack.Password }, [BackupStack.BuildScript, .. fixture.Arguments(_repository, "Backup")]))
         {
             for (var waited = 0; !(File.Exists(log) && File.ReadAllText(log).Contains("objectstore paused for", StringComparison.Ordinal)); waited++)
             {
@@ -41,6 +41,8 @@ public sealed class BackupFailureTests(BackupStack fixture) : IClassFixture<Back
                 await Task.Delay(200, TestContext.Current.CancellationToken);
             }
 
+            var processes = await ChildProcess.RunAsync("ps", ["-eo", "args"]);
+            Assert.DoesNotContain(BackupStack.Password, processes.Output, StringComparison.Ordinal);
             await build.StopAsync(TimeSpan.FromSeconds(60)); // the dump step runs now (Redis waits 5 s before its snapshot)
         }
 
