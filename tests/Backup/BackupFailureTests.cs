@@ -35,15 +35,22 @@ public sealed class BackupFailureTests(BackupStack fixture) : IClassFixture<Back
         var log = Path.Combine(_repository, "..", Path.GetFileName(_repository) + ".log");
         using (var build = DaemonProcess.Start(log, new Dictionary<string, string> { ["BACKUP_PASSWORD"] = BackupStack.Password }, [BackupStack.BuildScript, .. fixture.Arguments(_repository, "Backup")]))
         {
-            for (var waited = 0; !(File.Exists(log) && File.ReadAllText(log).Contains("objectstore paused for", StringComparison.Ordinal)); waited++)
+            try
             {
-                Assert.True(waited < 600 && !build.HasExited, build.LogTail());
-                await Task.Delay(200, TestContext.Current.CancellationToken);
-            }
+                for (var waited = 0; !(File.Exists(log) && File.ReadAllText(log).Contains("objectstore paused for", StringComparison.Ordinal)); waited++)
+                {
+                    Assert.True(waited < 600 && !build.HasExited, build.LogTail());
+                    await Task.Delay(200, TestContext.Current.CancellationToken);
+                }
 
-            var processes = await ChildProcess.RunAsync("ps", ["-eo", "args"]);
-            Assert.DoesNotContain(BackupStack.Password, processes.Output, StringComparison.Ordinal);
-            await build.StopAsync(TimeSpan.FromSeconds(60)); // the dump step runs now (Redis waits 5 s before its snapshot)
+                var processes = await ChildProcess.RunAsync("ps", ["-eo", "args"]);
+                Assert.DoesNotContain(BackupStack.Password, processes.Output, StringComparison.Ordinal);
+            }
+            finally
+            {
+                // The dump step runs now (Redis waits 5 s before its snapshot); on a failed wait, the build must not outlive the test.
+                await build.StopAsync(TimeSpan.FromSeconds(60));
+            }
         }
 
         var output = File.ReadAllText(log);
