@@ -42,6 +42,7 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
         (await client.Volumes.ListAsync(new VolumesListParameters { Filters = Labels($"com.docker.compose.project={project}", $"com.docker.compose.volume={volume}") }, ct).ConfigureAwait(false))
             .Volumes?.FirstOrDefault()?.Name ?? throw new BackupException($"project {project} has no '{volume}' volume: is its stack up?");
 
+    /// <summary>Creates the volume, or returns it when it exists.</summary>
     public async Task<string> CreateVolumeAsync(string name, CancellationToken ct) =>
         (await client.Volumes.CreateAsync(new VolumesCreateParameters { Name = name, Labels = new Dictionary<string, string> { [HelperLabel] = "stage" } }, ct).ConfigureAwait(false)).Name;
 

@@ -26,30 +26,27 @@ public static class StackBackup
         var images = containers.Where(c => Service(c) != null).GroupBy(c => Service(c)!).ToDictionary(g => g.Key, g => g.MaxBy(c => c.Created)!.ImageID);
         log.Info($"{helper.Prefix}: Prometheus is not included (its metrics are rebuilt by scraping)");
 
-        var stage = await helper.CreateStageAsync(target.Project, ct).ConfigureAwait(false);
-        try
+        var stage = await helper.Engine.CreateVolumeAsync(CacheVolume(target.Project), ct).ConfigureAwait(false);
+        await CopyObjectsPausedAsync(helper, target, containers.First(c => Service(c) == "objectstore" && c.State == "running").ID, stage, log, ct).ConfigureAwait(false);
+        var environment = new Dictionary<string, string>(target.Environment)
         {
-            await CopyObjectsPausedAsync(helper, target, containers.First(c => Service(c) == "objectstore" && c.State == "running").ID, stage, log, ct).ConfigureAwait(false);
-            var environment = new Dictionary<string, string>(target.Environment)
-            {
-                ["MLSTACK_PROJECT"] = target.Project,
-                ["MLSTACK_ENVIRONMENT"] = origin.Environment,
-                ["MLSTACK_GIT_SHA"] = origin.GitSha,
-                ["MLSTACK_RELEASE"] = origin.Release,
-                ["MLSTACK_IMAGES"] = JsonSerializer.Serialize(images),
-            };
-            var markers = await helper.RunAsync(["backup"], network, [$"{stage}:/stage"], environment, ct).ConfigureAwait(false);
-            var record = JsonSerializer.Deserialize<BackupRecord>(markers["RESULT"], new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
-            log.Success($"{helper.Prefix}: backup {record.Id[..8]} of {target.Project}: {Bytes.Format(record.Size)}, {Bytes.Format(record.Added)} added, in {clock.Elapsed.TotalSeconds:0.0}s");
-            if (retention != null)
-                await ApplyRetentionAsync(helper, retention, log, ct).ConfigureAwait(false);
-            return new BackupEntry(record.Id, DateTimeOffset.UtcNow, [], record.Size, record.Added, null);
-        }
-        finally
-        {
-            await engine.RemoveVolumeAsync(stage).ConfigureAwait(false);
-        }
+            ["MLSTACK_PROJECT"] = target.Project,
+            ["MLSTACK_ENVIRONMENT"] = origin.Environment,
+            ["MLSTACK_GIT_SHA"] = origin.GitSha,
+            ["MLSTACK_RELEASE"] = origin.Release,
+            ["MLSTACK_IMAGES"] = JsonSerializer.Serialize(images),
+        };
+        var markers = await helper.RunAsync(["backup"], network, [$"{stage}:/stage"], environment, ct).ConfigureAwait(false);
+        var record = JsonSerializer.Deserialize<BackupRecord>(markers["RESULT"], new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        log.Success($"{helper.Prefix}: backup {record.Id[..8]} of {target.Project}: {Bytes.Format(record.Size)}, {Bytes.Format(record.Added)} added, in {clock.Elapsed.TotalSeconds:0.0}s");
+        if (retention != null)
+            await ApplyRetentionAsync(helper, retention, log, ct).ConfigureAwait(false);
+        return new BackupEntry(record.Id, DateTimeOffset.UtcNow, [], record.Size, record.Added, null);
     }
+
+    /// <summary>Where backups of a project are staged, kept between them: a second backup copies only changed objects
+    /// and restic reads only changed files. It costs the disk of one copy of the data.</summary>
+    public static string CacheVolume(string project) => $"{project}_backupcache";
 
     private static async Task CopyObjectsPausedAsync(BackupHelper helper, BackupTarget target, string objectstore, string stage, BuildLog log, CancellationToken ct)
     {

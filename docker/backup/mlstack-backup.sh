@@ -1,6 +1,6 @@
 #!/bin/bash
 # The backup helper's steps, one per container run (the build orchestrates them, see build/Backup):
-#   objects            copy the object store's files (/objects, read-only) to /stage/objects while the build keeps it paused
+#   objects            sync the object store's files (/objects, read-only) to /stage/objects while the build keeps it paused
 #   dump               pg_dumpall --globals-only + pg_dump -Fc per database, Redis's RDB, into /stage
 #   backup             dump, then store
 #   store              manifest.json (checksums, counts), restic backup of /stage into /repo, a record of the backup
@@ -66,11 +66,13 @@ tsv_to_json() { jq -Rn '[inputs | split("\t") | {(.[0]): (.[1] | tonumber)}] | a
 cmd_objects() {
   local start=$SECONDS
   mkdir -p "$STAGE/objects"
-  cp -a /objects/. "$STAGE/objects/"
-  say "objects: $(find "$STAGE/objects" -type f -name '*._S3rver_object' | wc -l) objects, $(bytes "$STAGE/objects") bytes copied in $((SECONDS - start))s"
+  # The stage is kept between backups: rsync leaves unchanged files as they are (inode, times), so restic skips them.
+  local changed; changed=$(rsync -a --delete --out-format='%n' /objects/ "$STAGE/objects/" | grep -c '._S3rver_object$' || true)
+  say "objects: $(find "$STAGE/objects" -type f -name '*._S3rver_object' | wc -l) objects, $(bytes "$STAGE/objects") bytes, $changed copied in $((SECONDS - start))s"
 }
 
 cmd_dump() {
+  rm -rf "$STAGE/postgres" "$STAGE/redis" "$STAGE/manifest.json"
   mkdir -p "$STAGE/postgres" "$STAGE/redis"
   local start=$SECONDS db
   pg_isready -q -h "$PGHOST" -U "$PGUSER" -d postgres || fail "postgres: $PGHOST does not accept connections"

@@ -111,6 +111,9 @@ public sealed partial class BackupStack : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         if (Stack != null)
+        {
+            await ChildProcess.RunAsync("docker", ["volume", "rm", "-f", Build.Backup.StackBackup.CacheVolume(Stack.Project.Name)]);
             await Stack.DisposeAsync();
+        }
     }
 }
