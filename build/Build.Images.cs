@@ -34,7 +34,7 @@ internal sealed partial class Build
         .Executes(BaseImageIdAsync);
 
     Target Images => _ => _
-        .Description("Builds every image compose.yaml declares with build:, through the Engine API with BuildKit")
+        .Description("Builds every image compose.yaml declares with build: (and the backup helper), through the Engine API with BuildKit")
         .DependsOn(BaseImage, StackConfig)
         .Executes(async ct =>
         {
@@ -53,8 +53,11 @@ internal sealed partial class Build
         var model = await StackModelAsync(ct);
         var options = new ImageBuildOptions(await RevisionAsync(ct), CaCertificates.Find(ExtraCaCerts), CacheFrom, Parallel, await BaseImageIdAsync(ct));
         using var engine = new ImageEngine(EngineProbe.Client((await DockerAsync(ct)).Engine));
-        return await operation(engine, ImageSpec.FromCompose(model), options, Log, ct);
+        return await operation(engine, [.. ImageSpec.FromCompose(model), BackupImageSpec], options, Log, ct);
     }
+
+    /// <summary>The backup helper (docker/backup): no service of the stack, started by Backup, VerifyBackup and Restore.</summary>
+    private ImageSpec BackupImageSpec => ImageSpec.Helper(RootDirectory, "backup", BaseImageName);
 
     private async Task<string> EnsureBaseImageAsync(CancellationToken ct)
     {

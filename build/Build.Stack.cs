@@ -60,9 +60,7 @@ internal sealed partial class Build
         {
             var (project, model, images) = (await StackProjectAsync(ct), await StackModelAsync(ct), await StackImagesAsync(ct));
             var imageIds = images.SelectMany(i => i.Spec.Services.Select(s => (Service: s, i.ImageId))).ToDictionary(p => p.Service, p => p.ImageId);
-            var environment = ComposeEnvironment();
-            foreach (var image in images)
-                environment[ImageVariable(image.Spec.ShortName)] = image.Reference;
+            var environment = await UpEnvironmentAsync(ct);
             var record = Path.Combine(TemporaryDirectory, "up", $"{project.Name}.json");
             using var engine = await StackEngineAsync(ct);
             await StackUp.RunAsync(model, engine, LocalCompose.For(project, Log, environment), new UpOptions(imageIds, record, ServiceTimeout, Live: !Console.IsOutputRedirected), Log, ct);
@@ -103,10 +101,19 @@ internal sealed partial class Build
             await ToolRunner.RunCheckedAsync(project.Cli.File, project.Arguments([.. command]), Log, Verbosity.Quiet, project.Directory, ComposeEnvironment(), ct);
         });
 
+    /// <summary>What compose interpolates for Up: the base image and each image's content tag.</summary>
+    private async Task<Dictionary<string, string>> UpEnvironmentAsync(CancellationToken ct)
+    {
+        var environment = ComposeEnvironment();
+        foreach (var image in await StackImagesAsync(ct))
+            environment[ImageVariable(image.Spec.ShortName)] = image.Reference;
+        return environment;
+    }
+
     /// <summary>compose.yaml names each built image by a variable (ml-service → ML_SERVICE_IMAGE) that Up sets to the
     /// image's content tag.</summary>
     private static string ImageVariable(string shortName) => shortName.ToUpperInvariant().Replace('-', '_') + "_IMAGE";
 
-    private async Task<StackEngine> StackEngineAsync(CancellationToken ct) =>
-        new(EngineProbe.Client((await DockerAsync(ct)).Engine), ProjectName);
+    private async Task<StackEngine> StackEngineAsync(CancellationToken ct, string? project = null) =>
+        new(EngineProbe.Client((await DockerAsync(ct)).Engine), project ?? ProjectName);
 }

@@ -33,6 +33,11 @@ public sealed record ImageSpec(string Repository, string Context, string Dockerf
         return specs;
     }
 
+    /// <summary>An image no service runs: the build starts it as a one-off container (e.g. docker/backup, the helper
+    /// Backup and Restore run). Built and tagged like the stack's images, so Deploy ships it with them.</summary>
+    public static ImageSpec Helper(string root, string name, string baseImage) =>
+        new($"mlstack/{name}", Path.Combine(root, "docker", name), "Dockerfile", null, new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage }, []);
+
     private static string RepositoryOf(ServiceSpec service)
     {
         var image = service.Image ?? $"mlstack/{service.Name}";

@@ -30,7 +30,8 @@ public sealed class ContainerExec(DockerClient client, string project) : IDispos
         return new ExecResult(inspected.ExitCode ?? -1, stdout, stderr);
     }
 
-    private static async Task<(string Stdout, string Stderr)> ReadAsync(MultiplexedStream stream, Action<string>? onStdoutLine, CancellationToken ct)
+    /// <summary>A container's (or an exec's) output to its end, standard output also line by line as it arrives.</summary>
+    public static async Task<(string Stdout, string Stderr)> ReadAsync(MultiplexedStream stream, Action<string>? onStdoutLine, CancellationToken ct)
     {
         if (onStdoutLine == null)
             return await stream.ReadOutputToEndAsync(ct).ConfigureAwait(false);

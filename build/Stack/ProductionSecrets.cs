@@ -19,11 +19,14 @@ public static class ProductionSecrets
             var value = effective.GetValueOrDefault(name) ?? string.Empty;
             if (value.Length == 0)
                 throw new BuildInputException($"Refusing to start prod: {name} is empty; set it in stack/.env or the environment.");
-            var known = WellKnown.Contains(value, StringComparer.OrdinalIgnoreCase) || examples.Values.Contains(value, StringComparer.Ordinal);
-            if (known)
+            if (IsWellKnown(value, examples))
                 throw new BuildInputException($"Refusing to start prod: {name} is a well-known default; set a real secret in stack/.env or the environment.");
         }
     }
+
+    /// <summary>A value everyone can guess: a common default, or one of .env.example's development values.</summary>
+    public static bool IsWellKnown(string value, IReadOnlyDictionary<string, string> examples) =>
+        WellKnown.Contains(value, StringComparer.OrdinalIgnoreCase) || examples.Values.Contains(value, StringComparer.Ordinal);
 
     /// <summary>The variables compose will see: env file values, each overridden by the process environment.</summary>
     public static Dictionary<string, string> Effective(string envFile)

@@ -19,9 +19,14 @@ internal sealed class DaemonProcess : IDisposable
     public string LogPath { get; }
     public bool HasExited => _process.HasExited;
 
-    public static DaemonProcess Start(string logPath, params string[] command)
+    public static DaemonProcess Start(string logPath, params string[] command) => Start(logPath, new Dictionary<string, string>(), command);
+
+    /// <param name="environment">Added to the daemon's environment (a secret given this way never shows in ps).</param>
+    public static DaemonProcess Start(string logPath, IReadOnlyDictionary<string, string> environment, params string[] command)
     {
         var start = new ProcessStartInfo("sh") { UseShellExecute = false };
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
         foreach (var argument in new[] { "-c", "exec \"$@\" >\"$0\" 2>&1 </dev/null", logPath }.Concat(command))
             start.ArgumentList.Add(argument);
         return new DaemonProcess(Process.Start(start)!, logPath);

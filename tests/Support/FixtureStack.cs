@@ -26,12 +26,13 @@ internal sealed class FixtureStack : IAsyncDisposable
     public StackEngine Engine { get; }
     public string Output => _output.ToString();
 
-    public static async Task<FixtureStack> CreateAsync(string composeYaml)
+    /// <param name="envText">The project's .env (compose interpolates it; the build reads its passwords).</param>
+    public static async Task<FixtureStack> CreateAsync(string composeYaml, string envText = "")
     {
         await FixtureImage.EnsureAsync();
         var directory = System.IO.Directory.CreateTempSubdirectory("mlstack-fixture-").FullName;
         File.WriteAllText(Path.Combine(directory, "compose.yaml"), composeYaml);
-        File.WriteAllText(Path.Combine(directory, ".env"), string.Empty);
+        File.WriteAllText(Path.Combine(directory, ".env"), envText);
         var cli = await ComposeProbe.FindAsync(new BuildLog(TextWriter.Null, new SecretMasker(), false), ct: CancellationToken.None)
             ?? throw new InvalidOperationException("No Compose CLI: run ./build.sh Doctor.");
         var name = "mlstackfx" + Guid.NewGuid().ToString("N")[..8];

@@ -1,0 +1,130 @@
+using System.Formats.Tar;
+using System.Net;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Mlstack.Build.Smoke;
+
+namespace Mlstack.Build.Backup;
+
+/// <param name="Binds">Volumes (name:/path[:ro]) and the repository folder; the only host path a helper sees.</param>
+/// <param name="Secrets">Files for /run/secrets (mode 0400), copied in before the container starts: never an
+/// argument or a variable of the container, so neither ps nor docker inspect shows them.</param>
+public sealed record HelperRun(string Image, IReadOnlyList<string> Command, IReadOnlyDictionary<string, string> Environment, IReadOnlyList<string> Binds, string? Network, IReadOnlyDictionary<string, string> Secrets);
+
+public sealed record HelperResult(long ExitCode, IReadOnlyList<string> Stdout, string Stderr);
+
+/// <summary>What Backup, VerifyBackup and Restore ask of the engine — a local socket or a VM's engine over SSH: a
+/// compose project's containers, volumes and network found by compose's labels, pause and stop, and one-off helper
+/// containers.</summary>
+public sealed class BackupEngine(DockerClient client) : IDisposable
+{
+    public const string HelperLabel = "mlstack.backup-helper";
+
+    private static Dictionary<string, IDictionary<string, bool>> Labels(params string[] labels) =>
+        new() { ["label"] = labels.ToDictionary(l => l, _ => true) };
+
+    /// <summary>The newest container of a project's service (running or not), or null.</summary>
+    public async Task<ContainerListResponse?> ContainerAsync(string project, string service, CancellationToken ct) =>
+        (await client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = Labels($"com.docker.compose.project={project}", $"com.docker.compose.service={service}"),
+        }, ct).ConfigureAwait(false)).MaxBy(c => c.Created);
+
+    public async Task<IList<ContainerListResponse>> ContainersAsync(string project, CancellationToken ct) =>
+        await client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = Labels($"com.docker.compose.project={project}") }, ct).ConfigureAwait(false);
+
+    public async Task<string> NetworkAsync(string project, string network, CancellationToken ct) =>
+        (await client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = Labels($"com.docker.compose.project={project}", $"com.docker.compose.network={network}") }, ct).ConfigureAwait(false))
+            .FirstOrDefault()?.Name ?? throw new BackupException($"project {project} has no '{network}' network: is its stack up?");
+
+    public async Task<string> VolumeAsync(string project, string volume, CancellationToken ct) =>
+        (await client.Volumes.ListAsync(new VolumesListParameters { Filters = Labels($"com.docker.compose.project={project}", $"com.docker.compose.volume={volume}") }, ct).ConfigureAwait(false))
+            .Volumes?.FirstOrDefault()?.Name ?? throw new BackupException($"project {project} has no '{volume}' volume: is its stack up?");
+
+    /// <summary>Creates the volume, or returns it when it exists.</summary>
+    public async Task<string> CreateVolumeAsync(string name, CancellationToken ct) =>
+        (await client.Volumes.CreateAsync(new VolumesCreateParameters { Name = name, Labels = new Dictionary<string, string> { [HelperLabel] = "stage" } }, ct).ConfigureAwait(false)).Name;
+
+    public Task RemoveVolumeAsync(string name) => client.Volumes.RemoveAsync(name, force: true, CancellationToken.None);
+
+    public Task PauseAsync(string id, CancellationToken ct) => client.Containers.PauseContainerAsync(id, ct);
+
+    /// <summary>Unpauses whatever state the caller is in (also after Ctrl-C): never cancelled.</summary>
+    public async Task UnpauseAsync(string id)
+    {
+        var state = (await client.Containers.InspectContainerAsync(id, CancellationToken.None).ConfigureAwait(false)).State;
+        if (state?.Paused == true)
+            await client.Containers.UnpauseContainerAsync(id, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    public Task StopAsync(string id, CancellationToken ct) =>
+        client.Containers.StopContainerAsync(id, new ContainerStopParameters { WaitBeforeKillSeconds = 30 }, ct);
+
+    public Task StartAsync(string id, CancellationToken ct) =>
+        client.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct);
+
+    public async Task<string> ImageIdAsync(string containerId, CancellationToken ct) =>
+        (await client.Containers.InspectContainerAsync(containerId, ct).ConfigureAwait(false)).Image;
+
+    public async Task<bool> HasImageAsync(string reference, CancellationToken ct)
+    {
+        try
+        {
+            await client.Images.InspectImageAsync(reference, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Runs one helper container to its end, handing each line of its output to <paramref name="onLine"/>;
+    /// the container is removed in every case, Ctrl-C included.</summary>
+    public async Task<HelperResult> RunHelperAsync(HelperRun run, Action<string> onLine, CancellationToken ct)
+    {
+        var created = await client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = run.Image,
+            Cmd = [.. run.Command],
+            Env = [.. run.Environment.Select(e => $"{e.Key}={e.Value}")],
+            Labels = new Dictionary<string, string> { [HelperLabel] = run.Command[0] },
+            HostConfig = new HostConfig { Binds = [.. run.Binds], NetworkMode = run.Network },
+        }, ct).ConfigureAwait(false);
+        try
+        {
+            if (run.Secrets.Count > 0)
+                await client.Containers.ExtractArchiveToContainerAsync(created.ID, new CopyToContainerParameters { Path = "/run" }, SecretsTar(run.Secrets), ct).ConfigureAwait(false);
+            await client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), ct).ConfigureAwait(false);
+            var lines = new List<string>();
+            using var output = await client.Containers.GetContainerLogsAsync(created.ID, new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true }, ct).ConfigureAwait(false);
+            var (_, stderr) = await ContainerExec.ReadAsync(output, line => { lines.Add(line); onLine(line); }, ct).ConfigureAwait(false);
+            var exit = await client.Containers.WaitContainerAsync(created.ID, ct).ConfigureAwait(false);
+            return new HelperResult(exit.StatusCode, lines, stderr);
+        }
+        finally
+        {
+            await client.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static MemoryStream SecretsTar(IReadOnlyDictionary<string, string> secrets)
+    {
+        var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, TarEntryFormat.Ustar, leaveOpen: true))
+        {
+            writer.WriteEntry(new UstarTarEntry(TarEntryType.Directory, "secrets/") { Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute });
+            foreach (var (name, value) in secrets)
+            {
+                var bytes = System.Text.Encoding.UTF8.GetBytes(value);
+                writer.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, $"secrets/{name}") { Mode = UnixFileMode.UserRead, DataStream = new MemoryStream(bytes) });
+            }
+        }
+
+        tar.Position = 0;
+        return tar;
+    }
+
+    public void Dispose() => client.Dispose();
+}

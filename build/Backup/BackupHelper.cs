@@ -1,0 +1,72 @@
+using Mlstack.Build.Host;
+
+namespace Mlstack.Build.Backup;
+
+/// <summary>Passwords the helper needs, handed over as files (see <see cref="HelperRun.Secrets"/>).</summary>
+public sealed record BackupSecrets(string RepositoryPassword, string PostgresPassword, string RedisPassword)
+{
+    public IReadOnlyDictionary<string, string> Files => new Dictionary<string, string>
+    {
+        ["restic"] = RepositoryPassword,
+        ["pgpass"] = $"*:*:*:*:{PostgresPassword.Replace(@"\", @"\\", StringComparison.Ordinal).Replace(":", @"\:", StringComparison.Ordinal)}\n",
+        ["redis"] = RedisPassword,
+    };
+}
+
+/// <summary>A compose project whose data the helper reads or writes: its services are reached by their compose
+/// names (postgres, redis) on its backend network.</summary>
+public sealed record BackupTarget(string Project, string PostgresUser, IReadOnlyList<string> Databases)
+{
+    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
+    {
+        ["PGHOST"] = "postgres",
+        ["PGUSER"] = PostgresUser,
+        ["DATABASES"] = string.Join(' ', Databases),
+        ["REDIS_HOST"] = "redis",
+    };
+}
+
+/// <summary>Runs the helper image's steps (docker/backup/mlstack-backup.sh) against one repository, printing their
+/// progress under the target's name and failing with the step's own error line.</summary>
+public sealed class BackupHelper(BackupEngine engine, string image, string repository, BackupSecrets secrets, BuildLog log, string prefix)
+{
+    private static readonly string[] Markers = ["RESULT ", "MANIFEST ", "COUNTS "];
+
+    public BackupEngine Engine { get; } = engine;
+
+    public string Prefix { get; } = prefix;
+
+    /// <returns>The step's marker lines (RESULT, MANIFEST, COUNTS) by marker.</returns>
+    public async Task<IReadOnlyDictionary<string, string>> RunAsync(IReadOnlyList<string> command, string? network, IEnumerable<string> binds, IReadOnlyDictionary<string, string>? environment, CancellationToken ct)
+    {
+        var run = new HelperRun(image, command, environment ?? new Dictionary<string, string>(), [$"{repository}:/repo", .. binds], network, secrets.Files);
+        var result = await Engine.RunHelperAsync(run, line =>
+        {
+            if (!Markers.Any(m => line.StartsWith(m, StringComparison.Ordinal)))
+                log.Info($"{Prefix}: {line}");
+        }, ct).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            var error = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .LastOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal))?["error:".Length..].Trim()
+                ?? result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? $"exit code {result.ExitCode}";
+            throw new BackupException($"{Prefix}: {command[0]} failed: {error}");
+        }
+
+        return Markers.Select(m => (Marker: m.Trim(), Line: result.Stdout.LastOrDefault(l => l.StartsWith(m, StringComparison.Ordinal))))
+            .Where(p => p.Line != null)
+            .ToDictionary(p => p.Marker, p => p.Line![(p.Marker.Length + 1)..]);
+    }
+
+    public async Task<IReadOnlyList<BackupEntry>> ListAsync(CancellationToken ct)
+    {
+        var result = await Engine.RunHelperAsync(new HelperRun(image, ["list"], new Dictionary<string, string>(), [$"{repository}:/repo"], null, secrets.Files), _ => { }, ct).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+            throw new BackupException($"{Prefix}: cannot read the repository {repository}: {result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()}");
+        return BackupEntry.ParseList(string.Join('\n', result.Stdout));
+    }
+
+    /// <summary>A volume for one operation's files (dumps, restored data); removed by the caller's finally.</summary>
+    public Task<string> CreateStageAsync(string project, CancellationToken ct) =>
+        Engine.CreateVolumeAsync($"{project}_backupstage_{Guid.NewGuid().ToString("N")[..8]}", ct);
+}

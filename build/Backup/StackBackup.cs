@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Mlstack.Build.Host;
+using Mlstack.Build.Remote;
+
+namespace Mlstack.Build.Backup;
+
+/// <summary>Where a backup comes from: written into its manifest and its restic tags.</summary>
+public sealed record BackupOrigin(string Environment, string GitSha, string Release);
+
+/// <summary>One application-consistent backup of a running stack: the object store's files copied while it is
+/// paused (and unpaused in every case, Ctrl-C included), then pg_dumpall --globals-only, pg_dump -Fc per database and
+/// Redis's RDB, a manifest, and all of it into restic. Prometheus is left out: its metrics are rebuilt by scraping.</summary>
+public static class StackBackup
+{
+    public static readonly string[] DataServices = ["postgres", "redis", "objectstore"];
+
+    public static async Task<BackupEntry> RunAsync(BackupHelper helper, BackupTarget target, BackupOrigin origin, RetentionPolicy? retention, BuildLog log, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var engine = helper.Engine;
+        var network = await engine.NetworkAsync(target.Project, "backend", ct).ConfigureAwait(false);
+        var containers = await engine.ContainersAsync(target.Project, ct).ConfigureAwait(false);
+        foreach (var service in DataServices.Where(s => !containers.Any(c => Service(c) == s && c.State == "running")))
+            throw new BackupException($"{helper.Prefix}: {service} of project {target.Project} is not running; start the stack (./build.sh Up) and try again.");
+        var images = containers.Where(c => Service(c) != null).GroupBy(c => Service(c)!).ToDictionary(g => g.Key, g => g.MaxBy(c => c.Created)!.ImageID);
+        log.Info($"{helper.Prefix}: Prometheus is not included (its metrics are rebuilt by scraping)");
+
+        var stage = await helper.Engine.CreateVolumeAsync(CacheVolume(target.Project), ct).ConfigureAwait(false);
+        await CopyObjectsPausedAsync(helper, target, containers.First(c => Service(c) == "objectstore" && c.State == "running").ID, stage, log, ct).ConfigureAwait(false);
+        var environment = new Dictionary<string, string>(target.Environment)
+        {
+            ["MLSTACK_PROJECT"] = target.Project,
+            ["MLSTACK_ENVIRONMENT"] = origin.Environment,
+            ["MLSTACK_GIT_SHA"] = origin.GitSha,
+            ["MLSTACK_RELEASE"] = origin.Release,
+            ["MLSTACK_IMAGES"] = JsonSerializer.Serialize(images),
+        };
+        var markers = await helper.RunAsync(["backup"], network, [$"{stage}:/stage"], environment, ct).ConfigureAwait(false);
+        var record = JsonSerializer.Deserialize<BackupRecord>(markers["RESULT"], new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        log.Success($"{helper.Prefix}: backup {record.Id[..8]} of {target.Project}: {Bytes.Format(record.Size)}, {Bytes.Format(record.Added)} added, in {clock.Elapsed.TotalSeconds:0.0}s");
+        if (retention != null)
+            await ApplyRetentionAsync(helper, retention, log, ct).ConfigureAwait(false);
+        return new BackupEntry(record.Id, DateTimeOffset.UtcNow, [], record.Size, record.Added, null);
+    }
+
+    /// <summary>Where backups of a project are staged, kept between them: a second backup copies only changed objects
+    /// and restic reads only changed files. It costs the disk of one copy of the data.</summary>
+    public static string CacheVolume(string project) => $"{project}_backupcache";
+
+    private static async Task CopyObjectsPausedAsync(BackupHelper helper, BackupTarget target, string objectstore, string stage, BuildLog log, CancellationToken ct)
+    {
+        var volume = await helper.Engine.VolumeAsync(target.Project, "objectdata", ct).ConfigureAwait(false);
+        var paused = Stopwatch.StartNew();
+        await helper.Engine.PauseAsync(objectstore, ct).ConfigureAwait(false);
+        try
+        {
+            await helper.RunAsync(["objects"], null, [$"{volume}:/objects:ro", $"{stage}:/stage"], null, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await helper.Engine.UnpauseAsync(objectstore).ConfigureAwait(false);
+        }
+
+        log.Info($"{helper.Prefix}: objectstore paused for {paused.Elapsed.TotalSeconds:0.0}s while its files were copied");
+    }
+
+    public static async Task ApplyRetentionAsync(BackupHelper helper, RetentionPolicy retention, BuildLog log, CancellationToken ct)
+    {
+        var all = await helper.ListAsync(ct).ConfigureAwait(false);
+        var remove = retention.ToRemove(all);
+        if (remove.Count == 0)
+        {
+            log.Info($"{helper.Prefix}: retention (last {retention.Last}, daily {retention.Daily}, weekly {retention.Weekly}, monthly {retention.Monthly}) keeps all {all.Count} backups");
+            return;
+        }
+
+        await helper.RunAsync(["forget", .. remove.Select(b => b.Id)], null, [], null, ct).ConfigureAwait(false);
+        log.Info($"{helper.Prefix}: retention removed {remove.Count} of {all.Count} backups: {string.Join(", ", remove.Select(b => b.ShortId))}");
+    }
+
+    private static string? Service(Docker.DotNet.Models.ContainerListResponse container) =>
+        container.Labels.TryGetValue("com.docker.compose.service", out var service) ? service : null;
+
+    private sealed record BackupRecord(string Id, long Size, long Added);
+}

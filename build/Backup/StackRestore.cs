@@ -1,0 +1,73 @@
+using Mlstack.Build.Host;
+
+namespace Mlstack.Build.Backup;
+
+/// <summary>Restores a backup into the running stack: verify it first (a damaged backup is refused before anything is
+/// touched), take a safety backup, stop the writers, put the data back, start them behind the health gate. When any
+/// of that fails, the safety backup is put back the same way.</summary>
+public static class StackRestore
+{
+    public static async Task RunAsync(BackupHelper helper, BackupEntry backup, BackupTarget target, ScratchStack scratch, BackupOrigin origin, GateServices gate, BuildLog log, CancellationToken ct)
+    {
+        var stage = await helper.CreateStageAsync(target.Project, ct).ConfigureAwait(false);
+        try
+        {
+            var manifest = await BackupVerifier.VerifyAsync(helper, backup, target, scratch, stage, "1/1", log, ct).ConfigureAwait(false);
+            log.Info($"{helper.Prefix}: safety backup of {target.Project} before anything changes");
+            var safety = await StackBackup.RunAsync(helper, target, origin with { Release = $"safety before restore of {backup.ShortId}" }, retention: null, log, ct).ConfigureAwait(false);
+            var writers = await StopWritersAsync(helper, target, log, ct).ConfigureAwait(false);
+            try
+            {
+                await DataRestore.RunAsync(helper, target, stage, manifest, gate, log, ct).ConfigureAwait(false);
+                await StartAsync(helper, writers, gate, ct).ConfigureAwait(false);
+                log.Success($"{helper.Prefix}: {target.Project} holds backup {backup.ShortId} again ({DataRestore.Summary(manifest.Counts)}); safety backup {safety.ShortId} kept");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.Error($"{helper.Prefix}: restore failed ({e.Message}); putting safety backup {safety.ShortId} back");
+                await PutBackAsync(helper, safety, target, writers, gate, log).ConfigureAwait(false);
+                throw new BackupException($"{helper.Prefix}: restore of {backup.ShortId} failed: {e.Message}; the safety backup {safety.ShortId} was put back.");
+            }
+        }
+        finally
+        {
+            await helper.Engine.RemoveVolumeAsync(stage).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Everything running that is not a data service: the app, workers, scheduler, frontend, exporters.</summary>
+    private static async Task<IReadOnlyList<(string Id, string Service)>> StopWritersAsync(BackupHelper helper, BackupTarget target, BuildLog log, CancellationToken ct)
+    {
+        var writers = (await helper.Engine.ContainersAsync(target.Project, ct).ConfigureAwait(false))
+            .Where(c => c.State == "running" && c.Labels.TryGetValue("com.docker.compose.service", out var s) && !StackBackup.DataServices.Contains(s))
+            .Select(c => (c.ID, Service: c.Labels["com.docker.compose.service"]))
+            .ToList();
+        await Task.WhenAll(writers.Select(w => helper.Engine.StopAsync(w.ID, ct))).ConfigureAwait(false);
+        if (writers.Count > 0)
+            log.Info($"{helper.Prefix}: stopped {string.Join(", ", writers.Select(w => w.Service))}");
+        return writers;
+    }
+
+    private static async Task StartAsync(BackupHelper helper, IReadOnlyList<(string Id, string Service)> writers, GateServices gate, CancellationToken ct)
+    {
+        foreach (var (id, _) in writers)
+            await helper.Engine.StartAsync(id, ct).ConfigureAwait(false);
+        await gate([.. StackBackup.DataServices, .. writers.Select(w => w.Service)], ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Not cancellable: a half-restored stack is worse than a late Ctrl-C.</summary>
+    private static async Task PutBackAsync(BackupHelper helper, BackupEntry safety, BackupTarget target, IReadOnlyList<(string Id, string Service)> writers, GateServices gate, BuildLog log)
+    {
+        var stage = await helper.CreateStageAsync(target.Project, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            var manifest = await DataRestore.FetchAsync(helper, safety, stage, "1%", CancellationToken.None).ConfigureAwait(false);
+            await DataRestore.RunAsync(helper, target, stage, manifest, gate, log, CancellationToken.None).ConfigureAwait(false);
+            await StartAsync(helper, writers, gate, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            await helper.Engine.RemoveVolumeAsync(stage).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,234 @@
+#!/bin/bash
+# The backup helper's steps, one per container run (the build orchestrates them, see build/Backup):
+#   objects            sync the object store's files (/objects, read-only) to /stage/objects while the build keeps it paused
+#   dump               pg_dumpall --globals-only + pg_dump -Fc per database, Redis's RDB, into /stage
+#   backup             dump, then store
+#   store              manifest.json (checksums, counts), restic backup of /stage into /repo, a record of the backup
+#   fetch ID           restic check, restore ID into /stage, checksums against its manifest; prints the manifest
+#   place              the fetched Redis RDB and objects into the target's volumes (/target-redis, /target-objects)
+#   load               globals + pg_restore --exit-on-error into the target's PostgreSQL; prints the counts it holds
+#   list               every backup with its record, as JSON
+#   verified ID        records that ID passed VerifyBackup
+#   forget ID...       removes those backups (retention decides which) and prunes
+# Secrets come as files in /run/secrets (written by the build, mode 0400), never as arguments or variables of the
+# container: restic (repository password), pgpass, redis.
+set -euo pipefail
+umask 077
+
+export RESTIC_REPOSITORY=/repo RESTIC_PASSWORD_FILE=/run/secrets/restic PGPASSFILE=/run/secrets/pgpass
+STAGE=/stage
+RECORDS=/repo/mlstack-records
+
+say() { printf '%s\n' "$*"; }
+fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
+bytes() { du -sb "$1" | cut -f1; }
+redis_auth() { [ -s /run/secrets/redis ] && REDISCLI_AUTH="$(cat /run/secrets/redis)" && export REDISCLI_AUTH || true; }
+
+# Rows per table of a custom-format dump, from its COPY blocks: exactly what a restore must reproduce.
+dump_counts() { # db file
+  pg_restore --data-only -f - "$2" | awk -v db="$1" '
+    /^COPY / { table = $2; rows[table] = 0; copying = 1; next }
+    copying && /^\\\.$/ { copying = 0; next }
+    copying { rows[table]++ }
+    END { for (t in rows) printf "%s/%s\t%d\n", db, t, rows[t] }'
+}
+
+# Rows per table of a live database, quoted the way pg_dump quotes names.
+live_counts() { # db
+  psql -h "$PGHOST" -U "$PGUSER" -d "$1" -XAtF $'\t' -v ON_ERROR_STOP=1 -c "
+    SELECT '$1/' || quote_ident(table_schema) || '.' || quote_ident(table_name),
+           (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text
+    FROM information_schema.tables
+    WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')"
+}
+
+# Keys an RDB file holds (redis-check-rdb reads and checks all of it).
+rdb_keys() {
+  local report; report=$(redis-check-rdb "$1" 2>&1) || fail "redis: $1 is not a valid RDB: $(tail -n 2 <<<"$report" | tr '\n' ' ')"
+  local read expired
+  read=$(sed -n 's/.*\[info\] \([0-9]*\) keys read.*/\1/p' <<<"$report")
+  expired=$(sed -n 's/.*\[info\] \([0-9]*\) already expired.*/\1/p' <<<"$report")
+  echo $(( ${read:-0} - ${expired:-0} ))
+}
+
+# Objects and bytes per bucket of an s3rver directory (each object is <key>._S3rver_object beside its metadata).
+bucket_counts() { # dir
+  local dir=$1 bucket
+  for bucket in "$dir"/*/; do
+    [ -d "$bucket" ] || continue
+    find "$bucket" -type f -name '*._S3rver_object' -printf '%s\n' \
+      | awk -v b="objects/$(basename "$bucket")" '{ n++; s += $1 } END { printf "%s\t%d\n%s.bytes\t%d\n", b, n, b, s }'
+  done
+}
+
+tsv_to_json() { jq -Rn '[inputs | split("\t") | {(.[0]): (.[1] | tonumber)}] | add // {}'; }
+
+cmd_objects() {
+  local start=$SECONDS
+  mkdir -p "$STAGE/objects"
+  # The stage is kept between backups: rsync leaves unchanged files as they are (inode, times), so restic skips them.
+  local changed; changed=$(rsync -a --delete --out-format='%n' /objects/ "$STAGE/objects/" | grep -c '._S3rver_object$' || true)
+  say "objects: $(find "$STAGE/objects" -type f -name '*._S3rver_object' | wc -l) objects, $(bytes "$STAGE/objects") bytes, $changed copied in $((SECONDS - start))s"
+}
+
+cmd_dump() {
+  rm -rf "$STAGE/postgres" "$STAGE/redis" "$STAGE/manifest.json"
+  mkdir -p "$STAGE/postgres" "$STAGE/redis"
+  local start=$SECONDS db
+  pg_isready -q -h "$PGHOST" -U "$PGUSER" -d postgres || fail "postgres: $PGHOST does not accept connections"
+  pg_dumpall -h "$PGHOST" -U "$PGUSER" --globals-only --no-password -f "$STAGE/postgres/globals.sql"
+  say "postgres: globals $(bytes "$STAGE/postgres/globals.sql") bytes"
+  for db in $DATABASES; do
+    start=$SECONDS
+    pg_dump -h "$PGHOST" -U "$PGUSER" --no-password -Fc -f "$STAGE/postgres/$db.dump" "$db"
+    say "postgres: $db $(bytes "$STAGE/postgres/$db.dump") bytes in $((SECONDS - start))s"
+  done
+  psql -h "$PGHOST" -U "$PGUSER" -d postgres -XAt -c 'SHOW server_version' > /tmp/postgres-version
+
+  redis_auth
+  start=$SECONDS
+  # --rdb asks the server for a fresh snapshot (the BGSAVE a replica gets): consistent, and no access to its volume.
+  local out; out=$(redis-cli -h "$REDIS_HOST" --rdb "$STAGE/redis/dump.rdb" 2>&1) \
+    || fail "redis: no RDB from $REDIS_HOST: $(tail -n 1 <<<"$out")"
+  redis-cli -h "$REDIS_HOST" INFO server | sed -n 's/^redis_version:\(.*\)\r$/\1/p' > /tmp/redis-version
+  say "redis: dump.rdb $(bytes "$STAGE/redis/dump.rdb") bytes in $((SECONDS - start))s"
+}
+
+cmd_store() {
+  local start=$SECONDS db
+  local counts; counts=$(
+    for db in $DATABASES; do dump_counts "$db" "$STAGE/postgres/$db.dump" | sed 's|^|postgres/|'; done
+    printf 'redis/keys\t%s\n' "$(rdb_keys "$STAGE/redis/dump.rdb")"
+    [ -d "$STAGE/objects" ] && bucket_counts "$STAGE/objects"
+  )
+  local artifacts; artifacts=$(
+    cd "$STAGE"
+    for f in postgres/* redis/dump.rdb; do printf '%s\t%s\t%s\n' "$f" "$(sha256sum "$f" | cut -d' ' -f1)" "$(stat -c %s "$f")"; done
+    # A bucket is one artifact: the hash of its files' hashes, in name order.
+    for b in objects/*/; do
+      [ -d "$b" ] || continue
+      printf '%s\t%s\t%s\n' "${b%/}" "$(cd "$b" && find . -type f -print0 | sort -z | xargs -0r sha256sum | sha256sum | cut -d' ' -f1)" "$(bytes "$b")"
+    done
+  )
+  jq -n --arg project "$MLSTACK_PROJECT" --arg environment "$MLSTACK_ENVIRONMENT" --arg gitSha "$MLSTACK_GIT_SHA" \
+        --arg release "$MLSTACK_RELEASE" --arg created "$(date -u +%FT%TZ)" --argjson images "${MLSTACK_IMAGES:-{\}}" \
+        --arg postgres "$(cat /tmp/postgres-version)" --arg redis "$(cat /tmp/redis-version)" \
+        --arg restic "$(restic version | cut -d' ' -f2)" \
+        --argjson counts "$(tsv_to_json <<<"$counts")" \
+        --argjson artifacts "$(jq -Rn '[inputs | split("\t") | {path: .[0], sha256: .[1], bytes: (.[2] | tonumber)}]' <<<"$artifacts")" \
+        '{format: 1, project: $project, environment: $environment, gitSha: $gitSha, release: $release, createdAt: $created,
+          images: $images, versions: {postgres: $postgres, redis: $redis, restic: $restic},
+          prometheus: "not included: metrics are rebuilt by scraping", artifacts: $artifacts, counts: $counts}' \
+        > "$STAGE/manifest.json"
+  say "manifest: $(jq '.artifacts | length' "$STAGE/manifest.json") artifacts, $(jq '.counts | length' "$STAGE/manifest.json") counts"
+
+  chmod 700 /repo
+  if [ ! -f /repo/config ]; then
+    restic init >/dev/null
+    say "repository: created (encrypted, restic $(restic version | cut -d' ' -f2))"
+  fi
+  mkdir -p "$RECORDS"
+  # A stable --host makes the previous backup of this project the parent: unchanged files are not even read again.
+  local summary; summary=$(cd "$STAGE" && restic backup --json --host "$MLSTACK_PROJECT" \
+      --tag "project=$MLSTACK_PROJECT" --tag "environment=$MLSTACK_ENVIRONMENT" --tag "sha=$MLSTACK_GIT_SHA" "$STAGE" \
+      | jq -c 'select(.message_type == "summary")')
+  [ -n "$summary" ] || fail "restic: backup gave no summary"
+  local id; id=$(jq -r .snapshot_id <<<"$summary")
+  jq -n --argjson s "$summary" --slurpfile m "$STAGE/manifest.json" \
+    '{id: $s.snapshot_id, size: $s.total_bytes_processed, added: $s.data_added, gitSha: $m[0].gitSha, environment: $m[0].environment}' \
+    > "$RECORDS/$id.json"
+  say "restic: snapshot ${id:0:8}, $(jq .total_bytes_processed <<<"$summary") bytes, $(jq .data_added <<<"$summary") added in $((SECONDS - start))s"
+  say "RESULT $(jq -c . "$RECORDS/$id.json")"
+}
+
+cmd_backup() { cmd_dump; cmd_store; }
+
+cmd_fetch() {
+  local id=$1 short=${1:0:8} start=$SECONDS
+  [ -f /repo/config ] || fail "repository: /repo holds no restic repository"
+  local out
+  out=$(restic check --read-data-subset="${CHECK_SUBSET:-1/1}" 2>&1) || fail "repository damaged: $(grep -iE 'error|fatal|pack|invalid|damaged' <<<"$out" | head -n 3 | tr '\n' ' ')"
+  say "check: repository intact (read ${CHECK_SUBSET:-all} of the data) in $((SECONDS - start))s"
+  start=$SECONDS
+  rm -rf "${STAGE:?}"/*
+  out=$(restic restore "$id" --target "$STAGE/restored" 2>&1) || fail "restore of backup $short failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+  local root="$STAGE/restored$STAGE"
+  [ -f "$root/manifest.json" ] || fail "backup $short has no manifest.json"
+  local bad=""
+  while IFS=$'\t' read -r path sha size; do
+    local actual
+    if [ -d "$root/$path" ]; then actual=$(cd "$root/$path" && find . -type f -print0 | sort -z | xargs -0r sha256sum | sha256sum | cut -d' ' -f1)
+    elif [ -f "$root/$path" ]; then actual=$(sha256sum "$root/$path" | cut -d' ' -f1)
+    else actual=missing; fi
+    [ "$actual" = "$sha" ] || bad="$bad $path"
+  done < <(jq -r '.artifacts[] | [.path, .sha256, .bytes] | @tsv' "$root/manifest.json")
+  [ -z "$bad" ] || fail "backup $short: artifacts do not match their checksums:$bad"
+  say "fetch: backup ${id:0:8} restored to the helper, $(bytes "$root") bytes, every checksum matches, in $((SECONDS - start))s"
+  say "MANIFEST $(jq -c . "$root/manifest.json")"
+}
+
+cmd_place() {
+  local root="$STAGE/restored$STAGE"
+  find /target-redis -mindepth 1 -delete
+  # The stack's Redis runs append-only: a bare dump.rdb would be ignored at start. The RDB becomes the base of a
+  # one-file AOF (Redis 7's manifest), and stays beside it for a Redis that runs without AOF.
+  mkdir /target-redis/appendonlydir
+  cp "$root/redis/dump.rdb" /target-redis/dump.rdb
+  cp "$root/redis/dump.rdb" /target-redis/appendonlydir/appendonly.aof.1.base.rdb
+  echo 'file appendonly.aof.1.base.rdb seq 1 type b' > /target-redis/appendonlydir/appendonly.aof.manifest
+  chown -R --reference=/target-redis /target-redis
+  find /target-objects -mindepth 1 -delete
+  if [ -d "$root/objects" ]; then cp -a "$root/objects/." /target-objects/; fi
+  say "place: redis dump.rdb and $(find /target-objects -type f -name '*._S3rver_object' | wc -l) objects in the target's volumes"
+}
+
+cmd_load() {
+  local root="$STAGE/restored$STAGE" db start=$SECONDS out
+  # Roles the target created at its first start already exist: those errors are expected, any other is not.
+  out=$(psql -h "$PGHOST" -U "$PGUSER" -d postgres -X -q -f "$root/postgres/globals.sql" 2>&1 || true)
+  if grep 'ERROR' <<<"$out" | grep -qv 'already exists'; then fail "postgres globals: $(grep ERROR <<<"$out" | grep -v 'already exists' | head -n 1)"; fi
+  for db in $DATABASES; do
+    out=$(pg_restore -h "$PGHOST" -U "$PGUSER" --no-password --exit-on-error --clean --if-exists --create -d postgres "$root/postgres/$db.dump" 2>&1) \
+      || fail "pg_restore $db: $(tail -n 2 <<<"$out" | tr '\n' ' ')"
+  done
+  say "load: $(wc -w <<<"$DATABASES") databases restored in $((SECONDS - start))s"
+  cmd_counts
+}
+
+cmd_counts() {
+  redis_auth
+  local counts; counts=$(
+    for db in $DATABASES; do live_counts "$db" | sed 's|^|postgres/|'; done
+    printf 'redis/keys\t%s\n' "$(redis-cli -h "$REDIS_HOST" INFO keyspace | sed -n 's/^db[0-9]*:keys=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')"
+    bucket_counts /target-objects
+  )
+  say "COUNTS $(tsv_to_json <<<"$counts" | jq -c .)"
+}
+
+cmd_list() {
+  if [ ! -f /repo/config ]; then echo '[]'; return; fi
+  local snapshots; snapshots=$(restic snapshots --json)
+  jq -c --slurpfile records <(cat "$RECORDS"/*.json 2>/dev/null || true) \
+    '[.[] | . as $s | ($records | map(select(.id as $r | $s.id | startswith($r))) | first // {}) as $r | {id, time, tags: (.tags // []), size: $r.size, added: $r.added, verifiedAt: $r.verifiedAt}]' \
+    <<<"$snapshots"
+}
+
+cmd_verified() {
+  mkdir -p "$RECORDS"
+  local file="$RECORDS/${1:0:8}.json"
+  [ -f "$file" ] || echo "{\"id\": \"$1\"}" > "$file"
+  jq --arg at "$(date -u +%FT%TZ)" '.verifiedAt = $at' "$file" > "$file.new" && mv "$file.new" "$file"
+  say "recorded: backup ${1:0:8} verified"
+}
+
+cmd_forget() {
+  [ $# -gt 0 ] || return 0
+  local out; out=$(restic forget --prune "$@" 2>&1) || fail "restic forget: $(tail -n 2 <<<"$out" | tr '\n' ' ')"
+  local id; for id in "$@"; do rm -f "$RECORDS/${id:0:8}.json"; done
+}
+
+step=${1:-}; shift || true
+case "$step" in
+  objects|dump|store|backup|fetch|place|load|counts|list|verified|forget) "cmd_$step" "$@" ;;
+  *) fail "unknown step '$step'" ;;
+esac

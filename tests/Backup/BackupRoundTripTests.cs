@@ -1,0 +1,99 @@
+using System.Text.RegularExpressions;
+using Mlstack.Tests.Support;
+
+namespace Mlstack.Tests.Backup;
+
+/// <summary>Backup, VerifyBackup and Restore on a real (small) stack with real data, through ./build.sh.</summary>
+[Collection(EngineTests.Name)]
+public sealed class BackupRoundTripTests(BackupStack fixture) : IClassFixture<BackupStack>, IDisposable
+{
+    private readonly string _repository = Directory.CreateTempSubdirectory("mlstack-backup-repo-").FullName;
+
+    private static void Succeeded(ProcessResult result)
+    {
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.DoesNotContain(BackupStack.Password, result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Backup_then_VerifyBackup_reproduces_every_count_records_it_and_leaves_nothing_behind()
+    {
+        var live = await fixture.DataAsync();
+        var backup = await fixture.BuildAsync(_repository, "Backup");
+        Succeeded(backup);
+        Assert.Contains("Prometheus is not included", backup.Output, StringComparison.Ordinal);
+        Assert.Matches(@"objectstore paused for [\d.]+s", backup.Output);
+
+        var verify = await fixture.BuildAsync(_repository, "VerifyBackup");
+        Succeeded(verify);
+        Assert.Contains($"counts match the manifest ({live.Rows} rows in 1 tables, {live.Keys} redis keys, {live.Objects} objects)", verify.Output, StringComparison.Ordinal);
+        Assert.Empty(await BackupStack.LeftoversAsync($"^{fixture.Stack.Project.Name}(verify|_backupstage)"));
+
+        var list = await fixture.BuildAsync(_repository, "Backups");
+        Succeeded(list);
+        Assert.Matches($@"{BackupStack.BackupId(backup)}\s+\S+ \S+\s+[0-9a-f]{{12}}\s+dev\s+[\d.]+ MB\s+[\d.]+ MB\s+\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d", list.Output);
+        Assert.True(new DirectoryInfo(_repository).UnixFileMode == (UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute), "the repository folder is private (0700)");
+    }
+
+    [Fact]
+    public async Task A_second_backup_of_unchanged_data_adds_under_a_tenth_of_its_size()
+    {
+        Succeeded(await fixture.BuildAsync(_repository, "Backup"));
+        var second = await fixture.BuildAsync(_repository, "Backup");
+        Succeeded(second);
+        var summary = Regex.Match(second.Output, @"restic: snapshot \w+, (\d+) bytes, (\d+) added");
+        Assert.True(summary.Success, second.Output);
+        var (size, added) = (long.Parse(summary.Groups[1].Value), long.Parse(summary.Groups[2].Value));
+        Assert.True(size > 4_000_000, $"the data set is {size} bytes");
+        Assert.True(added < size / 10, $"the second backup added {added} of {size} bytes");
+    }
+
+    [Fact]
+    public async Task A_damaged_repository_is_refused_by_VerifyBackup_and_Restore_before_anything_is_touched()
+    {
+        var backup = await fixture.BuildAsync(_repository, "Backup");
+        Succeeded(backup);
+        var pack = new DirectoryInfo(Path.Combine(_repository, "data")).EnumerateFiles("*", SearchOption.AllDirectories).MaxBy(f => f.Length)!;
+        using (var stream = pack.Open(FileMode.Open))
+            stream.SetLength(stream.Length / 2);
+        var before = await fixture.Stack.Engine.SnapshotAsync(TestContext.Current.CancellationToken);
+        var data = await fixture.DataAsync();
+
+        var verify = await fixture.BuildAsync(_repository, "VerifyBackup");
+        Assert.NotEqual(0, verify.ExitCode);
+        Assert.Contains("repository damaged", verify.Output, StringComparison.Ordinal);
+        Assert.Contains(pack.Name[..8], verify.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("scratch project", verify.Output, StringComparison.Ordinal);
+
+        var restore = await fixture.BuildAsync(_repository, "Restore", "--yes", "--backup", BackupStack.BackupId(backup));
+        Assert.NotEqual(0, restore.ExitCode);
+        Assert.Contains("repository damaged", restore.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("safety backup", restore.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(BackupStack.Password, verify.Output + restore.Output, StringComparison.Ordinal);
+
+        var after = await fixture.Stack.Engine.SnapshotAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(before.Select(c => (c.Id, c.StartedAt)).Order(), after.Select(c => (c.Id, c.StartedAt)).Order());
+        Assert.Equal(data, await fixture.DataAsync());
+    }
+
+    [Fact]
+    public async Task Restore_brings_back_deleted_rows_and_objects_and_drops_what_came_after()
+    {
+        var original = await fixture.DataAsync();
+        var backup = await fixture.BuildAsync(_repository, "Backup");
+        Succeeded(backup);
+        var damaged = await fixture.DataAsync("damage");
+        Assert.False(damaged.RowOne);
+
+        var refused = await fixture.BuildAsync(_repository, "Restore", "--backup", BackupStack.BackupId(backup));
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("add --yes to confirm", refused.Output, StringComparison.Ordinal);
+
+        var restore = await fixture.BuildAsync(_repository, "Restore", "--yes", "--backup", BackupStack.BackupId(backup));
+        Succeeded(restore);
+        Assert.Contains("safety backup", restore.Output, StringComparison.Ordinal);
+        Assert.Equal(original, await fixture.DataAsync());
+    }
+
+    public void Dispose() => Directory.Delete(_repository, recursive: true);
+}
