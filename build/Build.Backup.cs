@@ -61,7 +61,7 @@ internal sealed partial class Build
 
             Log.Report($"{"id",-10}{"time (UTC)",-21}{"git sha",-14}{"env",-6}{"size",12}{"added",12}  verified (UTC)");
             foreach (var b in backups)
-                Log.Report($"{b.ShortId,-10}{Utc(b.Time),-21}{BackupVerifier.Short(b.Tag("sha") ?? "?"),-14}{b.Tag("environment") ?? "?",-6}{Size(b.Size),12}{Size(b.Added),12}  {(b.VerifiedAt is { } at ? Utc(at) : "never")}");
+                Log.Report($"{b.ShortId,-10}{Utc(b.Time),-21}{BackupVerifier.ShortSha(b.Tag("sha") ?? "?"),-14}{b.Tag("environment") ?? "?",-6}{Size(b.Size),12}{Size(b.Added),12}  {(b.VerifiedAt is { } at ? Utc(at) : "never")}");
         });
 
     Target VerifyBackup => _ => _
@@ -101,7 +101,7 @@ internal sealed partial class Build
         if (BackupId != null)
             return BackupEntry.Find(backups, BackupId);
         var candidates = verifiedOnly ? backups.Where(b => b.VerifiedAt != null).ToList() : backups;
-        return candidates.LastOrDefault() ?? throw new BuildInputException(verifiedOnly
+        return (candidates.Count > 0 ? candidates[^1] : null) ?? throw new BuildInputException(verifiedOnly
             ? $"No verified backup in {BackupRepositoryPath()}: run ./build.sh VerifyBackup, or name one with --backup ID."
             : $"No backup in {BackupRepositoryPath()}: take one with ./build.sh Backup.");
     }
@@ -124,8 +124,10 @@ internal sealed partial class Build
         var path = BackupRepository != null
             ? Path.GetFullPath(BackupRepository, RootDirectory)
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "mlstack", "backups", ProjectName);
-        if (!Directory.Exists(path))
+        if (!Directory.Exists(path) && !OperatingSystem.IsWindows())
             Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        else
+            Directory.CreateDirectory(path);
         return path;
     }
 
@@ -144,12 +146,12 @@ internal sealed partial class Build
 
     /// <summary>The stack's data services as their own project, from compose.yaml alone (no published ports), with
     /// this checkout's images.</summary>
-    private async Task<ScratchStack> ScratchStackAsync(CancellationToken ct)
+    private async Task<ScratchProject> ScratchStackAsync(CancellationToken ct)
     {
         var project = await StackProjectAsync(ct);
         var name = $"{ProjectName}verify{Guid.NewGuid().ToString("N")[..6]}";
         var scratch = project with { Name = name, Files = [project.Files[0]] };
-        return new ScratchStack(name, LocalCompose.For(scratch, Log, await UpEnvironmentAsync(ct)), Gate(name));
+        return new ScratchProject(name, LocalCompose.For(scratch, Log, await UpEnvironmentAsync(ct)), Gate(name));
     }
 
     /// <summary>The Up gate over some of a project's services, after the restore (re)started them.</summary>

@@ -43,7 +43,10 @@ internal sealed partial class Build
         var path = Path.Combine(TemporaryDirectory, "stack.env");
         Directory.CreateDirectory(TemporaryDirectory);
         File.Delete(path);
-        using (var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var file = new FileStream(path, options))
         using (var writer = new StreamWriter(file))
             writer.Write(StackEnv!.ReplaceLineEndings("\n").TrimEnd('\n') + "\n");
         return path;

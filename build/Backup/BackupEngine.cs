@@ -90,7 +90,7 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
             Cmd = [.. run.Command],
             Env = [.. run.Environment.Select(e => $"{e.Key}={e.Value}")],
             Labels = new Dictionary<string, string> { [HelperLabel] = run.Command[0] },
-            HostConfig = new HostConfig { Binds = [.. run.Binds], NetworkMode = run.Network },
+            HostConfig = new HostConfig { Binds = [.. run.Binds], NetworkMode = run.Network ?? "default" },
         }, ct).ConfigureAwait(false);
         try
         {

@@ -10,7 +10,7 @@ public sealed record BackupEntry(string Id, DateTimeOffset Time, IReadOnlyList<s
     public string? Tag(string name) => Tags.FirstOrDefault(t => t.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
 
     public static IReadOnlyList<BackupEntry> ParseList(string json) =>
-        JsonSerializer.Deserialize<List<BackupEntry>>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))?.OrderBy(e => e.Time).ToList() ?? [];
+        JsonSerializer.Deserialize<List<BackupEntry>>(json, Deploy.ReleaseJson.Options)?.OrderBy(e => e.Time).ToList() ?? [];
 
     /// <summary>The backup an id (or its prefix) names; a one-line error when none or several do.</summary>
     public static BackupEntry Find(IReadOnlyList<BackupEntry> backups, string id)

@@ -7,7 +7,7 @@ namespace Mlstack.Build.Backup;
 /// of that fails, the safety backup is put back the same way.</summary>
 public static class StackRestore
 {
-    public static async Task RunAsync(BackupHelper helper, BackupEntry backup, BackupTarget target, ScratchStack scratch, BackupOrigin origin, GateServices gate, BuildLog log, CancellationToken ct)
+    public static async Task RunAsync(BackupHelper helper, BackupEntry backup, BackupTarget target, ScratchProject scratch, BackupOrigin origin, GateServices gate, BuildLog log, CancellationToken ct)
     {
         var stage = await helper.CreateStageAsync(target.Project, ct).ConfigureAwait(false);
         try

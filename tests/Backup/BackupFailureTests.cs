@@ -4,7 +4,7 @@ namespace Mlstack.Tests.Backup;
 
 /// <summary>Backups that cannot finish: what they leave behind is the stack as it was, and nothing listed as a backup.</summary>
 [Collection(EngineTests.Name)]
-public sealed class BackupFailureTests(BackupStack fixture) : IClassFixture<BackupStack>, IDisposable
+public sealed class BackupFailureTests(BackupFixture fixture) : IClassFixture<BackupFixture>, IDisposable
 {
     private readonly string _repository = Directory.CreateTempSubdirectory("mlstack-backup-repo-").FullName;
 
@@ -33,7 +33,7 @@ public sealed class BackupFailureTests(BackupStack fixture) : IClassFixture<Back
     public async Task SIGTERM_during_a_backup_leaves_nothing_paused_no_helper_and_no_backup_and_ps_never_shows_the_password()
     {
         var log = Path.Combine(_repository, "..", Path.GetFileName(_repository) + ".log");
-        using (var build = DaemonProcess.Start(log, new Dictionary<string, string> { ["BACKUP_PASSWORD"] = BackupStack.Password }, [BackupStack.BuildScript, .. fixture.Arguments(_repository, "Backup")]))
+        using (var build = DaemonProcess.Start(log, new Dictionary<string, string> { ["BACKUP_PASSWORD"] = BackupFixture.Password }, [BackupFixture.BuildScript, .. fixture.Arguments(_repository, "Backup")]))
         {
             try
             {
@@ -44,7 +44,7 @@ public sealed class BackupFailureTests(BackupStack fixture) : IClassFixture<Back
                 }
 
                 var processes = await ChildProcess.RunAsync("ps", ["-eo", "args"]);
-                Assert.DoesNotContain(BackupStack.Password, processes.Output, StringComparison.Ordinal);
+                Assert.DoesNotContain(BackupFixture.Password, processes.Output, StringComparison.Ordinal);
             }
             finally
             {
@@ -59,7 +59,7 @@ public sealed class BackupFailureTests(BackupStack fixture) : IClassFixture<Back
         Assert.All(await fixture.Stack.Engine.SnapshotAsync(TestContext.Current.CancellationToken), c => Assert.Equal("running", c.Status));
         var helpers = await ChildProcess.RunAsync("docker", ["ps", "-aq", "--filter", "label=mlstack.backup-helper"]);
         Assert.Equal(string.Empty, helpers.Output.Trim());
-        Assert.Empty(await BackupStack.LeftoversAsync($"^{fixture.Stack.Project.Name}_backupstage"));
+        Assert.Empty(await BackupFixture.LeftoversAsync($"^{fixture.Stack.Project.Name}_backupstage"));
         var list = await fixture.BuildAsync(_repository, "Backups");
         Assert.Contains("No backups in", list.Output, StringComparison.Ordinal);
     }

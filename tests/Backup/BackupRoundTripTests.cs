@@ -5,14 +5,14 @@ namespace Mlstack.Tests.Backup;
 
 /// <summary>Backup, VerifyBackup and Restore on a real (small) stack with real data, through ./build.sh.</summary>
 [Collection(EngineTests.Name)]
-public sealed class BackupRoundTripTests(BackupStack fixture) : IClassFixture<BackupStack>, IDisposable
+public sealed class BackupRoundTripTests(BackupFixture fixture) : IClassFixture<BackupFixture>, IDisposable
 {
     private readonly string _repository = Directory.CreateTempSubdirectory("mlstack-backup-repo-").FullName;
 
     private static void Succeeded(ProcessResult result)
     {
         Assert.True(result.ExitCode == 0, result.Output);
-        Assert.DoesNotContain(BackupStack.Password, result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(BackupFixture.Password, result.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -27,11 +27,11 @@ public sealed class BackupRoundTripTests(BackupStack fixture) : IClassFixture<Ba
         var verify = await fixture.BuildAsync(_repository, "VerifyBackup");
         Succeeded(verify);
         Assert.Contains($"counts match the manifest ({live.Rows} rows in 1 tables, {live.Keys} redis keys, {live.Objects} objects)", verify.Output, StringComparison.Ordinal);
-        Assert.Empty(await BackupStack.LeftoversAsync($"^{fixture.Stack.Project.Name}(verify|_backupstage)"));
+        Assert.Empty(await BackupFixture.LeftoversAsync($"^{fixture.Stack.Project.Name}(verify|_backupstage)"));
 
         var list = await fixture.BuildAsync(_repository, "Backups");
         Succeeded(list);
-        Assert.Matches($@"{BackupStack.BackupId(backup)}\s+\S+ \S+\s+[0-9a-f]{{12}}\s+dev\s+[\d.]+ MB\s+[\d.]+ MB\s+\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d", list.Output);
+        Assert.Matches($@"{BackupFixture.BackupId(backup)}\s+\S+ \S+\s+[0-9a-f]{{12}}\s+dev\s+[\d.]+ MB\s+[\d.]+ MB\s+\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d", list.Output);
         Assert.True(new DirectoryInfo(_repository).UnixFileMode == (UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute), "the repository folder is private (0700)");
     }
 
@@ -65,11 +65,11 @@ public sealed class BackupRoundTripTests(BackupStack fixture) : IClassFixture<Ba
         Assert.Contains(pack.Name[..8], verify.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("scratch project", verify.Output, StringComparison.Ordinal);
 
-        var restore = await fixture.BuildAsync(_repository, "Restore", "--yes", "--backup", BackupStack.BackupId(backup));
+        var restore = await fixture.BuildAsync(_repository, "Restore", "--yes", "--backup", BackupFixture.BackupId(backup));
         Assert.NotEqual(0, restore.ExitCode);
         Assert.Contains("repository damaged", restore.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("safety backup", restore.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain(BackupStack.Password, verify.Output + restore.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(BackupFixture.Password, verify.Output + restore.Output, StringComparison.Ordinal);
 
         var after = await fixture.Stack.Engine.SnapshotAsync(TestContext.Current.CancellationToken);
         Assert.Equal(before.Select(c => (c.Id, c.StartedAt)).Order(), after.Select(c => (c.Id, c.StartedAt)).Order());
@@ -85,11 +85,11 @@ public sealed class BackupRoundTripTests(BackupStack fixture) : IClassFixture<Ba
         var damaged = await fixture.DataAsync("damage");
         Assert.False(damaged.RowOne);
 
-        var refused = await fixture.BuildAsync(_repository, "Restore", "--backup", BackupStack.BackupId(backup));
+        var refused = await fixture.BuildAsync(_repository, "Restore", "--backup", BackupFixture.BackupId(backup));
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("add --yes to confirm", refused.Output, StringComparison.Ordinal);
 
-        var restore = await fixture.BuildAsync(_repository, "Restore", "--yes", "--backup", BackupStack.BackupId(backup));
+        var restore = await fixture.BuildAsync(_repository, "Restore", "--yes", "--backup", BackupFixture.BackupId(backup));
         Succeeded(restore);
         Assert.Contains("safety backup", restore.Output, StringComparison.Ordinal);
         Assert.Equal(original, await fixture.DataAsync());

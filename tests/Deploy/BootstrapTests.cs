@@ -7,6 +7,7 @@ namespace Mlstack.Tests.Deploy;
 /// defaults into the owner's daemon.json without losing a key of theirs and creates the deploy path owner-only; the
 /// second run changes nothing and says so.</summary>
 [Collection(EngineTests.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")] // the VM is Linux: its files have Unix modes
 public sealed class BootstrapTests(TestVm vm) : IClassFixture<TestVm>
 {
     private Task<ProcessResult> BootstrapAsync()

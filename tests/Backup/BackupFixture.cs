@@ -9,7 +9,7 @@ public sealed record DataCounts(long Rows, bool RowOne, long Keys, long Objects)
 
 /// <summary>The stack's three data services (fixture-compose.yaml: the stack's own images), up once for the class,
 /// seeded with rows, keys and 4 MiB of objects; the build's targets run against it as ./build.sh does for a user.</summary>
-public sealed partial class BackupStack : IAsyncLifetime
+public sealed partial class BackupFixture : IAsyncLifetime
 {
     public const string Password = "Backup-Fixture-7Qz9-secret";
 
