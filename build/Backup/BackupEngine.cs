@@ -84,6 +84,9 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
     /// the container is removed in every case, Ctrl-C included.</summary>
     public async Task<HelperResult> RunHelperAsync(HelperRun run, Action<string> onLine, CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
+        // Not cancellable: a create cancelled in flight still creates the container, and we would never learn its id
+        // to remove it. It takes milliseconds; everything after it is cancellable and removes it in every case.
         var created = await client.Containers.CreateContainerAsync(new CreateContainerParameters
         {
             Image = run.Image,
@@ -91,7 +94,7 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
             Env = [.. run.Environment.Select(e => $"{e.Key}={e.Value}")],
             Labels = new Dictionary<string, string> { [HelperLabel] = run.Command[0] },
             HostConfig = new HostConfig { Binds = [.. run.Binds], NetworkMode = run.Network ?? "default" },
-        }, ct).ConfigureAwait(false);
+        }, CancellationToken.None).ConfigureAwait(false);
         try
         {
             if (run.Secrets.Count > 0)
