@@ -73,7 +73,15 @@ internal sealed partial class Build
             var settings = new Dictionary<string, string>(ProductionSecrets.Effective(project.EnvFile)) { ["MLSTACK_CONFIG"] = config };
             foreach (var image in images)
                 settings[ImageVariable(image.Spec.ShortName)] = image.Reference;
-            await store.UploadAsync(release, ReleaseBundle.Files(project, settings), ct);
+            var files = ReleaseBundle.Files(project, settings);
+            release = release with { Content = ReleaseBundle.Hash(files) };
+            if (listing.FirstOrDefault(l => l.IsCurrent)?.Release is { Status: "healthy" } current && current.Content == release.Content)
+            {
+                await KeepUnchangedAsync(vm, store, current, release, ct);
+                return;
+            }
+
+            await store.UploadAsync(release, files, ct);
             Log.Info($"Deploy: release {release.Id} uploaded to {store.ReleaseDirectory(release.Id)}");
         }
         else if (recorded.Status == "failed")
@@ -85,6 +93,38 @@ internal sealed partial class Build
         }
 
         await ActivateWithRollbackAsync(vm, store, release, ct);
+    }
+
+    /// <summary>The same images, compose files, config and settings as the healthy current release: no new release.
+    /// Its gates run again (bringing back anything stopped since), and its smoke test when they had to touch a
+    /// container; as Up does with a stack that did not change.</summary>
+    private async Task KeepUnchangedAsync(SshSession vm, ReleaseStore store, ReleaseInfo current, ReleaseInfo ours, CancellationToken ct)
+    {
+        var (activation, upOptions) = await ActivationAsync(vm, store, ct);
+        var audit = ours with { Id = current.Id, Images = current.Images };
+        Log.Info($"Deploy: nothing changed since release {current.Id} (same images, compose files, config and settings): no new release; gating it again.");
+        try
+        {
+            if ((await activation.UpAsync(current.Id, upOptions, ct)).NoContainerTouched)
+                Log.Info($"Deploy: no container was touched, so no smoke test: {current.Id} passed its own when it went live.");
+            else
+                await SmokeReleaseAsync(vm, activation, current.Id, ct);
+        }
+        catch (Exception e) when (e is GateFailedException or SmokeFailedException or InvalidOperationException)
+        {
+            if (await vm.IsAliveAsync())
+                await RecordAsync(store, AuditLine(audit, "failed", $"unchanged release {current.Id} failed its gates or smoke test: {e.Message}"), CancellationToken.None);
+            throw;
+        }
+
+        await RecordAsync(store, AuditLine(audit, "unchanged", "same images, files and settings; gates passed"), ct);
+        Log.Success($"Deploy: release {current.Id} is live on {vm.Target.Host}; nothing changed");
+    }
+
+    private async Task SmokeReleaseAsync(SshSession vm, ReleaseActivation activation, string releaseId, CancellationToken ct)
+    {
+        var services = (await activation.ModelAsync(releaseId, ct)).Services.Select(s => s.Name).ToList();
+        await SmokeAsync(vm.OpenEngine(), VmStackAddress(vm, (await StackProjectAsync(ct)).EnvFile), services, ct);
     }
 
     /// <summary>A release still "pending" while we hold the lock lost its deploy (killed, or cut off for good): it is
@@ -124,8 +164,7 @@ internal sealed partial class Build
         try
         {
             await activation.UpAsync(release.Id, upOptions, ct);
-            var services = (await activation.ModelAsync(release.Id, ct)).Services.Select(s => s.Name).ToList();
-            await SmokeAsync(vm.OpenEngine(), VmStackAddress(vm, (await StackProjectAsync(ct)).EnvFile), services, ct);
+            await SmokeReleaseAsync(vm, activation, release.Id, ct);
         }
         catch (Exception e) when (e is GateFailedException or SmokeFailedException or InvalidOperationException)
         {

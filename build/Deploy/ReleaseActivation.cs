@@ -24,12 +24,12 @@ public sealed class ReleaseActivation(SshSession vm, ReleaseStore store, Compose
 
     /// <summary>compose up of the release, then its gates; throws <see cref="GateFailedException"/> (after printing
     /// the failing service's last log lines) when a service does not become ready.</summary>
-    public async Task UpAsync(string releaseId, UpOptions options, CancellationToken ct)
+    public async Task<GateResult> UpAsync(string releaseId, UpOptions options, CancellationToken ct)
     {
         var model = await ModelAsync(releaseId, ct).ConfigureAwait(false);
         using var engine = new StackEngine(vm.OpenEngine(), projectName);
         log.Info($"Deploy: starting release {releaseId} on {vm.Target.Host}");
-        await StackUp.RunAsync(model, engine, RemoteCompose.For(vm, Project(releaseId)), options, log, ct).ConfigureAwait(false);
+        return await StackUp.RunAsync(model, engine, RemoteCompose.For(vm, Project(releaseId)), options, log, ct).ConfigureAwait(false);
     }
 
     /// <summary>Stops the stack's containers, keeping them (and every volume) for their logs.</summary>

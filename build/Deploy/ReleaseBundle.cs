@@ -28,6 +28,21 @@ public static class ReleaseBundle
         return files;
     }
 
+    /// <summary>A digest of the files (paths, modes and bytes): the compose files, the settings with every image's
+    /// content-tagged reference and the config's content-addressed path. Two releases with the same hash run the
+    /// same thing.</summary>
+    public static string Hash(IReadOnlyList<ReleaseFile> files)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var file in files.OrderBy(f => f.RelativePath, StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"{file.RelativePath} {(int)file.Mode}\n"));
+            hash.AppendData(System.Security.Cryptography.SHA256.HashData(file.Content));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     /// <summary>The compose file with every <c>build:</c> removed (services and x- anchors alike); anchors and
     /// merge keys stay as they were.</summary>
     public static string WithoutBuild(string yaml)

@@ -6,12 +6,13 @@ public sealed record LockHolder(string User, string Machine, string Release, Dat
 /// <summary>One file of a release, relative to its folder.</summary>
 public sealed record ReleaseFile(string RelativePath, byte[] Content, UnixFileMode Mode);
 
-/// <summary>release.json. Status: pending, healthy, failed. Images: reference (repository:content tag) → image id.</summary>
-public sealed record ReleaseInfo(string Id, string GitSha, IReadOnlyDictionary<string, string> Images, string User, string Machine, DateTimeOffset Created, string Status);
+/// <summary>release.json. Status: pending, healthy, failed, interrupted. Images: reference (repository:content tag) →
+/// image id. Content: <see cref="ReleaseBundle.Hash"/> of its files; equal means the same release.</summary>
+public sealed record ReleaseInfo(string Id, string GitSha, IReadOnlyDictionary<string, string> Images, string User, string Machine, DateTimeOffset Created, string Status, string? Content = null);
 
 public sealed record ReleaseListing(ReleaseInfo Release, bool IsCurrent, bool IsLastGood);
 
-/// <summary>One line of the VM's audit log. Outcome: deployed, rolled back, failed, rolled back by hand. It never
+/// <summary>One line of the VM's audit log. Outcome: deployed, unchanged, rolled back, failed, rolled back by hand. It never
 /// holds a setting's value, so no secret can reach it.</summary>
 public sealed record AuditEntry(string User, string Machine, string GitSha, string Release, IReadOnlyDictionary<string, string> Images, DateTimeOffset Start, DateTimeOffset End, string Outcome, string Reason);
 

@@ -39,7 +39,7 @@ public static class StackUp
             if (decision.NothingChanged)
             {
                 log.Success($"Up: {goals.Count} services ready in {total.TotalSeconds:0.0}s; nothing changed, no container touched");
-                return result;
+                return result with { NoContainerTouched = true };
             }
 
             var (slowest, after) = result.ReadyAfter.MaxBy(r => r.Value);
