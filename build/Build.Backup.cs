@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mlstack.Build.Backup;
+using Mlstack.Build.Deploy;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Gates;
 using Mlstack.Build.Host;
@@ -36,13 +37,13 @@ internal sealed partial class Build
     private readonly string CheckSubset = "1/1";
 
     Target Backup => _ => _
-        .Description("Backs up the stack's data (PostgreSQL dumps, Redis RDB, objects, a manifest) into an encrypted restic repository; applies retention")
+        .Description("Backs up the stack's data (PostgreSQL dumps, Redis RDB, objects, a manifest) into an encrypted restic repository; applies retention; with --host, the stack deployed there")
         .DependsOn(Images)
         .Requires(() => BackupPassword)
         .Executes(async ct =>
         {
-            var (helper, target) = (await BackupHelperAsync("Backup", ct), await BackupTargetAsync(ct));
-            await StackBackup.RunAsync(helper, target, await BackupOriginAsync(ct), new RetentionPolicy(KeepDaily, KeepWeekly, KeepMonthly, KeepLast), Log, ct);
+            await using var site = await BackupSiteAsync("Backup", ct);
+            await StackBackup.RunAsync(site.Helper, await BackupTargetAsync(ct), await BackupOriginAsync(site, ct), new RetentionPolicy(KeepDaily, KeepWeekly, KeepMonthly, KeepLast), Log, ct);
         });
 
     Target Backups => _ => _
@@ -51,11 +52,11 @@ internal sealed partial class Build
         .Requires(() => BackupPassword)
         .Executes(async ct =>
         {
-            var helper = await BackupHelperAsync("Backups", ct);
-            var backups = await helper.ListAsync(ct);
+            await using var site = await BackupSiteAsync("Backups", ct);
+            var backups = await site.Helper.ListAsync(ct);
             if (backups.Count == 0)
             {
-                Log.Report($"No backups in {BackupRepositoryPath()}: take one with ./build.sh Backup.");
+                Log.Report($"No backups in {site.Where}: take one with ./build.sh Backup.");
                 return;
             }
 
@@ -67,19 +68,20 @@ internal sealed partial class Build
     Target VerifyBackup => _ => _
         .Description("Restores a backup (--backup ID, default the newest) into a throwaway stack and proves it: checksums, counts, health gates; the running stack is untouched")
         .DependsOn(Images)
+        .After(Backup)
         .Requires(() => BackupPassword)
         .Executes(async ct =>
         {
-            var helper = await BackupHelperAsync("VerifyBackup", ct);
-            var backup = Choose(await helper.ListAsync(ct), verifiedOnly: false);
-            var stage = await helper.CreateStageAsync(ProjectName, ct);
+            await using var site = await BackupSiteAsync("VerifyBackup", ct);
+            var backup = Choose(site, await site.Helper.ListAsync(ct), verifiedOnly: false);
+            var stage = await site.Helper.CreateStageAsync(ProjectName, ct);
             try
             {
-                await BackupVerifier.VerifyAsync(helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(ct), stage, CheckSubset, Log, ct);
+                await BackupVerifier.VerifyAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, ct), stage, CheckSubset, Log, ct);
             }
             finally
             {
-                await helper.Engine.RemoveVolumeAsync(stage);
+                await site.Helper.Engine.RemoveVolumeAsync(stage);
             }
         });
 
@@ -91,30 +93,50 @@ internal sealed partial class Build
         {
             if (!Yes)
                 throw new BuildInputException($"Restore replaces the data of project {ProjectName} (databases, Redis, objects) with a backup; add --yes to confirm.");
-            var helper = await BackupHelperAsync("Restore", ct);
-            var backup = Choose(await helper.ListAsync(ct), verifiedOnly: BackupId == null);
-            await StackRestore.RunAsync(helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(ct), await BackupOriginAsync(ct), Gate(ProjectName), Log, ct);
+            await using var site = await BackupSiteAsync("Restore", ct);
+            var backup = Choose(site, await site.Helper.ListAsync(ct), verifiedOnly: BackupId == null);
+            await StackRestore.RunAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, ct), await BackupOriginAsync(site, ct), Gate(site, ProjectName), Log, ct);
         });
 
-    private BackupEntry Choose(IReadOnlyList<BackupEntry> backups, bool verifiedOnly)
+    private BackupEntry Choose(BackupSite site, IReadOnlyList<BackupEntry> backups, bool verifiedOnly)
     {
         if (BackupId != null)
             return BackupEntry.Find(backups, BackupId);
         var candidates = verifiedOnly ? backups.Where(b => b.VerifiedAt != null).ToList() : backups;
         return (candidates.Count > 0 ? candidates[^1] : null) ?? throw new BuildInputException(verifiedOnly
-            ? $"No verified backup in {BackupRepositoryPath()}: run ./build.sh VerifyBackup, or name one with --backup ID."
-            : $"No backup in {BackupRepositoryPath()}: take one with ./build.sh Backup.");
+            ? $"No verified backup in {site.Where}: run ./build.sh VerifyBackup, or name one with --backup ID."
+            : $"No backup in {site.Where}: take one with ./build.sh Backup.");
     }
 
-    private async Task<BackupHelper> BackupHelperAsync(string prefix, CancellationToken ct)
+    /// <summary>This machine's engine and a repository folder here; with --host, the VM's engine over SSH (the
+    /// helper image shipped there when it lacks it, as Deploy ships images) and a repository folder on the VM.</summary>
+    private async Task<BackupSite> BackupSiteAsync(string prefix, CancellationToken ct)
     {
         if (StackEnvironmentName == StackEnvironment.Prod && ProductionSecrets.IsWellKnown(BackupPassword!, EnvFile.Read(Path.Combine(RootDirectory, "stack", ".env.example"))))
             throw new BuildInputException("--backup-password is a well-known value; prod backups need a real secret (BACKUP_PASSWORD).");
         var settings = ProductionSecrets.Effective((await StackProjectAsync(ct)).EnvFile);
         var image = (await StackImagesAsync(ct)).Single(i => i.Spec.Repository == BackupImageSpec.Repository).Reference;
         var secrets = new BackupSecrets(BackupPassword!, settings.GetValueOrDefault("POSTGRES_PASSWORD") ?? string.Empty, settings.GetValueOrDefault("REDIS_PASSWORD") ?? string.Empty);
-        var engine = new BackupEngine(EngineProbe.Client((await DockerAsync(ct)).Engine));
-        return new BackupHelper(engine, image, BackupRepositoryPath(), secrets, Log, prefix);
+        if (DeployHost == null)
+        {
+            var folder = BackupRepositoryPath();
+            return new BackupSite(new BackupHelper(new BackupEngine(EngineProbe.Client((await DockerAsync(ct)).Engine)), image, folder, secrets, Log, prefix), null, folder);
+        }
+
+        var vm = await ConnectVmAsync(ct);
+        try
+        {
+            var repository = ReleaseStore.CheckDeployPath(BackupRepository ?? $"{DeployPath}/backups/{ProjectName}");
+            (await vm.RunAsync($"mkdir -p -m 700 {AtomicUpload.Quote(repository)}", TimeSpan.FromSeconds(30), ct)).EnsureSuccess();
+            using var local = EngineProbe.Client((await DockerAsync(ct)).Engine);
+            await ImageShipper.ShipAsync(local, vm, [image], Log, Path.Combine(TemporaryDirectory, "registry"), ct);
+            return new BackupSite(new BackupHelper(new BackupEngine(vm.OpenEngine()), image, repository, secrets, Log, prefix), vm, $"{repository} on {vm.Target.Host}");
+        }
+        catch
+        {
+            await vm.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Outside the checkout, so a clean checkout or git clean never takes the backups with it. Only the
@@ -138,28 +160,47 @@ internal sealed partial class Build
             [settings.GetValueOrDefault("APP_DB_NAME") ?? "mlstack", settings.GetValueOrDefault("OPTUNA_DB_NAME") ?? "optuna"]);
     }
 
-    private async Task<BackupOrigin> BackupOriginAsync(CancellationToken ct)
+    /// <summary>This checkout's commit; on a VM, the release it runs.</summary>
+    private async Task<BackupOrigin> BackupOriginAsync(BackupSite site, CancellationToken ct)
     {
-        var revision = await RevisionAsync(ct);
-        return new BackupOrigin(StackEnvironmentName.ToString().ToLowerInvariant(), revision.Sha, revision.Tag);
+        var environment = StackEnvironmentName.ToString().ToLowerInvariant();
+        if (site.Vm == null)
+        {
+            var revision = await RevisionAsync(ct);
+            return new BackupOrigin(environment, revision.Sha, revision.Tag);
+        }
+
+        var current = await CurrentReleaseAsync(site.Vm, ct);
+        return new BackupOrigin(environment, current.GitSha, current.Id);
     }
 
-    /// <summary>The stack's data services as their own project, from compose.yaml alone (no published ports), with
-    /// this checkout's images.</summary>
-    private async Task<ScratchProject> ScratchStackAsync(CancellationToken ct)
+    private async Task<ReleaseInfo> CurrentReleaseAsync(SshSession vm, CancellationToken ct) =>
+        (await new ReleaseStore(vm, DeployPath).ListAsync(ct)).FirstOrDefault(r => r.IsCurrent)?.Release
+            ?? throw new BuildInputException($"{vm.Target.Host} runs no release under {DeployPath}: deploy one first (./build.sh Deploy --host {DeployHost}).");
+
+    /// <summary>The stack's data services as their own project, from compose.yaml alone (no published ports): with
+    /// this checkout's images here; on a VM, with the current release's files and images.</summary>
+    private async Task<ScratchProject> ScratchStackAsync(BackupSite site, CancellationToken ct)
     {
-        var project = await StackProjectAsync(ct);
         var name = $"{ProjectName}verify{Guid.NewGuid().ToString("N")[..6]}";
-        var scratch = project with { Name = name, Files = [project.Files[0]] };
-        return new ScratchProject(name, LocalCompose.For(scratch, Log, await UpEnvironmentAsync(ct)), Gate(name));
+        if (site.Vm == null)
+        {
+            var project = await StackProjectAsync(ct);
+            var scratch = project with { Name = name, Files = [project.Files[0]] };
+            return new ScratchProject(name, LocalCompose.For(scratch, Log, await UpEnvironmentAsync(ct)), Gate(site, name));
+        }
+
+        var (activation, _) = await ActivationAsync(site.Vm, new ReleaseStore(site.Vm, DeployPath), ct);
+        var release = activation.Project((await CurrentReleaseAsync(site.Vm, ct)).Id);
+        return new ScratchProject(name, RemoteCompose.For(site.Vm, release with { Name = name, Files = [release.Files[0]] }), Gate(site, name));
     }
 
     /// <summary>The Up gate over some of a project's services, after the restore (re)started them.</summary>
-    private GateServices Gate(string project) => async (services, ct) =>
+    private GateServices Gate(BackupSite site, string project) => async (services, ct) =>
     {
         var model = await StackModelAsync(ct);
         var goals = model.Services.Where(s => services.Contains(s.Name)).Select(s => ServiceGoal.For(s, ServiceTimeout)).ToList();
-        using var engine = await StackEngineAsync(ct, project);
+        using var engine = site.Vm != null ? new StackEngine(site.Vm.OpenEngine(), project) : await StackEngineAsync(ct, project);
         using var gate = new HealthGate(engine, goals, Log, live: false);
         await gate.WaitAsync(DateTimeOffset.UtcNow, Task.FromResult(new ToolResult(0, [])), ct);
     };
@@ -167,4 +208,23 @@ internal sealed partial class Build
     private static string Utc(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     private static string Size(long? bytes) => bytes is { } b ? Bytes.Format(b) : "?";
+}
+
+/// <summary>Where Backup, VerifyBackup and Restore work: the helper against an engine and its repository, and the
+/// SSH session to the VM when the stack is there.</summary>
+internal sealed class BackupSite(BackupHelper helper, SshSession? vm, string where) : IAsyncDisposable
+{
+    public BackupHelper Helper => helper;
+
+    public SshSession? Vm => vm;
+
+    /// <summary>The repository, for messages: a folder here, or a folder on the VM.</summary>
+    public string Where => where;
+
+    public async ValueTask DisposeAsync()
+    {
+        helper.Engine.Dispose();
+        if (vm != null)
+            await vm.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -3,9 +3,6 @@ using Mlstack.Build.GitHubActions;
 namespace Mlstack.Build;
 
 /// <summary>The GitHub Actions workflows, generated into .github/workflows/ on every run of the build.</summary>
-/// <remarks>backup and backup-weekly wait for their targets (Backup, VerifyBackup): their attributes are in
-/// tests/Pipeline/DeployPipelineBuild.cs, proven there against a build of the same shape. When the targets land, move
-/// each attribute here (adjusting parameter names if they differ) and run the build once.</remarks>
 [GitHubActions(
     "ci",
     GitHubActionsImage.UbuntuLatest,
@@ -39,4 +36,33 @@ namespace Mlstack.Build;
     ConcurrencyGroup = "deploy",
     ConcurrencyCancelInProgress = false,
     TimeoutMinutes = 45)]
+[GitHubActions(
+    "backup",
+    GitHubActionsImage.UbuntuLatest,
+    OnCronSchedule = "0 3 * * 1-6",
+    OnWorkflowDispatch = true,
+    InvokedTargets = [nameof(Backup)],
+    ImportVariables = ["Host=DEPLOY_HOST", $"{nameof(HostFingerprint)}=DEPLOY_HOST_FINGERPRINT"],
+    ImportSecrets = [$"{nameof(SshPrivateKey)}=DEPLOY_SSH_KEY", $"{nameof(StackEnv)}=STACK_ENV", $"{nameof(BackupPassword)}=BACKUP_PASSWORD"],
+    // Images builds the backup helper image, shipped to the VM when it lacks it.
+    AptPackages = ["debootstrap", "docker-registry"],
+    RunAsRoot = true,
+    EnvironmentName = "production",
+    ConcurrencyGroup = "backup",
+    ConcurrencyCancelInProgress = false,
+    TimeoutMinutes = 60)]
+[GitHubActions(
+    "backup-weekly",
+    GitHubActionsImage.UbuntuLatest,
+    OnCronSchedule = "0 3 * * 0",
+    OnWorkflowDispatch = true,
+    InvokedTargets = [nameof(Backup), nameof(VerifyBackup)],
+    ImportVariables = ["Host=DEPLOY_HOST", $"{nameof(HostFingerprint)}=DEPLOY_HOST_FINGERPRINT"],
+    ImportSecrets = [$"{nameof(SshPrivateKey)}=DEPLOY_SSH_KEY", $"{nameof(StackEnv)}=STACK_ENV", $"{nameof(BackupPassword)}=BACKUP_PASSWORD"],
+    AptPackages = ["debootstrap", "docker-registry"],
+    RunAsRoot = true,
+    EnvironmentName = "production",
+    ConcurrencyGroup = "backup",
+    ConcurrencyCancelInProgress = false,
+    TimeoutMinutes = 90)]
 internal sealed partial class Build;

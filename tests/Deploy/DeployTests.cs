@@ -7,7 +7,8 @@ namespace Mlstack.Tests.Deploy;
 /// <summary>The whole stack through Deploy, on a fixture VM of its own (network namespace, its own dockerd and sshd):
 /// a first release from an empty VM engine; a release that never becomes healthy and rolls back by itself with the
 /// data intact; a deploy whose SSH connections are all cut mid-way and finishes anyway; Rollback --to; a held lock
-/// and a wrong host key refused; pruning; Releases and Audit along the way.</summary>
+/// and a wrong host key refused; a release with one image changed that moves only that image's new layers and
+/// recreates only its service; pruning; Releases and Audit along the way.</summary>
 [Collection(EngineTests.Name)]
 public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
 {
@@ -65,6 +66,15 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         var health = await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct);
         Assert.Equal("ok", health!.Status);
 
+        // The same release again: no new release on the VM, no container touched.
+        var releasesFolder = Path.Combine(vm.PrivateSrv, "mlstack", "releases");
+        var again = await BuildSh("Deploy", "--env-file", good);
+        output.WriteLine(again.Output);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains($"nothing changed since release {firstId}", again.Output);
+        Assert.Contains("no container touched", again.Output);
+        Assert.Single(Directory.GetDirectories(releasesFolder));
+
         // A row written before the next deploy must survive it, and its rollback.
         var session = await ConnectAsync();
         var marker = Guid.NewGuid().ToString("N");
@@ -79,10 +89,10 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.Equal("ok", (await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct))!.Status);
         Assert.Contains(marker, await PsqlAsync(session, "SELECT v FROM deploy_marker"));
 
-        // Every SSH connection cut mid-deploy: the deploy reconnects, takes the lock again and finishes the release.
-        var releasesFolder = Path.Combine(vm.PrivateSrv, "mlstack", "releases");
+        // Every SSH connection cut mid-deploy (of a release with other settings, so there is one to ship): the deploy
+        // reconnects, takes the lock again and finishes the release.
         var before = Directory.GetDirectories(releasesFolder).ToHashSet();
-        var cut = BuildSh("Deploy", "--env-file", good);
+        var cut = BuildSh("Deploy", "--env-file", EnvFile("quieter", "LOG_LEVEL=warning"));
         await WaitForAsync(() => Directory.GetDirectories(releasesFolder).Any(d => !before.Contains(d)) || cut.IsCompleted, TimeSpan.FromMinutes(5));
         await Task.Delay(2000, Ct);
         await vm.DropSshConnectionsAsync();
@@ -124,6 +134,22 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.Contains(vm.HostKeyFingerprint, wrongKey.Output);
         Assert.Equal(state, VmState());
 
+        // One image changed (a clone of this commit with a line added to the frontend's page, built by this build
+        // program with --root): only that image's new layers reach the VM, and only its service is recreated.
+        var containers = await ContainersAsync(session);
+        var changed = await DeployChangedFrontendAsync(good);
+        var shipped = System.Text.RegularExpressions.Regex.Matches(changed, @"Deploy: shipped (\S+) \(\w+\): ([\d.]+) (B|kB|MB|GB) in (\d+) layer\(s\), (\d+) already on the VM");
+        var frontend = Assert.Single(shipped);
+        Assert.StartsWith("mlstack/frontend:", frontend.Groups[1].Value);
+        await ChildProcess.RunAsync("docker", ["rmi", frontend.Groups[1].Value]); // the local engine keeps only this commit's images
+        var moved = double.Parse(frontend.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)
+            * Math.Pow(1024, Array.IndexOf(["B", "kB", "MB", "GB"], frontend.Groups[3].Value));
+        Assert.InRange(moved, 1, 64 * 1024); // the page's layer, not the image's ~100 MB
+        Assert.NotEqual("0", frontend.Groups[5].Value);
+        var recreated = (await ContainersAsync(session)).Except(containers).Select(c => c.Split(' ')[0]).ToList();
+        Assert.Equal(["frontend"], recreated);
+        Assert.Equal("ok", (await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct))!.Status);
+
         // Keeping one healthy release: the new one stays (current, last good, its images); the older ones go. Given as
         // the deploy workflow gives it: the key, the env file and the host key in environment variables, no files.
         var pruning = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Deploy", "--keep-releases", "1", "--project-name", "mlstackvm"],
@@ -143,13 +169,65 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.Equal([lastId], Directory.GetDirectories(releasesFolder).Select(Path.GetFileName));
         Assert.Equal("ok", (await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct))!.Status);
 
+        // The deployed stack's data, backed up on the VM into a repository there, proven by a restore into a scratch
+        // project there, and put back after a row is lost.
+        string[] backupArgs = ["--env-file", good, "--backup-password", $"bk-{_secret}"];
+        var backup = await BuildSh(["Backup", .. backupArgs]);
+        output.WriteLine(backup.Output);
+        Assert.True(backup.ExitCode == 0, backup.Output);
+        var backupId = System.Text.RegularExpressions.Regex.Match(backup.Output, @"Backup: backup (\w{8}) of mlstackvm").Groups[1].Value;
+        Assert.NotEmpty(backupId);
+        var repository = new DirectoryInfo(Path.Combine(vm.PrivateSrv, "mlstack", "backups", "mlstackvm"));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, repository.UnixFileMode);
+        var backups = await BuildSh(["Backups", .. backupArgs]);
+        output.WriteLine(backups.Output);
+        Assert.Matches($@"{backupId}\s.*\sprod\s", backups.Output);
+        var verify = await BuildSh(["VerifyBackup", .. backupArgs]);
+        output.WriteLine(verify.Output);
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.Contains("verified", verify.Output);
+        var leftovers = await session.RunAsync("docker ps -aq --filter label=com.docker.compose.project; docker volume ls -q | grep verify || true", TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal((await ContainersAsync(session)).Length, leftovers.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        await PsqlAsync(session, "DELETE FROM deploy_marker");
+        var restore = await BuildSh(["Restore", "--yes", .. backupArgs]);
+        output.WriteLine(restore.Output);
+        Assert.True(restore.ExitCode == 0, restore.Output);
+        Assert.Contains(marker, await PsqlAsync(session, "SELECT v FROM deploy_marker"));
+        Assert.Equal("ok", (await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct))!.Status);
+        Assert.DoesNotContain($"bk-{_secret}", backup.Output + verify.Output + restore.Output);
+
         await session.DisposeAsync();
         var audit = await BuildSh("Audit");
         Assert.Contains("deployed", audit.Output);
+        Assert.Contains("unchanged", audit.Output);
         Assert.Contains("rolled back by hand", audit.Output);
         Assert.Contains("rolled back ", audit.Output);
         Assert.DoesNotContain("pg-", audit.Output); // no secret in the audit log
     }
+
+    /// <summary>Deploys a clone of this commit whose frontend page has one more line; returns the deploy's output.</summary>
+    private async Task<string> DeployChangedFrontendAsync(string envFile)
+    {
+        var clone = Directory.CreateTempSubdirectory("mlstack-deploy-clone-").FullName;
+        try
+        {
+            Assert.Equal(0, (await ChildProcess.RunAsync("git", ["clone", "-q", "--shared", RepositoryRoot.Path, clone])).ExitCode);
+            File.AppendAllText(Path.Combine(clone, "docker", "frontend", "index.html"), $"<!-- deploy test {Guid.NewGuid():N} -->\n");
+            var deploy = await BuildSh("Deploy", "--env-file", envFile, "--root", clone);
+            output.WriteLine(deploy.Output);
+            Assert.True(deploy.ExitCode == 0, deploy.Output);
+            return deploy.Output;
+        }
+        finally
+        {
+            await ChildProcess.RunAsync("rm", ["-rf", clone]);
+        }
+    }
+
+    /// <summary>"service container-id" for every container of the VM's stack, running or not.</summary>
+    private static async Task<string[]> ContainersAsync(SshSession session) =>
+        (await session.RunAsync("docker ps -a --filter label=com.docker.compose.project=mlstackvm --format '{{.Label \"com.docker.compose.service\"}} {{.ID}}'", TimeSpan.FromSeconds(30), Ct))
+        .EnsureSuccess().Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private Task<SshSession> ConnectAsync() =>
         SshSession.ConnectAsync(vm.Target, HostKeyTrust.Pinned(vm.HostKeyFingerprint), vm.ClientKeyPath, Ct);

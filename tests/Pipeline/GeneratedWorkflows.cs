@@ -3,8 +3,8 @@ using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Pipeline;
 
-/// <summary>The workflows the tests check: the committed ones, and the deploy/backup ones of
-/// <see cref="DeployPipelineBuild"/> written to a temporary folder.</summary>
+/// <summary>The workflows the tests check: the committed ones, and those of a test build written to a temporary
+/// folder.</summary>
 internal static class GeneratedWorkflows
 {
     public static IReadOnlyList<string> CommittedFiles() =>

@@ -80,6 +80,26 @@ public sealed class PipelineGenerationTests
         Assert.Equal("v1.2.3", steps[1].Environment["To"]);
     }
 
+    [Theory]
+    [InlineData("backup", "0 3 * * 1-6", new[] { "Backup" })]
+    [InlineData("backup-weekly", "0 3 * * 0", new[] { "Backup", "VerifyBackup" })]
+    public void Backups_run_nightly_on_the_VM_with_its_key_settings_and_repository_password_as_secrets(string name, string cron, string[] targets)
+    {
+        var text = File.ReadAllText(Path.Combine(WorkflowsDirectory, $"{name}.yml"));
+        var workflow = WorkflowSteps.Load(text);
+        var step = Assert.Single(WorkflowSteps.BuildSteps(name, text));
+
+        Assert.Equal(cron, ((YamlSequenceNode)workflow["on"]["schedule"]).Children.Single()["cron"].ToString());
+        Assert.Equal("backup", workflow["concurrency"]["group"].ToString());
+        Assert.Equal("false", workflow["concurrency"]["cancel-in-progress"].ToString());
+        Assert.Equal(targets, step.Arguments);
+        Assert.Equal("secret-BACKUP_PASSWORD", step.Environment["BackupPassword"]);
+        Assert.Equal("secret-DEPLOY_SSH_KEY", step.Environment["SshPrivateKey"]);
+        Assert.Equal("secret-STACK_ENV", step.Environment["StackEnv"]);
+        Assert.Equal("var-DEPLOY_HOST", step.Environment["Host"]);
+        Assert.Equal("var-DEPLOY_HOST_FINGERPRINT", step.Environment["HostFingerprint"]);
+    }
+
     [Fact]
     public void The_remaining_options_reach_the_workflow()
     {

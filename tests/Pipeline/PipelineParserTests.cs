@@ -16,15 +16,14 @@ public sealed class PipelineParserTests
     }
 
     [Fact]
-    public async Task The_backup_and_options_workflows_pass_GitHubs_parser()
+    public async Task A_workflow_with_every_option_passes_GitHubs_parser()
     {
         using var root = new TempRoot();
-        var files = GeneratedWorkflows.WriteTo(root.Path, GeneratedWorkflows.Generate(new DeployPipelineBuild()))
-            .Concat(GeneratedWorkflows.WriteTo(root.Path, GeneratedWorkflows.Generate(new OptionsPipelineBuild()))).ToList();
+        var files = GeneratedWorkflows.WriteTo(root.Path, GeneratedWorkflows.Generate(new OptionsPipelineBuild()));
         var result = await WorkflowParser.ValidateAsync([.. files]);
 
         Assert.True(result.ExitCode == 0, result.Output);
-        Assert.Equal(3, result.Output.Split('\n').Count(l => l.EndsWith(": ok", StringComparison.Ordinal)));
+        Assert.Equal(1, result.Output.Split('\n').Count(l => l.EndsWith(": ok", StringComparison.Ordinal)));
     }
 
     [Fact]

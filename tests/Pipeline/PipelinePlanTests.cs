@@ -23,29 +23,4 @@ public sealed class PipelinePlanTests
                 Assert.Matches($@"\d+\. {target}\s+invoked", result.Output);
         }
     }
-
-    [Fact]
-    public async Task The_backup_commands_plan_and_run_with_what_their_steps_give()
-    {
-        var workflows = GeneratedWorkflows.Generate(new DeployPipelineBuild());
-        var steps = workflows.SelectMany(w => WorkflowSteps.BuildSteps(w.Key, w.Value)).ToList();
-        var ran = new List<string>();
-
-        foreach (var step in steps)
-        {
-            var plan = await BuildRun.RunAsync(new DeployPipelineBuild(), x => x.Deploy, [.. step.Arguments, "--plan"], step.Environment);
-            Assert.True(plan.ExitCode == 0, $"{step}: {plan.Output}");
-
-            // The targets are no-ops here, so running them proves the step's environment meets every Requires.
-            var build = new DeployPipelineBuild();
-            var run = await BuildRun.RunAsync(build, x => x.Deploy, [.. step.Arguments], step.Environment);
-            Assert.True(run.ExitCode == 0, $"{step}: {run.Output}");
-            Assert.DoesNotContain("secret-DEPLOY_SSH_KEY", run.Output);
-            ran.AddRange(build.Ran);
-        }
-
-        Assert.Equal(
-            ["Backup var-DEPLOY_HOST", "VerifyBackup var-DEPLOY_HOST", "Backup var-DEPLOY_HOST"],
-            ran);
-    }
 }
