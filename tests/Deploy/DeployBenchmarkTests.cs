@@ -39,8 +39,13 @@ public sealed class DeployBenchmarkTests(TestVm vm, ITestOutputHelper output) : 
             images.Add((await TimedAsync(null, RepositoryRoot.Path, "Images")).Elapsed);
         var baseline = images.Order().ElementAt(1);
         _rows.Add($"| `Images` alone, nothing changed (median of 3) | {baseline.TotalSeconds:0.0} s | |");
-        var unchanged = await TimedAsync("Deploy, nothing changed", RepositoryRoot.Path, "Deploy", "--env-file", info);
-        _rows.Add($"| Deploy, nothing changed, beyond `Images` | {(unchanged.Elapsed - baseline).TotalSeconds:0.0} s | goal < 10 s |");
+        var unchanged = new List<(ProcessResult Result, TimeSpan Elapsed, string Output)>();
+        for (var i = 0; i < 3; i++)
+            unchanged.Add(await TimedAsync(null, RepositoryRoot.Path, "Deploy", "--env-file", info));
+        var median = unchanged.OrderBy(u => u.Elapsed).ElementAt(1);
+        var unchangedGates = Regex.Match(median.Output, @"Up: \d+ services ready in ([\d.]+)s").Groups[1].Value;
+        _rows.Add($"| Deploy, nothing changed (median of 3) | {median.Elapsed.TotalSeconds:0.0} s | its gates {unchangedGates} s, no container touched |");
+        _rows.Add($"| Deploy, nothing changed, beyond `Images` | {(median.Elapsed - baseline).TotalSeconds:0.0} s | goal < 10 s |");
 
         await TimedAsync("Deploy, LOG_LEVEL changed (app services recreated)", RepositoryRoot.Path, "Deploy", "--env-file", warning);
         var rollback = await TimedAsync($"Rollback --to the first release", RepositoryRoot.Path, "Rollback", "--to", firstId);
