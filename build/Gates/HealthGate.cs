@@ -21,7 +21,9 @@ public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> go
     private readonly SemaphoreSlim _wake = new(0);
 
     /// <param name="composeUp">The running <c>compose up</c>: once it has returned, nothing more will be started.</param>
-    public async Task<GateResult> WaitAsync(DateTimeOffset gateStart, Task<ToolResult> composeUp, CancellationToken ct)
+    /// <param name="current">A snapshot taken just now, when the caller has one: the first round uses it instead of
+    /// taking another (over SSH, a snapshot is an inspect per container, one after another).</param>
+    public async Task<GateResult> WaitAsync(DateTimeOffset gateStart, Task<ToolResult> composeUp, IReadOnlyList<ContainerSnapshot>? current, CancellationToken ct)
     {
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var watch = engine.WatchAsync(gateStart.AddSeconds(-1), message => OnEvent(message, gateStart), watching.Token);
@@ -34,7 +36,8 @@ public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> go
             while (true)
             {
                 var composeFinished = composeUp.IsCompleted;
-                var snapshot = await engine.SnapshotAsync(ct).ConfigureAwait(false);
+                var snapshot = current ?? await engine.SnapshotAsync(ct).ConfigureAwait(false);
+                current = null;
                 var now = DateTimeOffset.UtcNow;
                 var states = new Dictionary<string, GateState>();
                 foreach (var goal in goals)

@@ -19,7 +19,8 @@ public static class StackUp
         var clock = Stopwatch.StartNew();
         var goals = model.Services.Select(s => ServiceGoal.For(s, options.ServiceTimeout)).ToList();
         var fingerprints = model.Services.ToDictionary(s => s.Name, s => UpPlan.Fingerprint(s, options.ImageIds.GetValueOrDefault(s.Name)));
-        var decision = UpPlan.Decide(model.Services, fingerprints, UpRecord.Read(options.RecordFile), await engine.SnapshotAsync(ct).ConfigureAwait(false));
+        var before = await engine.SnapshotAsync(ct).ConfigureAwait(false);
+        var decision = UpPlan.Decide(model.Services, fingerprints, UpRecord.Read(options.RecordFile), before);
         if (File.Exists(options.RecordFile))
             File.Delete(options.RecordFile); // until this Up has passed its gate, nothing is known to be running as recorded
 
@@ -32,8 +33,9 @@ public static class StackUp
         try
         {
             using var gate = new HealthGate(engine, goals, log, options.Live);
-            var result = await gate.WaitAsync(start, composeUp, ct).ConfigureAwait(false);
-            var running = await engine.SnapshotAsync(ct).ConfigureAwait(false);
+            // Nothing to start: what the decision saw is what the gate would see.
+            var result = await gate.WaitAsync(start, composeUp, decision.NothingChanged ? before : null, ct).ConfigureAwait(false);
+            var running = decision.NothingChanged ? before : await engine.SnapshotAsync(ct).ConfigureAwait(false);
             new UpRecord(fingerprints, running.GroupBy(c => c.Service).ToDictionary(g => g.Key, g => g.MaxBy(c => c.Created)!.Id)).Write(options.RecordFile);
             var total = clock.Elapsed;
             if (decision.NothingChanged)
