@@ -70,7 +70,11 @@ internal sealed partial class Build
         {
             var project = await StackProjectAsync(ct);
             var config = await ReleaseConfig.UploadAsync(vm, DeployPath, project, ct);
-            var settings = new Dictionary<string, string>(ProductionSecrets.Effective(project.EnvFile)) { ["MLSTACK_CONFIG"] = config };
+            var settings = new Dictionary<string, string>(ProductionSecrets.Effective(project.EnvFile))
+            {
+                ["MLSTACK_CONFIG"] = config,
+                ["DOCKER_SOCKET"] = await VmEngineSocketAsync(vm, ct),
+            };
             foreach (var image in images)
                 settings[ImageVariable(image.Spec.ShortName)] = image.Reference;
             var files = ReleaseBundle.Files(project, settings);
@@ -141,6 +145,13 @@ internal sealed partial class Build
         }
     }
 
+    /// <summary>The VM engine's socket, for the scaler's mount: the one its sessions' DOCKER_HOST names, else the default.</summary>
+    private static async Task<string> VmEngineSocketAsync(SshSession vm, CancellationToken ct)
+    {
+        var host = (await vm.RunAsync("printf %s \"${DOCKER_HOST:-}\"", TimeSpan.FromSeconds(30), ct)).Output.Trim();
+        return host.StartsWith("unix://", StringComparison.Ordinal) ? host["unix://".Length..] : "/var/run/docker.sock";
+    }
+
     private async Task<SshSession> ConnectVmAsync(CancellationToken ct)
     {
         var target = SshTarget.Parse(DeployHost);
@@ -152,7 +163,7 @@ internal sealed partial class Build
     /// <summary>How releases start on this VM, and the options of their Up (its record kept per VM and project).</summary>
     private async Task<(ReleaseActivation Activation, UpOptions Options)> ActivationAsync(SshSession vm, ReleaseStore store, CancellationToken ct) =>
         (new ReleaseActivation(vm, store, await RemoteCompose.FindAsync(vm, ct), ProjectName, $"compose.{StackEnvironmentName.ToString().ToLowerInvariant()}.yaml", Log),
-         new UpOptions(new Dictionary<string, string>(), Path.Combine(TemporaryDirectory, "up", $"{vm.Target.Host}-{ProjectName}.json"), ServiceTimeout, Live: !Console.IsOutputRedirected));
+         new UpOptions(new Dictionary<string, string>(), Path.Combine(TemporaryDirectory, "up", $"{vm.Target.Host}-{ProjectName}.json"), ServiceTimeout, Live: !Console.IsOutputRedirected, ScaleToZeroTiers()));
 
     /// <summary>Where SmokeTest reaches the VM's stack: --stack-url, else the VM's address at FRONTEND_PORT.</summary>
     private Uri VmStackAddress(SshSession vm, string envFile) =>

@@ -64,7 +64,7 @@ internal sealed partial class Build
             var environment = await UpEnvironmentAsync(ct);
             var record = Path.Combine(TemporaryDirectory, "up", $"{project.Name}.json");
             using var engine = await StackEngineAsync(ct);
-            await StackUp.RunAsync(model, engine, LocalCompose.For(project, Log, environment), new UpOptions(imageIds, record, ServiceTimeout, Live: !Console.IsOutputRedirected), Log, ct);
+            await StackUp.RunAsync(model, engine, LocalCompose.For(project, Log, environment), new UpOptions(imageIds, record, ServiceTimeout, Live: !Console.IsOutputRedirected, ScaleToZeroTiers()), Log, ct);
         });
 
     Target Down => _ => _
@@ -106,6 +106,8 @@ internal sealed partial class Build
     private async Task<Dictionary<string, string>> UpEnvironmentAsync(CancellationToken ct)
     {
         var environment = ComposeEnvironment();
+        if ((await DockerAsync(ct)).Engine is { Scheme: "unix" } socket)
+            environment["DOCKER_SOCKET"] = socket.LocalPath; // the scaler's way to the engine the stack runs on
         foreach (var image in await StackImagesAsync(ct))
             environment[ImageVariable(image.Spec.ShortName)] = image.Reference;
         return environment;

@@ -36,6 +36,10 @@ internal sealed partial class Build
     /// <summary>What compose interpolates besides the env file: the base image (images are named by Up).</summary>
     private Dictionary<string, string> ComposeEnvironment() => new() { ["BASE_IMAGE"] = BaseImageName };
 
+    /// <summary>The worker tiers autoscale.yaml lets the autoscaler stop entirely (a release ships this same file).</summary>
+    private IReadOnlySet<string> ScaleToZeroTiers() =>
+        AutoscaleConfig.TiersThatMayScaleToZero(Path.Combine(RootDirectory, "stack", "config", "autoscale.yaml"));
+
     /// <summary>--stack-env (CI hands the env file over as one secret) goes to a file compose can read: owner-only from
     /// its creation, under .nuke/temp, rewritten by every run that is given it.</summary>
     private string WriteStackEnv()

@@ -38,6 +38,8 @@ public static class GateDecision
             return composeFinished
                 ? new GateState(Verdict.Failed, "has no container although compose up has finished")
                 : new GateState(Verdict.Waiting, "not created yet");
+        if (goal.MayScaleToZero && ScaledToZero(container, history, gateStart))
+            return composeFinished ? new GateState(Verdict.Passed, "scaled to 0") : new GateState(Verdict.Waiting, "scaled to 0; compose may start it");
         if (history.StoppedOnPurpose && !container.IsRunning)
             return new GateState(Verdict.Waiting, "being replaced");
         if (goal.Kind != GoalKind.Completed && container.HasExited && container.FinishedAt < gateStart && !composeFinished)
@@ -80,6 +82,11 @@ public static class GateDecision
                     : new GateState(Verdict.Waiting, container.Status);
         }
     }
+
+    /// <summary>Stopped cleanly — before this Up, or on purpose during it — and not restarted by its policy: the
+    /// autoscaler's doing (a crash would have been restarted; only a stop keeps a container of a restarting service down).</summary>
+    private static bool ScaledToZero(ContainerSnapshot container, ContainerHistory history, DateTimeOffset gateStart) =>
+        container is { HasExited: true, ExitCode: 0 } && (container.FinishedAt < gateStart || history.StoppedOnPurpose) && history.CrashExitCode == null;
 
     private static string? Crashed(ContainerSnapshot container, ContainerHistory history) => container switch
     {

@@ -42,7 +42,7 @@ public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> go
                 var states = new Dictionary<string, GateState>();
                 foreach (var goal in goals)
                 {
-                    var container = snapshot.Where(c => c.Service == goal.Service).MaxBy(c => c.Created);
+                    var container = Representative(snapshot, goal.Service);
                     var history = container == null ? ContainerHistory.None : _histories.GetValueOrDefault(container.Id, ContainerHistory.None);
                     var state = GateDecision.Decide(goal, container, history, now, gateStart, composeFinished);
                     states[goal.Service] = state;
@@ -70,6 +70,14 @@ public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> go
             await watching.CancelAsync().ConfigureAwait(false);
             await Task.WhenAny(watch).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The container a service's goal is judged on: its newest, and for a service with several replicas (a
+    /// worker tier the autoscaler sized) its newest running one, so a stopped replica never hides a live one.</summary>
+    public static ContainerSnapshot? Representative(IReadOnlyList<ContainerSnapshot> snapshot, string service)
+    {
+        var containers = snapshot.Where(c => c.Service == service).ToList();
+        return containers.Where(c => c.IsRunning).MaxBy(c => c.Created) ?? containers.MaxBy(c => c.Created);
     }
 
     private void OnEvent(Message message, DateTimeOffset gateStart)

@@ -15,14 +15,16 @@ public enum GoalKind
 }
 
 /// <summary>What "ready" means for one service, and how long it may take once its container exists.</summary>
-public sealed record ServiceGoal(string Service, GoalKind Kind, TimeSpan Timeout)
+/// <param name="MayScaleToZero">A worker tier the autoscaler may stop entirely (its min is 0 in autoscale.yaml):
+/// all its replicas stopped cleanly is ready too.</param>
+public sealed record ServiceGoal(string Service, GoalKind Kind, TimeSpan Timeout, bool MayScaleToZero = false)
 {
     public static readonly TimeSpan Margin = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan OneShotTimeout = TimeSpan.FromMinutes(3);
     public static readonly TimeSpan SettlePeriod = TimeSpan.FromSeconds(5);
 
     /// <param name="timeoutOverride">--service-timeout: the same limit for every service.</param>
-    public static ServiceGoal For(ServiceSpec service, TimeSpan? timeoutOverride)
+    public static ServiceGoal For(ServiceSpec service, TimeSpan? timeoutOverride, bool mayScaleToZero = false)
     {
         var (kind, derived) = service switch
         {
@@ -30,6 +32,6 @@ public sealed record ServiceGoal(string Service, GoalKind Kind, TimeSpan Timeout
             { IsOneShot: true } => (GoalKind.Completed, OneShotTimeout),
             _ => (GoalKind.Running, SettlePeriod + Margin),
         };
-        return new ServiceGoal(service.Name, kind, timeoutOverride ?? derived);
+        return new ServiceGoal(service.Name, kind, timeoutOverride ?? derived, mayScaleToZero && service.IsTier);
     }
 }

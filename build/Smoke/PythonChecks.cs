@@ -63,22 +63,33 @@ public sealed record BucketsCheck(string Service, string Via, IReadOnlyList<stri
     }
 }
 
-/// <summary>A real task through the broker to the queue a worker serves, and its result back.</summary>
-public sealed record CeleryTaskCheck(string Service, string Via, string Task, string Queue, string Expected) : PythonCheck(Service, $"runs {Task} from queue {Queue}", Via)
+/// <summary>A real task through the broker to the queue a worker serves, and its result back within
+/// <paramref name="WaitSeconds"/> (for a tier at 0 replicas: long enough for the autoscaler to start one).</summary>
+public sealed record CeleryTaskCheck(string Service, string Via, string Task, string Queue, string Expected, int WaitSeconds = 8) : PythonCheck(Service, $"runs {Task} from queue {Queue}", Via)
 {
     public override string Source => """
         import os
         from celery import Celery
-        def probe(task, queue):
+        from celery.exceptions import TimeoutError
+        def probe(task, queue, wait):
             app = Celery(broker=os.environ["CELERY_BROKER_URL"], backend=os.environ["CELERY_RESULT_BACKEND"])
             result = app.send_task(task, queue=queue)
             try:
-                return result.get(timeout=8)
+                return result.get(timeout=int(wait))
+            except TimeoutError:
+                result.revoke()
+                return f"no result within {wait}s: no {queue} consumer took it"
             finally:
                 result.forget()
         """;
 
-    public override IReadOnlyList<string> Arguments => [Task, Queue];
+    public override IReadOnlyList<string> Arguments => [Task, Queue, WaitSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+
+    public override async Task RunAsync(SmokeContext context, CancellationToken ct)
+    {
+        await QueueConsumer.RequireAsync(context, Service, Queue, "so no task was sent", ct).ConfigureAwait(false);
+        await base.RunAsync(context, ct).ConfigureAwait(false);
+    }
 
     protected override void Verify(JsonElement value) =>
         CheckFailedException.Unless(value.ToString() == Expected, Expected, Clip(value.ToString()));

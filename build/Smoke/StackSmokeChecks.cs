@@ -7,6 +7,12 @@ public static class StackSmokeChecks
     /// <summary>boto3 and Celery take seconds to import on a busy machine, inside ml-service's CPU limit.</summary>
     private static readonly TimeSpan PythonProbes = TimeSpan.FromSeconds(20);
 
+    /// <summary>worker-heavy from 0: the autoscaler's look (2 s), a container start, and Celery's imports on a busy machine.</summary>
+    private static readonly TimeSpan HeavyScaleUp = TimeSpan.FromSeconds(90);
+
+    private const string MetricsProbe = "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9100/metrics', timeout=5).read().decode())";
+    private const string ReplicasProbe = "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8080/replicas', timeout=5).read().decode())";
+
     public static IReadOnlyList<SmokeCheck> All() =>
     [
         new PostgresCheck("postgres", "postgres", "SELECT count(*) FROM pg_database WHERE datname IN ('mlstack', 'optuna')", "2"),
@@ -18,11 +24,17 @@ public static class StackSmokeChecks
         new PostgresCheck("migrate", "mlstack", "SELECT to_regclass('public.runs') IS NOT NULL AND to_regclass('public.housekeeping') IS NOT NULL", "t"),
         new HttpCheck("ml-service", "/api/health", JsonPath: "status", JsonValue: "ok"),
         new HttpCheck("ml-service", "/api/metrics", BodyContains: "mlservice_requests_total"),
-        new TrainPredictFlow("ml-service", Consumer: "worker-heavy", Queue: "ml") { Timeout = TimeSpan.FromSeconds(90), IsSlow = true },
-        new CeleryTaskCheck("worker-light", Via: "worker-heavy", Task: "mlservice.tasks.ping", Queue: "quick", Expected: "pong") { Timeout = PythonProbes },
+        new TrainPredictFlow("ml-service", Consumer: "worker-heavy", Queue: "ml") { Timeout = HeavyScaleUp + TimeSpan.FromSeconds(60), IsSlow = true },
+        // A task on every tier's queue. worker-heavy may be at 0 replicas: its task waits for the autoscaler to start one.
+        new CeleryTaskCheck("worker-light", Via: "worker-light", Task: "mlservice.tasks.ping", Queue: "quick", Expected: "pong") { Timeout = PythonProbes },
+        new CeleryTaskCheck("worker-medium", Via: "worker-light", Task: "mlservice.tasks.ping", Queue: "analytics", Expected: "pong") { Timeout = PythonProbes },
+        new CeleryTaskCheck("worker-heavy", Via: "worker-light", Task: "mlservice.tasks.ping", Queue: "ml", Expected: "pong", WaitSeconds: (int)HeavyScaleUp.TotalSeconds) { Timeout = HeavyScaleUp + PythonProbes },
         // Their healthchecks read the heartbeat files every 10–15 s; two intervals without a passing read is a failure.
         new HeartbeatCheck("worker-light", "consumer heartbeat fresh", TimeSpan.FromSeconds(25)),
-        new HeartbeatCheck("worker-heavy", "consumer heartbeat fresh", TimeSpan.FromSeconds(25)),
+        new HeartbeatCheck("worker-medium", "consumer heartbeat fresh", TimeSpan.FromSeconds(25)),
+        new HeartbeatCheck("autoscaler", "deciding every interval (heartbeat fresh)", TimeSpan.FromSeconds(25)),
+        new ExecCheck("autoscaler", "serves its metrics", ["python3", "-c", MetricsProbe], OutputContains: "mlstack_autoscaler_running_replicas{tier=\"worker-heavy\"}"),
+        new ExecCheck("scaler", "lists the tiers' replicas", ["python3", "-c", ReplicasProbe], OutputContains: "\"worker-heavy\": {\"running\": "),
         new HeartbeatCheck("scheduler", "beat heartbeat fresh", TimeSpan.FromSeconds(35)),
         new HttpCheck("frontend", "/healthz", BodyContains: "ok"),
         new HttpCheck("frontend", "/", BodyContains: "<title>mlstack</title>"),

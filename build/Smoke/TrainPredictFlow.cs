@@ -13,7 +13,7 @@ public sealed record TrainPredictFlow(string Service, string Consumer, string Qu
 
     public override async Task RunAsync(SmokeContext context, CancellationToken ct)
     {
-        await RequireConsumerAsync(context, ct).ConfigureAwait(false);
+        await QueueConsumer.RequireAsync(context, Consumer, Queue, "so no training was queued", ct).ConfigureAwait(false);
         string? queued = null;
         try
         {
@@ -25,24 +25,6 @@ public sealed record TrainPredictFlow(string Service, string Consumer, string Qu
             await WithdrawAsync(context, queued, cleanup.Token).ConfigureAwait(false);
             throw;
         }
-    }
-
-    /// <summary>The consumer's own healthcheck reads its heartbeat file; its last result says whether it consumes.</summary>
-    private async Task RequireConsumerAsync(SmokeContext context, CancellationToken ct)
-    {
-        var expected = $"a live {Consumer} consuming queue {Queue}";
-        (long ExitCode, DateTimeOffset Ended)? beat;
-        try
-        {
-            beat = await context.Exec.LastHealthAsync(Consumer, ct).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException)
-        {
-            throw new CheckFailedException(expected, $"no running {Consumer}: nothing consumes queue {Queue}, so no training was queued");
-        }
-
-        var live = beat is { ExitCode: 0 } b && DateTimeOffset.UtcNow - b.Ended < TimeSpan.FromSeconds(25);
-        CheckFailedException.Unless(live, expected, $"{Consumer}'s consumer heartbeat is stale: it is not consuming queue {Queue}, so no training was queued");
     }
 
     /// <summary>Takes the smoke run's task off the broker's queue and marks its run failed.</summary>

@@ -115,7 +115,8 @@ public static partial class ComposeConfigReader
                 break;
         }
 
-        return new ServiceSpec(name, Text(node, "image"), build, health, dependsOn, Text(node, "restart"), Serialize(node));
+        var tier = Map(Child(node, "labels")).GetValueOrDefault(ServiceSpec.TierLabel);
+        return new ServiceSpec(name, Text(node, "image"), build, health, dependsOn, Text(node, "restart"), Serialize(node), tier);
     }
 
     private static string Serialize(YamlNode node)

@@ -9,6 +9,7 @@ public sealed record HealthcheckSpec(TimeSpan Interval, TimeSpan Timeout, int Re
 }
 
 /// <param name="ConfigText">The service's resolved configuration as compose printed it: what Up compares.</param>
+/// <param name="Tier">Its <c>io.mlstack.tier</c> label: a worker tier whose replicas the autoscaler sets.</param>
 public sealed record ServiceSpec(
     string Name,
     string? Image,
@@ -16,8 +17,13 @@ public sealed record ServiceSpec(
     HealthcheckSpec? Healthcheck,
     IReadOnlyDictionary<string, string> DependsOn,
     string? Restart,
-    string ConfigText = "")
+    string ConfigText = "",
+    string? Tier = null)
 {
+    public const string TierLabel = "io.mlstack.tier";
+
+    public bool IsTier => Tier != null;
+
     /// <summary>A service that runs once and exits: nothing restarts it and it has no healthcheck.</summary>
     public bool IsOneShot => Healthcheck == null && Restart is null or "no";
 }

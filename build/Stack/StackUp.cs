@@ -7,7 +7,8 @@ namespace Mlstack.Build.Stack;
 
 /// <param name="ImageIds">Per service, the id of the image it runs (services built by Images): part of its fingerprint.</param>
 /// <param name="RecordFile">Where Up keeps what it last left running (see <see cref="UpRecord"/>).</param>
-public sealed record UpOptions(IReadOnlyDictionary<string, string> ImageIds, string RecordFile, TimeSpan? ServiceTimeout = null, bool Live = false);
+/// <param name="ScaleToZero">Worker tiers the autoscaler may stop entirely (<see cref="AutoscaleConfig"/>).</param>
+public sealed record UpOptions(IReadOnlyDictionary<string, string> ImageIds, string RecordFile, TimeSpan? ServiceTimeout = null, bool Live = false, IReadOnlySet<string>? ScaleToZero = null);
 
 /// <summary>compose up, with the health gate watching from before the first container is created. A stack whose
 /// services all still run what the last Up gated is only gated again: no compose call, no one-shot re-run.</summary>
@@ -17,7 +18,7 @@ public static class StackUp
     {
         var start = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        var goals = model.Services.Select(s => ServiceGoal.For(s, options.ServiceTimeout)).ToList();
+        var goals = model.Services.Select(s => ServiceGoal.For(s, options.ServiceTimeout, options.ScaleToZero?.Contains(s.Name) == true)).ToList();
         var fingerprints = model.Services.ToDictionary(s => s.Name, s => UpPlan.Fingerprint(s, options.ImageIds.GetValueOrDefault(s.Name)));
         var before = await engine.SnapshotAsync(ct).ConfigureAwait(false);
         var decision = UpPlan.Decide(model.Services, fingerprints, UpRecord.Read(options.RecordFile), before);
@@ -28,15 +29,15 @@ public static class StackUp
         var composeUp = decision.NothingChanged
             ? Task.FromResult(new ToolResult(0, []))
             : compose(UpArguments(model, decision), composeCancel.Token);
-        if (decision.KeptOneShots.Count > 0 && !decision.NothingChanged)
-            log.Info($"Up: {string.Join(", ", decision.KeptOneShots)} unchanged and completed: not run again.");
+        if (decision.Kept.Count > 0 && !decision.NothingChanged)
+            log.Info($"Up: {string.Join(", ", decision.Kept)} unchanged: one-shots not run again, worker tiers left at the replicas the autoscaler chose.");
         try
         {
             using var gate = new HealthGate(engine, goals, log, options.Live);
             // Nothing to start: what the decision saw is what the gate would see.
             var result = await gate.WaitAsync(start, composeUp, decision.NothingChanged ? before : null, ct).ConfigureAwait(false);
             var running = decision.NothingChanged ? before : await engine.SnapshotAsync(ct).ConfigureAwait(false);
-            new UpRecord(fingerprints, running.GroupBy(c => c.Service).ToDictionary(g => g.Key, g => g.MaxBy(c => c.Created)!.Id)).Write(options.RecordFile);
+            new UpRecord(fingerprints, running.GroupBy(c => c.Service).ToDictionary(g => g.Key, g => UpPlan.Recorded(g, model.Find(g.Key)).Id)).Write(options.RecordFile);
             var total = clock.Elapsed;
             if (decision.NothingChanged)
             {
@@ -64,10 +65,10 @@ public static class StackUp
         }
     }
 
-    /// <summary>Kept one-shots are left out; --no-deps then stops compose from pulling them back in as dependencies
-    /// (their dependants' conditions count as met: they completed, unchanged).</summary>
+    /// <summary>Kept services are left out; --no-deps then stops compose from pulling them back in as dependencies
+    /// (their dependants' conditions count as met: they completed, unchanged; nothing depends on a worker tier).</summary>
     private static string[] UpArguments(ComposeModel model, UpDecision decision) =>
-        decision.KeptOneShots.Count == 0
+        decision.Kept.Count == 0
             ? ["up", "-d", "--no-build", "--remove-orphans"]
-            : ["up", "-d", "--no-build", "--remove-orphans", "--no-deps", .. model.Services.Select(s => s.Name).Except(decision.KeptOneShots)];
+            : ["up", "-d", "--no-build", "--remove-orphans", "--no-deps", .. model.Services.Select(s => s.Name).Except(decision.Kept)];
 }

@@ -31,9 +31,10 @@ public sealed record UpRecord(IReadOnlyDictionary<string, string> Fingerprints, 
 
 /// <param name="NothingChanged">Every service still runs the container the last Up gated, with the same config and
 /// image, in good shape: compose up is not needed at all.</param>
-/// <param name="KeptOneShots">One-shots whose config and image are unchanged and whose last run exited 0: compose
-/// would run them again; leaving them out of compose up keeps their result.</param>
-public sealed record UpDecision(bool NothingChanged, IReadOnlyList<string> KeptOneShots);
+/// <param name="Kept">Left out of compose up: one-shots whose config and image are unchanged and whose last run
+/// exited 0 (compose would run them again; leaving them out keeps their result), and worker tiers whose config and
+/// image are unchanged (compose would reset the replicas the autoscaler chose to its own count).</param>
+public sealed record UpDecision(bool NothingChanged, IReadOnlyList<string> Kept);
 
 /// <summary>Decides how much of compose up an Up needs. Pure: the record, the fingerprints and a snapshot in.</summary>
 public static class UpPlan
@@ -49,14 +50,22 @@ public static class UpPlan
         var orphans = containers.Any(c => services.All(s => s.Name != c.Service));
         return new UpDecision(
             unchanged.Count == services.Count && !orphans,
-            [.. unchanged.Where(s => s.IsOneShot).Select(s => s.Name)]);
+            [.. unchanged.Where(s => s.IsOneShot || s.IsTier).Select(s => s.Name)]);
     }
+
+    /// <summary>The container Up records for a service: its newest; for a worker tier its first, the one compose
+    /// made, which the autoscaler copies and never removes (its replicas come and go).</summary>
+    public static ContainerSnapshot Recorded(IEnumerable<ContainerSnapshot> containers, ServiceSpec? service) =>
+        service is { IsTier: true } ? containers.MinBy(c => c.Created)! : containers.MaxBy(c => c.Created)!;
 
     private static bool Unchanged(ServiceSpec service, string fingerprint, UpRecord record, IReadOnlyList<ContainerSnapshot> containers)
     {
-        var newest = containers.Where(c => c.Service == service.Name).MaxBy(c => c.Created);
-        if (newest == null || record.Fingerprints.GetValueOrDefault(service.Name) != fingerprint || record.Containers.GetValueOrDefault(service.Name) != newest.Id)
+        var own = containers.Where(c => c.Service == service.Name).ToList();
+        if (own.Count == 0 || record.Fingerprints.GetValueOrDefault(service.Name) != fingerprint || record.Containers.GetValueOrDefault(service.Name) != Recorded(own, service).Id)
             return false;
+        if (service.IsTier) // running replicas in good shape (or still starting), the others stopped cleanly
+            return own.All(c => c.IsRunning ? c.Health is null or "healthy" or "starting" : c is { HasExited: true, ExitCode: 0 });
+        var newest = own.MaxBy(c => c.Created)!;
         return service.IsOneShot
             ? newest.HasExited && newest.ExitCode == 0
             : newest.IsRunning && newest.Health is null or "healthy";

@@ -24,6 +24,29 @@ public sealed class GateDecisionTests
     }
 
     [Fact]
+    public void A_tier_the_autoscaler_took_to_zero_is_ready_but_a_crashed_or_ordinary_stopped_service_is_not()
+    {
+        var tier = Healthy with { MayScaleToZero = true };
+        var stopped = Container(status: "exited", exitCode: 0, createdAfter: -600, startedAfter: -600, finishedAfter: -60);
+
+        Assert.Equal(new GateState(Verdict.Passed, "scaled to 0"), Decide(tier, stopped, composeFinished: true));
+        Assert.Equal(Verdict.Waiting, Decide(tier, stopped).Verdict); // compose may still start it
+        Assert.Equal(Verdict.Failed, Decide(Healthy, stopped, composeFinished: true).Verdict);
+        Assert.Equal(Verdict.Failed, Decide(tier, stopped with { ExitCode = 137 }, composeFinished: true).Verdict);
+        Assert.Equal(Verdict.Failed, Decide(tier, stopped, composeFinished: true, history: new ContainerHistory(false, 1)).Verdict);
+    }
+
+    [Fact]
+    public void A_tier_is_judged_on_its_newest_running_replica_not_on_one_being_retired()
+    {
+        var first = Container(health: "healthy", createdAfter: -600) with { Id = "first" };
+        var retired = Container(status: "exited", createdAfter: -30, finishedAfter: -1) with { Id = "retired" };
+
+        Assert.Equal("first", HealthGate.Representative([first, retired], "api")!.Id);
+        Assert.Equal("retired", HealthGate.Representative([first with { Status = "exited" }, retired], "api")!.Id);
+    }
+
+    [Fact]
     public void A_healthy_container_passes_and_a_starting_one_waits()
     {
         Assert.Equal(Verdict.Passed, Decide(Healthy, Container(health: "healthy")).Verdict);

@@ -56,14 +56,35 @@ public sealed class UpPlanTests
         var decision = UpPlan.Decide(Services, prints, Record, containers);
 
         Assert.False(decision.NothingChanged);
-        Assert.Equal(["init"], decision.KeptOneShots);
+        Assert.Equal(["init"], decision.Kept);
+    }
+
+    [Fact]
+    public void An_unchanged_worker_tier_is_kept_at_the_replicas_the_autoscaler_chose_and_a_changed_one_is_not()
+    {
+        var tier = new ServiceSpec("heavy", "img", null, Web.Healthcheck, new Dictionary<string, string>(), "always", "heavy: config", Tier: "heavy");
+        ServiceSpec[] services = [Web, tier];
+        var prints = new Dictionary<string, string> { ["web"] = "w1", ["heavy"] = "h1" };
+        var record = new UpRecord(prints, new Dictionary<string, string> { ["web"] = "cw", ["heavy"] = "first" });
+        var first = Running("first", "heavy") with { Created = Then.AddMinutes(-1) };
+
+        // at 0 (its first container stopped), at 2 (a newer copy, still starting): nothing to do
+        Assert.True(UpPlan.Decide(services, prints, record, [Running("cw", "web"), first with { Status = "exited" }]).NothingChanged);
+        Assert.True(UpPlan.Decide(services, prints, record, [Running("cw", "web"), first, Running("copy", "heavy", "starting")]).NothingChanged);
+        // something else changed: the tier stays out of compose up, which would reset its replicas
+        var other = UpPlan.Decide(services, new Dictionary<string, string>(prints) { ["web"] = "w2" }, record, [Running("cw", "web"), first, Running("copy", "heavy")]);
+        Assert.Equal(["heavy"], other.Kept);
+        // its own config changed, or a replica crashed: compose up takes it back to its declared count
+        Assert.Empty(UpPlan.Decide(services, new Dictionary<string, string>(prints) { ["heavy"] = "h2" }, record, [Running("cw", "web"), first]).Kept);
+        Assert.Empty(UpPlan.Decide(services, prints, record, [Running("cw", "web"), first, Exited("copy", "heavy", 1)]).Kept);
+        Assert.Equal("first", UpPlan.Recorded([first, Running("copy", "heavy")], tier).Id);
     }
 
     [Fact]
     public void A_one_shot_that_failed_or_changed_runs_again()
     {
-        Assert.Empty(UpPlan.Decide(Services, Prints, Record, [Running("cw", "web"), Exited("ci", "init", 1)]).KeptOneShots);
-        Assert.Empty(UpPlan.Decide(Services, new Dictionary<string, string>(Prints) { ["init"] = "i2" }, Record, [Running("cw", "web"), Exited("ci", "init", 0)]).KeptOneShots);
+        Assert.Empty(UpPlan.Decide(Services, Prints, Record, [Running("cw", "web"), Exited("ci", "init", 1)]).Kept);
+        Assert.Empty(UpPlan.Decide(Services, new Dictionary<string, string>(Prints) { ["init"] = "i2" }, Record, [Running("cw", "web"), Exited("ci", "init", 0)]).Kept);
     }
 
     [Fact]

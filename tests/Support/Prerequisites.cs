@@ -32,7 +32,7 @@ internal static class Prerequisites
             : $"A test VM needs {string.Join(", ", missing)} (apt-get install iproute2 openssh-server docker.io docker-registry).";
     }
 
-    private static bool OnPath(string tool) =>
+    public static bool OnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/sbin").Append("/sbin")
             .Any(dir => File.Exists(Path.Combine(dir, tool)));
 }

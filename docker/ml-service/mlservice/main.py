@@ -48,7 +48,7 @@ def close_pools():
 
 
 class TrainRequest(BaseModel):
-    samples: int = Field(500, ge=50, le=100_000)
+    samples: int = Field(500, ge=50, le=1_000_000)
     seed: int = 42
     smoke: bool = False
 

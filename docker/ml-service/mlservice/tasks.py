@@ -1,5 +1,7 @@
-"""Celery: queue 'ml' trains (worker-heavy); queues 'default' and 'quick' serve light work (worker-light);
-beat (the scheduler) sends housekeeping every 30 s."""
+"""Celery, in three tiers, each a compose service that the autoscaler sizes from its queues (autoscale.yaml):
+worker-light serves 'default' and 'quick' (short tasks), worker-medium 'analytics' (batch scoring, evaluation),
+worker-heavy 'ml' (training). ROUTES is the one place a task is given its queue. Beat (the scheduler) sends
+housekeeping every 30 s."""
 import logging
 import os
 import pathlib
@@ -9,15 +11,23 @@ from celery import Celery, bootsteps, signals
 from celery.beat import PersistentScheduler
 from celery.bootsteps import RUN
 
-from . import config, db, storage, training
+from . import config, db, models, storage, training
 
 WORKER_HEARTBEAT = pathlib.Path("/tmp/worker-heartbeat")
 BEAT_HEARTBEAT = pathlib.Path("/tmp/beat-heartbeat")
 
+ROUTES = {
+    "mlservice.tasks.ping": "quick",
+    "mlservice.tasks.housekeeping": "default",
+    "mlservice.tasks.score_batch": "analytics",
+    "mlservice.tasks.evaluate_model": "analytics",
+    "mlservice.tasks.train_model": "ml",
+}
+
 app = Celery("mlservice", broker=config.BROKER_URL, backend=config.RESULT_BACKEND)
 app.conf.update(
     task_default_queue="default",
-    task_routes={"mlservice.tasks.train_model": {"queue": "ml"}, "mlservice.tasks.ping": {"queue": "quick"}},
+    task_routes={task: {"queue": queue} for task, queue in ROUTES.items()},
     task_acks_late=True,
     worker_prefetch_multiplier=1,
     broker_connection_retry_on_startup=True,
@@ -92,6 +102,28 @@ def housekeeping():
     details = {"checked_at": time.time()}
     db.record_housekeeping(details)
     return details
+
+
+@app.task
+def score_batch(rows: int, seed: int, run_id: str = None):
+    """Scores a generated data set with a trained model (the latest by default): how many rows, how many positive."""
+    features = training.dataset(rows, seed)[0]
+    labels, _ = training.predict(_model(run_id), features)
+    return {"rows": rows, "positive": int(sum(labels))}
+
+
+@app.task
+def evaluate_model(samples: int, seed: int, run_id: str = None):
+    """A trained model's accuracy on fresh generated data."""
+    features, labels = training.dataset(samples, seed)
+    return {"samples": samples, "accuracy": float(_model(run_id).score(features, labels))}
+
+
+def _model(run_id):
+    _, model = models.cache().resolve(run_id)
+    if model is None:
+        raise ValueError("no trained model yet: train one first")
+    return model
 
 
 @app.task(bind=True)

@@ -7,10 +7,12 @@ from sklearn.model_selection import train_test_split
 FEATURES = 4
 
 
+def dataset(samples: int, seed: int):
+    return make_classification(n_samples=samples, n_features=FEATURES, n_informative=3, n_redundant=1, random_state=seed)
+
+
 def train(samples: int, seed: int):
-    x, y = make_classification(
-        n_samples=samples, n_features=FEATURES, n_informative=3, n_redundant=1, random_state=seed
-    )
+    x, y = dataset(samples, seed)
     x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.25, random_state=seed)
     model = LogisticRegression(max_iter=500).fit(x_train, y_train)
     metrics = {"accuracy": float(model.score(x_test, y_test)), "samples": samples, "features": FEATURES}

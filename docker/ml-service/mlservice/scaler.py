@@ -1,0 +1,196 @@
+"""The scaler: the one part of autoscaling that holds the Docker Engine's socket, so that the autoscaler, which reads
+Redis and decides, holds nothing but the right to ask for a replica count.
+
+It offers one operation on one kind of thing: set the number of running replicas of a worker tier named in
+autoscale.yaml, of its own compose project, within that tier's min and max. A replica is a copy of the tier's
+first container (the one compose made), with the same image, command, environment, limits, networks and compose
+labels (only the container number differs), so compose, Status, Down and the gates see it as one of the service's
+own. Scaling down stops the newest replicas (Celery's warm shutdown lets a running task finish within the grace)
+and removes them; the first container is only ever stopped, never removed: it is what the next scale-up copies.
+
+    GET /healthz                      ok
+    GET /replicas                     {"worker-heavy": {"running": 1, "containers": 1, "busy": false}, ...}
+    PUT /replicas/worker-heavy        {"replicas": 2} -> 200 done, 202 stopping, 400 out of bounds, 404 not a tier,
+                                      409 the tier is still being scaled
+"""
+import json
+import logging
+import os
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from . import scaling
+from .engine import NUMBER_LABEL, PROJECT_LABEL, SERVICE_LABEL, Engine, EngineError
+
+TIER_LABEL = "io.mlstack.tier"
+# Everything of a container's Config a replica copies; Hostname is left out on purpose: each replica gets its own
+# (Celery names its node after it).
+CLONED_CONFIG = ("Image", "Cmd", "Entrypoint", "Env", "User", "WorkingDir", "Healthcheck", "StopSignal",
+                 "StopTimeout", "ExposedPorts", "Volumes", "Tty", "OpenStdin")
+log = logging.getLogger("scaler")
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def _up_or_coming(container: dict) -> bool:
+    """Running, or about to: 'created' is a container compose (or this scaler) is starting right now, so a scaler
+    that looks during an Up counts what compose is bringing up instead of starting it a second time."""
+    return container["State"] in ("running", "restarting", "created")
+
+
+def replica_request(template: dict, number: int):
+    """(name, create body, further networks) for replica `number` of the service `template` is a container of."""
+    config = template["Config"]
+    body = {key: config[key] for key in CLONED_CONFIG if config.get(key) is not None}
+    body["Labels"] = {**config["Labels"], NUMBER_LABEL: str(number)}
+    body["HostConfig"] = template["HostConfig"]
+    service = config["Labels"][SERVICE_LABEL]
+    networks = list(template["NetworkSettings"]["Networks"])
+    body["NetworkingConfig"] = {"EndpointsConfig": {networks[0]: {"Aliases": [service]}}} if networks else {}
+    name = re.sub(r"([_-])\d+$", lambda m: f"{m.group(1)}{number}", template["Name"].lstrip("/"))
+    return name, body, networks[1:]
+
+
+class Scaler:
+    def __init__(self, engine: Engine, project: str, policies: dict, grace_seconds: int):
+        self._engine, self._project, self._policies, self._grace = engine, project, policies, grace_seconds
+        self._busy = {service: threading.Lock() for service in policies}
+
+    def replicas(self) -> dict:
+        result = {}
+        for service in self._policies:
+            containers = self._engine.containers(self._project, service)
+            result[service] = {"running": sum(_up_or_coming(c) for c in containers),
+                               "containers": len(containers), "busy": self._busy[service].locked()}
+        return result
+
+    def scale(self, service: str, replicas: int) -> int:
+        policy = self._policies.get(service)
+        if policy is None:
+            raise Refused(404, f"{service} is not a tier in autoscale.yaml")
+        if not policy.min <= replicas <= policy.max:
+            raise Refused(400, f"{service}: {replicas} replicas is outside [{policy.min}, {policy.max}]")
+        lock = self._busy[service]
+        if not lock.acquire(blocking=False):
+            raise Refused(409, f"{service} is still being scaled")
+        handed_over = False
+        try:
+            containers = self._engine.containers(self._project, service)
+            if not containers:
+                raise Refused(409, f"{service} has no container to copy; ./build.sh Up creates it")
+            running = [c for c in containers if _up_or_coming(c)]
+            if replicas > len(running):
+                self._up(containers, replicas - len(running))
+                return 200
+            if replicas < len(running):
+                stopping = running[replicas:]  # the newest; the first container goes last
+                threading.Thread(target=self._down, args=(service, containers[0], stopping, lock), daemon=True).start()
+                handed_over = True
+                return 202
+            return 200
+        finally:
+            if not handed_over:
+                lock.release()
+
+    def _up(self, containers: list, missing: int):
+        for container in containers:
+            if missing and not _up_or_coming(container):
+                self._engine.start(container["Id"])
+                missing -= 1
+        if not missing:
+            return
+        template = self._engine.inspect(containers[0]["Id"])
+        if TIER_LABEL not in template["Config"]["Labels"]:
+            raise Refused(403, f"{template['Name']} has no {TIER_LABEL} label: not a worker tier")
+        number = max(int(c["Labels"].get(NUMBER_LABEL, "1")) for c in containers)
+        for _ in range(missing):
+            number += 1
+            name, body, networks = replica_request(template, number)
+            created = self._engine.create(name, body)
+            for network in networks:
+                self._engine.connect(network, created, [body["Labels"][SERVICE_LABEL]])
+            self._engine.start(created)
+            log.info("started replica %s", name)
+
+    def _down(self, service: str, first: dict, stopping: list, lock: threading.Lock):
+        try:
+            threads = [threading.Thread(target=self._retire, args=(c, c["Id"] != first["Id"])) for c in stopping]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            lock.release()
+        log.info("%s: stopped %d replica(s)", service, len(stopping))
+
+    def _retire(self, container: dict, remove: bool):
+        try:
+            self._engine.stop(container["Id"], self._grace)
+            if remove:
+                self._engine.remove(container["Id"])
+        except EngineError as error:
+            log.error("could not retire %s: %s", container["Names"][0], error)
+
+
+def handler_for(scaler: Scaler):
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/healthz":
+                return self._reply(200, {"status": "ok"})
+            if self.path == "/replicas":
+                return self._guarded(lambda: (200, scaler.replicas()))
+            return self._reply(404, {"error": "not found"})
+
+        def do_PUT(self):
+            match = re.fullmatch(r"/replicas/([A-Za-z0-9_.-]+)", self.path)
+            if not match:
+                return self._reply(404, {"error": "not found"})
+            try:
+                replicas = int(json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))["replicas"])
+            except (ValueError, KeyError, TypeError):
+                return self._reply(400, {"error": 'the body must be {"replicas": N}'})
+            return self._guarded(lambda: (scaler.scale(match.group(1), replicas), {"replicas": replicas}))
+
+        def _guarded(self, action):
+            try:
+                status, body = action()
+            except Refused as refused:
+                status, body = refused.status, {"error": str(refused)}
+            except EngineError as error:
+                log.error("%s", error)
+                status, body = 502, {"error": str(error)}
+            self._reply(status, body)
+
+        def _reply(self, status: int, body: dict):
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format, *args):
+            if self.command != "GET":  # the autoscaler's look every interval would drown the changes
+                log.info("%s", format % args)
+
+    return Handler
+
+
+def main():
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    config = scaling.load(os.environ.get("AUTOSCALE_CONFIG", "/etc/mlstack/autoscale.yaml"))
+    engine = Engine(os.environ.get("DOCKER_SOCKET_PATH", "/var/run/docker.sock"))
+    # Its own compose project, from its own container's labels: it never reaches beyond it.
+    project = engine.inspect(os.environ["HOSTNAME"])["Config"]["Labels"][PROJECT_LABEL]
+    scaler = Scaler(engine, project, {t.service: t for t in config.tiers}, int(os.environ.get("STOP_GRACE_SECONDS", "120")))
+    log.info("scaling %s of project %s", ", ".join(t.service for t in config.tiers), project)
+    ThreadingHTTPServer(("0.0.0.0", int(os.environ.get("PORT", "8080"))), handler_for(scaler)).serve_forever()
+
+
+if __name__ == "__main__":
+    main()
