@@ -26,9 +26,11 @@ public static class StackSmokeChecks
         new HttpCheck("ml-service", "/api/metrics", BodyContains: "mlservice_requests_total"),
         new TrainPredictFlow("ml-service", Consumer: "worker-heavy", Queue: "ml") { Timeout = HeavyScaleUp + TimeSpan.FromSeconds(60), IsSlow = true },
         // A task on every tier's queue. worker-heavy may be at 0 replicas: its task waits for the autoscaler to start one.
+        // It is sent from a container of its own (a Python batch sends all its probes at once): only once a consumer,
+        // or the autoscaler, is known to be there, so a failed check leaves no task behind.
         new CeleryTaskCheck("worker-light", Via: "worker-light", Task: "mlservice.tasks.ping", Queue: "quick", Expected: "pong") { Timeout = PythonProbes },
         new CeleryTaskCheck("worker-medium", Via: "worker-light", Task: "mlservice.tasks.ping", Queue: "analytics", Expected: "pong") { Timeout = PythonProbes },
-        new CeleryTaskCheck("worker-heavy", Via: "worker-light", Task: "mlservice.tasks.ping", Queue: "ml", Expected: "pong", WaitSeconds: (int)HeavyScaleUp.TotalSeconds) { Timeout = HeavyScaleUp + PythonProbes },
+        new CeleryTaskCheck("worker-heavy", Via: "scheduler", Task: "mlservice.tasks.ping", Queue: "ml", Expected: "pong", WaitSeconds: (int)HeavyScaleUp.TotalSeconds) { Timeout = HeavyScaleUp + PythonProbes },
         // Their healthchecks read the heartbeat files every 10–15 s; two intervals without a passing read is a failure.
         new HeartbeatCheck("worker-light", "consumer heartbeat fresh", TimeSpan.FromSeconds(25)),
         new HeartbeatCheck("worker-medium", "consumer heartbeat fresh", TimeSpan.FromSeconds(25)),

@@ -39,6 +39,45 @@ public sealed class FullStackTests
 
     private const string StackUrl = "http://127.0.0.1:18080";
 
+    private static IEnumerable<string> FirstContainers(IEnumerable<ContainerSnapshot> containers) =>
+        containers.GroupBy(c => c.Service).Select(g => g.MinBy(c => c.Created)!.Id).Order();
+
+    /// <summary>worker-heavy idles at 0 and Up counts it ready; a burst of trainings scales it up, the tasks finish,
+    /// quick tasks keep their latency meanwhile, a killed autoscaler stops nothing, and heavy returns to 0.</summary>
+    private static async Task AutoscalingAsync(StackEngine engine)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(StackUrl) };
+        var probe = new AutoscalingProbe(engine, http);
+        // autoscale.yaml: heavy min 0, max 2, one task per replica, down after 45 s without need; a look every 2 s.
+        await AutoscalingProbe.WaitUntilAsync(async () => await probe.HeavyRunningAsync() == 0, TimeSpan.FromSeconds(120), "worker-heavy at 0 once idle for its 45 s cooldown");
+        var idle = await BuildSh("Up");
+        Assert.True(idle.ExitCode == 0, idle.Output);
+        Assert.Contains("nothing changed, no container touched", idle.Output);
+        Assert.Matches(@"worker-heavy\s+✓ scaled to 0", idle.Output);
+
+        var baseline = await probe.QuickTaskLatenciesAsync(15);
+        var runs = await probe.QueueTrainingsAsync(10);
+        var firstStarted = await AutoscalingProbe.WaitUntilAsync(async () => (await probe.StatusesAsync(runs)).Any(s => s != "queued"), TimeSpan.FromSeconds(90), "a training started by a replica the autoscaler started");
+        var busy = await probe.QuickTaskLatenciesAsync(15);
+        Assert.Contains("queued", await probe.StatusesAsync(runs)); // the quick tasks ran while heavy was busy
+        Assert.True(AutoscalingProbe.Median(busy) < (AutoscalingProbe.Median(baseline) * 5) + 100,
+            $"quick tasks slowed down while heavy was busy: median {AutoscalingProbe.Median(busy):0.0} ms against {AutoscalingProbe.Median(baseline):0.0} ms idle");
+        await AutoscalingProbe.WaitUntilAsync(async () => await probe.HeavyRunningAsync() == 2, TimeSpan.FromSeconds(60), "worker-heavy at its max of 2 during the burst");
+
+        // The autoscaler dies mid-burst: the workers run on as they are.
+        var autoscaler = (await engine.SnapshotAsync(TestContext.Current.CancellationToken)).Single(c => c.Service == "autoscaler").Id;
+        var replicas = (await probe.HeavyAsync()).Where(c => c.IsRunning).Select(c => c.Id).Order().ToList();
+        await ChildProcess.RunAsync("docker", ["kill", autoscaler]);
+        await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken);
+        Assert.Equal(replicas, (await probe.HeavyAsync()).Where(c => c.IsRunning).Select(c => c.Id).Order());
+        await ChildProcess.RunAsync("docker", ["start", autoscaler]);
+
+        await AutoscalingProbe.WaitUntilAsync(async () => (await probe.StatusesAsync(runs)).All(s => s == "succeeded"), TimeSpan.FromSeconds(180), "all 10 trainings succeeded");
+        await AutoscalingProbe.WaitUntilAsync(async () => await probe.HeavyRunningAsync() == 0 && (await probe.HeavyAsync()).Count == 1, TimeSpan.FromSeconds(120),
+            "worker-heavy back to 0 after its cooldown, its copy removed and its first container kept");
+        TestContext.Current.TestOutputHelper?.WriteLine($"autoscaling: first training started {firstStarted.TotalSeconds:0.0}s after the burst; quick tasks median {AutoscalingProbe.Median(baseline):0.0} ms idle, {AutoscalingProbe.Median(busy):0.0} ms busy");
+    }
+
     [Fact]
     public async Task Up_SmokeTest_LoadTest_and_Down_work_on_the_whole_stack_and_a_stopped_redis_fails_SmokeTest()
     {
@@ -47,44 +86,49 @@ public sealed class FullStackTests
         {
             var up = await BuildSh("Up");
             Assert.True(up.ExitCode == 0, up.Output);
-            Assert.Matches(@"Up: 13 services ready in", up.Output);
+            Assert.Matches(@"Up: 16 services ready in", up.Output);
 
             using var engine = new StackEngine(EngineProbe.Client(EngineProbe.Endpoint().Endpoint), Project);
             var containers = await engine.SnapshotAsync(TestContext.Current.CancellationToken);
-            Assert.Equal(13, containers.Count);
+            Assert.Equal(16, containers.Count);
             Assert.All(containers.Where(c => c.Service is not ("migrate" or "objectstore-init")), c => Assert.Equal("healthy", c.Health));
             Assert.All(containers.Where(c => c.Service is "migrate" or "objectstore-init"), c => Assert.Equal(0, c.ExitCode));
 
             var smoke = await BuildSh("SmokeTest", "--stack-url", StackUrl);
             Assert.True(smoke.ExitCode == 0, smoke.Output);
-            Assert.Matches(@"SmokeTest: 20 checks passed", smoke.Output);
+            Assert.Matches(@"SmokeTest: 25 checks passed", smoke.Output);
             var junit = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports", "smoke.xml"));
-            Assert.Equal(20, junit.Descendants("testcase").Count());
+            Assert.Equal(25, junit.Descendants("testcase").Count());
 
             var load = await BuildSh("LoadTest", "--stack-url", StackUrl, "--duration", "10s", "--warmup", "3s");
             Assert.True(load.ExitCode == 0, load.Output);
             Assert.Contains("every threshold passed", load.Output);
             Assert.True(File.Exists(Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports", "load.svg")));
 
-            // Up again on the unchanged stack: no container recreated, no one-shot re-run.
+            // Up again on the unchanged stack: no container recreated, no one-shot re-run (the autoscaler's replicas
+            // of worker-heavy may have come and gone since: each service's first container is what compose made).
             var again = await BuildSh("Up");
             Assert.True(again.ExitCode == 0, again.Output);
             Assert.Contains("nothing changed, no container touched", again.Output);
-            Assert.Equal(containers.Select(c => c.Id).Order(), (await engine.SnapshotAsync(TestContext.Current.CancellationToken)).Select(c => c.Id).Order());
+            Assert.Equal(FirstContainers(containers), FirstContainers(await engine.SnapshotAsync(TestContext.Current.CancellationToken)));
 
             // Targets compute what they need themselves: skipping Doctor and StackConfig leaves no hole.
             var skipped = await BuildSh("Status", "--skip");
             Assert.True(skipped.ExitCode == 0, skipped.Output);
             Assert.Matches(@"ml-service\s+running\s+healthy", skipped.Output);
 
-            // No consumer on the training queue: the flow fails at once naming the worker, and queues nothing.
+            // No consumer on the training queue and no autoscaler to start one: the flow and the heavy tier's task fail
+            // at once naming the worker, and queue nothing.
+            var autoscaler = containers.Single(c => c.Service == "autoscaler").Id;
             var heavy = containers.Single(c => c.Service == "worker-heavy").Id;
-            await ChildProcess.RunAsync("docker", ["stop", heavy]);
+            await ChildProcess.RunAsync("docker", ["stop", autoscaler]);
+            await ChildProcess.RunAsync("docker", ["stop", .. (await engine.SnapshotAsync(TestContext.Current.CancellationToken)).Where(c => c.Service == "worker-heavy" && c.IsRunning).Select(c => c.Id)]);
             var noConsumer = await BuildSh("SmokeTest", "--skip", "--stack-url", StackUrl);
             var queued = await ChildProcess.RunAsync("docker", ["exec", containers.Single(c => c.Service == "redis").Id, "sh", "-c", "redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning LLEN ml"]);
-            await ChildProcess.RunAsync("docker", ["start", heavy]);
+            await ChildProcess.RunAsync("docker", ["start", heavy, autoscaler]);
             Assert.Equal(1, noConsumer.ExitCode);
-            Assert.Matches(@"✗ ml-service · train → predict through the frontend: expected a live worker-heavy consuming queue ml; got no running worker-heavy", noConsumer.Output);
+            Assert.Matches(@"✗ ml-service · train → predict through the frontend: expected a live worker-heavy consuming queue ml; got no running worker-heavy and no live autoscaler", noConsumer.Output);
+            Assert.Matches(@"✗ worker-heavy · runs mlservice.tasks.ping from queue ml: expected a live worker-heavy consuming queue ml; got no running worker-heavy", noConsumer.Output);
             Assert.Matches(@"train → predict through the frontend\s+✗ FAIL\s+[0-4]\.\d\ds", noConsumer.Output);
             Assert.Equal("0", queued.Output.Trim());
 
@@ -101,6 +145,8 @@ public sealed class FullStackTests
             var recovered = await BuildSh("SmokeTest", "--stack-url", StackUrl);
             Assert.True(recovered.ExitCode == 0, recovered.Output);
 
+            await AutoscalingAsync(engine);
+
             var status = await BuildSh("Status");
             Assert.Matches(@"postgres\s+running\s+healthy", status.Output);
             Assert.Contains("127.0.0.1:18080->8080", status.Output);
@@ -108,7 +154,7 @@ public sealed class FullStackTests
             var refused = await BuildSh("Down", "--remove-volumes");
             Assert.Equal(1, refused.ExitCode);
             Assert.Contains("add --yes to confirm", refused.Output);
-            Assert.Equal(13, (await engine.SnapshotAsync(TestContext.Current.CancellationToken)).Count);
+            Assert.Equal(16, (await engine.SnapshotAsync(TestContext.Current.CancellationToken)).Count);
 
             var down = await BuildSh("Down");
             Assert.Equal(0, down.ExitCode);

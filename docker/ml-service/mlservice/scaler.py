@@ -89,6 +89,8 @@ class Scaler:
                 return 200
             if replicas < len(running):
                 stopping = running[replicas:]  # the newest; the first container goes last
+                # copies someone else stopped (docker stop) go too: only the first container is kept stopped
+                stopping += [c for c in containers[1:] if not _up_or_coming(c)]
                 threading.Thread(target=self._down, args=(service, containers[0], stopping, lock), daemon=True).start()
                 handed_over = True
                 return 202
@@ -130,7 +132,8 @@ class Scaler:
 
     def _retire(self, container: dict, remove: bool):
         try:
-            self._engine.stop(container["Id"], self._grace)
+            if _up_or_coming(container):
+                self._engine.stop(container["Id"], self._grace)
             if remove:
                 self._engine.remove(container["Id"])
         except EngineError as error:

@@ -85,6 +85,15 @@ class ScalerTests(unittest.TestCase):
         self.assertIn(("remove", "c2"), engine.calls)
         self.assertNotIn(("remove", "c1"), engine.calls)
 
+    def test_scaling_down_also_removes_copies_someone_else_stopped(self):
+        engine = FakeEngine(["running", "running", "exited"])
+        self.assertEqual(202, Scaler(engine, "mlstack", {"worker-heavy": HEAVY}, 120).scale("worker-heavy", 1))
+        for _ in range(50):
+            if len([c for c in engine.calls if c[0] == "remove"]) == 2:
+                break
+            threading.Event().wait(0.1)
+        self.assertEqual({("stop", "c2"), ("remove", "c2"), ("remove", "c3")}, set(engine.calls))
+
     def test_it_refuses_what_is_not_a_tier_or_out_of_bounds(self):
         scaler = Scaler(FakeEngine(["running"]), "mlstack", {"worker-heavy": HEAVY}, 120)
         with self.assertRaisesRegex(Refused, "postgres is not a tier"):
