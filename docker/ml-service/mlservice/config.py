@@ -18,4 +18,6 @@ S3_SECRET_ACCESS_KEY = _required("S3_SECRET_ACCESS_KEY")
 S3_REGION = os.environ.get("S3_REGION", "us-east-1")
 MODELS_BUCKET = os.environ.get("S3_MODELS_BUCKET", "models")
 BUCKETS = os.environ.get("S3_BUCKETS", "models,datasets,backups").split(",")
+# Optuna's storage (SQLAlchemy, psycopg2): the optuna database. Only studies need it.
+OPTUNA_STORAGE_URL = os.environ.get("OPTUNA_STORAGE_URL", "")
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "info").upper()

@@ -9,6 +9,7 @@ import uuid
 from typing import List, Optional
 
 from fastapi import FastAPI, HTTPException, Response
+from fastapi.responses import HTMLResponse
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from pydantic import BaseModel, Field
@@ -51,6 +52,19 @@ class TrainRequest(BaseModel):
     samples: int = Field(500, ge=50, le=1_000_000)
     seed: int = 42
     smoke: bool = False
+
+
+class StudyRequest(BaseModel):
+    name: str = Field(..., regex=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    direction: str = Field("maximize", regex="^(maximize|minimize)$")
+    sampler: str = Field("tpe", regex="^(tpe|random)$")
+    pruner: str = Field("median", regex="^(median|none)$")
+
+
+class OptimizeRequest(BaseModel):
+    trials: int = Field(10, ge=1, le=200)
+    samples: int = Field(2000, ge=100, le=100_000)
+    seed: int = 42
 
 
 class PredictRequest(BaseModel):
@@ -102,6 +116,73 @@ def run(run_id: str):
     if found is None:
         raise HTTPException(status_code=404, detail="no such run")
     return _public(found)
+
+
+# Studies: Optuna is imported on first use (studies.py), so serving predictions never pays for it.
+@app.post("/studies", status_code=201)
+def create_study(request: StudyRequest):
+    from . import studies
+    try:
+        return studies.create(request.name, request.direction, request.sampler, request.pruner)
+    except studies.StudyExists:
+        raise HTTPException(status_code=409, detail=f"study {request.name} exists")
+
+
+@app.get("/studies")
+def list_studies():
+    from . import studies
+    return [studies.describe(studies.load(name)) for name in studies.names()]
+
+
+@app.get("/studies/{name}")
+def show_study(name: str):
+    from . import studies
+    return studies.describe(_study(name))
+
+
+@app.get("/studies/{name}/trials")
+def study_trials(name: str):
+    from . import studies
+    return studies.trials(_study(name))
+
+
+@app.delete("/studies/{name}", status_code=204)
+def delete_study(name: str):
+    from . import studies
+    try:
+        studies.delete(name)
+    except studies.StudyNotFound:
+        raise HTTPException(status_code=404, detail=f"no study {name}")
+    return Response(status_code=204)
+
+
+@app.post("/studies/{name}/optimize", status_code=202)
+def optimize_study(name: str, request: OptimizeRequest):
+    """N trials as heavy-queue tasks: the autoscaler sizes worker-heavy to them, and every replica takes trials."""
+    _study(name)
+    for _ in range(request.trials):
+        tasks.run_trial.apply_async(args=(name, request.samples, request.seed))
+    return {"study": name, "queued": request.trials}
+
+
+@app.get("/studies/{name}/chart", response_class=HTMLResponse)
+def study_chart(name: str):
+    from . import studies
+    return HTMLResponse(studies.chart_html(_study(name)))
+
+
+@app.get("/static/plotly.js")
+def plotly_js():
+    from . import studies
+    return Response(studies.plotly_js(), media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"})
+
+
+def _study(name: str):
+    from . import studies
+    try:
+        return studies.load(name)
+    except studies.StudyNotFound:
+        raise HTTPException(status_code=404, detail=f"no study {name}")
 
 
 @app.post("/predict")

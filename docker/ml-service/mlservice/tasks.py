@@ -1,6 +1,6 @@
 """Celery, in three tiers, each a compose service that the autoscaler sizes from its queues (autoscale.yaml):
 worker-light serves 'default' and 'quick' (short tasks), worker-medium 'analytics' (batch scoring, evaluation),
-worker-heavy 'ml' (training). ROUTES is the one place a task is given its queue. Beat (the scheduler) sends
+worker-heavy 'ml' (training, Optuna trials). ROUTES is the one place a task is given its queue. Beat (the scheduler) sends
 housekeeping every 30 s."""
 import logging
 import os
@@ -22,6 +22,7 @@ ROUTES = {
     "mlservice.tasks.score_batch": "analytics",
     "mlservice.tasks.evaluate_model": "analytics",
     "mlservice.tasks.train_model": "ml",
+    "mlservice.tasks.run_trial": "ml",
 }
 
 app = Celery("mlservice", broker=config.BROKER_URL, backend=config.RESULT_BACKEND)
@@ -124,6 +125,14 @@ def _model(run_id):
     if model is None:
         raise ValueError("no trained model yet: train one first")
     return model
+
+
+@app.task
+def run_trial(study: str, samples: int, seed: int):
+    """One trial of an Optuna study: its replicas share the study through PostgreSQL (studies.py)."""
+    from . import studies  # Optuna and SQLAlchemy only where trials run
+
+    return studies.run_trial(study, samples, seed)
 
 
 @app.task(bind=True)
