@@ -75,4 +75,19 @@ internal sealed class AutoscalingProbe(StackEngine engine, HttpClient http)
     }
 
     public static double Median(double[] sorted) => sorted[sorted.Length / 2];
+
+    /// <summary>Sends one task straight to a queue (from worker-light) and returns its result as JSON.</summary>
+    public async Task<JsonElement> SendTaskAsync(string task, string queue, object[] arguments, int waitSeconds)
+    {
+        const string Script = """
+            import json, os, sys
+            from celery import Celery
+            app = Celery(broker=os.environ["CELERY_BROKER_URL"], backend=os.environ["CELERY_RESULT_BACKEND"])
+            print(json.dumps(app.send_task(sys.argv[1], args=json.loads(sys.argv[3]), queue=sys.argv[2]).get(timeout=int(sys.argv[4]))))
+            """;
+        var light = (await engine.SnapshotAsync(Ct)).First(c => c.Service == "worker-light" && c.IsRunning).Id;
+        var result = await ChildProcess.RunAsync("docker", ["exec", light, "python3", "-c", Script, task, queue, JsonSerializer.Serialize(arguments), waitSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.True(result.ExitCode == 0, result.Output);
+        return JsonSerializer.Deserialize<JsonElement>(result.Output.Trim().Split('\n')[^1]);
+    }
 }

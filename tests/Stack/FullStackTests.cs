@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Gates;
 using Mlstack.Tests.Support;
@@ -41,6 +43,44 @@ public sealed class FullStackTests
 
     private static IEnumerable<string> FirstContainers(IEnumerable<ContainerSnapshot> containers) =>
         containers.GroupBy(c => c.Service).Select(g => g.MinBy(c => c.Created)!.Id).Order();
+
+    /// <summary>An Optuna study optimized by two heavy replicas at once (the autoscaler takes heavy from 0 to 2 for
+    /// it): their trials interleave in the one study; a trial that raises is recorded as failed, with its error.</summary>
+    private static async Task StudiesAsync(StackEngine engine)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(StackUrl) };
+        var probe = new AutoscalingProbe(engine, http);
+        var ct = TestContext.Current.CancellationToken;
+        using (var created = await http.PostAsJsonAsync("/api/studies", new { name = "interleave" }, ct))
+            Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        using (var optimize = await http.PostAsJsonAsync("/api/studies/interleave/optimize", new { trials = 16, samples = 50_000 }, ct))
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, optimize.StatusCode);
+        JsonElement[] trials = [];
+        await AutoscalingProbe.WaitUntilAsync(async () =>
+        {
+            trials = [.. (await http.GetFromJsonAsync<JsonElement>("/api/studies/interleave/trials", ct)).EnumerateArray()];
+            return trials.Count(t => t.GetProperty("state").GetString() is "complete" or "pruned") == 16;
+        }, TimeSpan.FromSeconds(180), "16 trials of the study finished");
+        var workers = trials.OrderBy(t => t.GetProperty("number").GetInt32()).Select(t => t.GetProperty("worker").GetString()).ToList();
+        Assert.Equal(2, workers.Distinct().Count());
+        Assert.True(workers.Zip(workers.Skip(1)).Count(pair => pair.First != pair.Second) >= 2, $"the replicas' trials do not interleave: {string.Join(" ", workers)}");
+        var study = await http.GetFromJsonAsync<JsonElement>("/api/studies/interleave", ct);
+        Assert.Equal(JsonValueKind.Number, study.GetProperty("best_value").ValueKind);
+
+        // 3 samples cannot be split into 5 folds: the trial raises, and is recorded as failed with its error.
+        var failed = await probe.SendTaskAsync("mlservice.tasks.run_trial", "ml", ["interleave", 3, 1], 120);
+        Assert.Equal("fail", failed.GetProperty("state").GetString());
+        var recorded = (await http.GetFromJsonAsync<JsonElement>("/api/studies/interleave/trials", ct)).EnumerateArray().Single(t => t.GetProperty("state").GetString() == "fail");
+        Assert.Contains("ValueError", recorded.GetProperty("error").GetString());
+        Assert.Equal(failed.GetProperty("trial").GetInt32(), recorded.GetProperty("number").GetInt32());
+
+        var chart = await http.GetStringAsync("/api/studies/interleave/chart", ct);
+        Assert.Contains("Plotly.newPlot", chart);
+        using (var deleted = await http.DeleteAsync("/api/studies/interleave", ct))
+            Assert.Equal(System.Net.HttpStatusCode.NoContent, deleted.StatusCode);
+        using var gone = await http.GetAsync("/api/studies/interleave", ct);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
+    }
 
     /// <summary>worker-heavy idles at 0 and Up counts it ready; a burst of trainings scales it up, the tasks finish,
     /// quick tasks keep their latency meanwhile, a killed autoscaler stops nothing, and heavy returns to 0.</summary>
@@ -96,9 +136,9 @@ public sealed class FullStackTests
 
             var smoke = await BuildSh("SmokeTest", "--stack-url", StackUrl);
             Assert.True(smoke.ExitCode == 0, smoke.Output);
-            Assert.Matches(@"SmokeTest: 25 checks passed", smoke.Output);
+            Assert.Matches(@"SmokeTest: 26 checks passed", smoke.Output);
             var junit = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports", "smoke.xml"));
-            Assert.Equal(25, junit.Descendants("testcase").Count());
+            Assert.Equal(26, junit.Descendants("testcase").Count());
 
             var load = await BuildSh("LoadTest", "--stack-url", StackUrl, "--duration", "10s", "--warmup", "3s");
             Assert.True(load.ExitCode == 0, load.Output);
@@ -146,15 +186,17 @@ public sealed class FullStackTests
             Assert.True(recovered.ExitCode == 0, recovered.Output);
 
             await AutoscalingAsync(engine);
+            await StudiesAsync(engine);
 
             var status = await BuildSh("Status");
             Assert.Matches(@"postgres\s+running\s+healthy", status.Output);
             Assert.Contains("127.0.0.1:18080->8080", status.Output);
 
+            var running = FirstContainers(await engine.SnapshotAsync(TestContext.Current.CancellationToken)).ToList();
             var refused = await BuildSh("Down", "--remove-volumes");
             Assert.Equal(1, refused.ExitCode);
             Assert.Contains("add --yes to confirm", refused.Output);
-            Assert.Equal(16, (await engine.SnapshotAsync(TestContext.Current.CancellationToken)).Count);
+            Assert.Equal(running, FirstContainers(await engine.SnapshotAsync(TestContext.Current.CancellationToken)));
 
             var down = await BuildSh("Down");
             Assert.Equal(0, down.ExitCode);
