@@ -10,8 +10,9 @@ namespace Mlstack.Build;
     OnPullRequestBranches = ["main"],
     InvokedTargets = [nameof(Test)],
     // What .ci/run installs beyond the runner image: debootstrap (the base image), sshd and a registry (Deploy's
-    // tests: a VM of their own, registry-less shipping), and GitHub's workflow parser for the pipeline tests.
-    AptPackages = ["debootstrap", "openssh-server", "docker-registry"],
+    // tests: a VM of their own, registry-less shipping), PyYAML (the autoscaler's unit tests), and GitHub's workflow
+    // parser for the pipeline tests.
+    AptPackages = ["debootstrap", "openssh-server", "docker-registry", "python3-yaml"],
     PreBuildCommands = ["npm ci --prefix tests/Pipeline/workflow-parser --no-audit --no-fund"],
     // The Deploy tests' VM is a network namespace with its own dockerd and sshd: root, which the runner's user is not.
     RunAsRoot = true,

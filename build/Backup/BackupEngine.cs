@@ -14,7 +14,7 @@ public sealed record HelperRun(string Image, IReadOnlyList<string> Command, IRea
 public sealed record HelperResult(long ExitCode, IReadOnlyList<string> Stdout, string Stderr);
 
 /// <summary>What Backup, VerifyBackup and Restore ask of the engine — a local socket or a VM's engine over SSH: a
-/// compose project's containers, volumes and network found by compose's labels, pause and stop, and one-off helper
+/// compose project's containers, volumes and network found by compose's labels, stop and start, and one-off helper
 /// containers.</summary>
 public sealed class BackupEngine(DockerClient client) : IDisposable
 {
@@ -47,16 +47,6 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
         (await client.Volumes.CreateAsync(new VolumesCreateParameters { Name = name, Labels = new Dictionary<string, string> { [HelperLabel] = "stage" } }, ct).ConfigureAwait(false)).Name;
 
     public Task RemoveVolumeAsync(string name) => client.Volumes.RemoveAsync(name, force: true, CancellationToken.None);
-
-    public Task PauseAsync(string id, CancellationToken ct) => client.Containers.PauseContainerAsync(id, ct);
-
-    /// <summary>Unpauses whatever state the caller is in (also after Ctrl-C): never cancelled.</summary>
-    public async Task UnpauseAsync(string id)
-    {
-        var state = (await client.Containers.InspectContainerAsync(id, CancellationToken.None).ConfigureAwait(false)).State;
-        if (state?.Paused == true)
-            await client.Containers.UnpauseContainerAsync(id, CancellationToken.None).ConfigureAwait(false);
-    }
 
     public Task StopAsync(string id, CancellationToken ct) =>
         client.Containers.StopContainerAsync(id, new ContainerStopParameters { WaitBeforeKillSeconds = 30 }, ct);

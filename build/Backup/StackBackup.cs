@@ -8,8 +8,8 @@ namespace Mlstack.Build.Backup;
 /// <summary>Where a backup comes from: written into its manifest and its restic tags.</summary>
 public sealed record BackupOrigin(string Environment, string GitSha, string Release);
 
-/// <summary>One application-consistent backup of a running stack: the object store's files copied while it is
-/// paused (and unpaused in every case, Ctrl-C included), then pg_dumpall --globals-only, pg_dump -Fc per database and
+/// <summary>One application-consistent backup of a running stack: the object store's files, copied and proven
+/// unchanged during the copy (no pause: see mlstack-backup.sh), then pg_dumpall --globals-only, pg_dump -Fc per database and
 /// Redis's RDB, a manifest, and all of it into restic. Prometheus is left out: its metrics are rebuilt by scraping.</summary>
 public static class StackBackup
 {
@@ -27,7 +27,7 @@ public static class StackBackup
         log.Info($"{helper.Prefix}: Prometheus is not included (its metrics are rebuilt by scraping)");
 
         var stage = await helper.Engine.CreateVolumeAsync(CacheVolume(target.Project), ct).ConfigureAwait(false);
-        await CopyObjectsPausedAsync(helper, target, containers.First(c => Service(c) == "objectstore" && c.State == "running").ID, stage, log, ct).ConfigureAwait(false);
+        await CopyObjectsAsync(helper, target, stage, log, ct).ConfigureAwait(false);
         var environment = new Dictionary<string, string>(target.Environment)
         {
             ["MLSTACK_PROJECT"] = target.Project,
@@ -48,21 +48,14 @@ public static class StackBackup
     /// and restic reads only changed files. It costs the disk of one copy of the data.</summary>
     public static string CacheVolume(string project) => $"{project}_backupcache";
 
-    private static async Task CopyObjectsPausedAsync(BackupHelper helper, BackupTarget target, string objectstore, string stage, BuildLog log, CancellationToken ct)
+    /// <summary>The object store's files, copied while it keeps serving: the helper proves nothing was written during
+    /// the copy (every file's path, size and time, before and after) and copies again when something was.</summary>
+    private static async Task CopyObjectsAsync(BackupHelper helper, BackupTarget target, string stage, BuildLog log, CancellationToken ct)
     {
         var volume = await helper.Engine.VolumeAsync(target.Project, "objectdata", ct).ConfigureAwait(false);
-        var paused = Stopwatch.StartNew();
-        await helper.Engine.PauseAsync(objectstore, ct).ConfigureAwait(false);
-        try
-        {
-            await helper.RunAsync(["objects"], null, [$"{volume}:/objects:ro", $"{stage}:/stage"], null, ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            await helper.Engine.UnpauseAsync(objectstore).ConfigureAwait(false);
-        }
-
-        log.Info($"{helper.Prefix}: objectstore paused for {paused.Elapsed.TotalSeconds:0.0}s while its files were copied");
+        var copying = Stopwatch.StartNew();
+        await helper.RunAsync(["objects"], null, [$"{volume}:/objects:ro", $"{stage}:/stage"], null, ct).ConfigureAwait(false);
+        log.Info($"{helper.Prefix}: objectstore's files copied in {copying.Elapsed.TotalSeconds:0.0}s, unchanged during the copy");
     }
 
     public static async Task ApplyRetentionAsync(BackupHelper helper, RetentionPolicy retention, BuildLog log, CancellationToken ct)

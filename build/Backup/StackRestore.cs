@@ -43,7 +43,6 @@ public static class StackRestore
         var writers = (await helper.Engine.ContainersAsync(target.Project, ct).ConfigureAwait(false))
             .Where(c => c.State == "running" && c.Labels.TryGetValue("com.docker.compose.service", out var s) && !StackBackup.DataServices.Contains(s))
             .Select(c => (c.ID, Service: c.Labels["com.docker.compose.service"]))
-            .OrderBy(w => w.Service != Autoscaler)
             .ToList();
         // The autoscaler first: it would start a worker tier it saw below its minimum while the others stop.
         foreach (var autoscaler in writers.Where(w => w.Service == Autoscaler))

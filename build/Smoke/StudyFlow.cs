@@ -24,7 +24,8 @@ public sealed record StudyFlow(string Service, int Trials) : SmokeCheck(Service,
             {
                 await Task.Delay(500, ct).ConfigureAwait(false);
                 study = await http.GetStringAsync(Api($"/{name}"), ct).ConfigureAwait(false);
-                CheckFailedException.Unless(Count(study, "fail") == 0, "no failed trial", Clip(await http.GetStringAsync(Api($"/{name}/trials"), ct).ConfigureAwait(false)));
+                if (Count(study, "fail") > 0)
+                    throw new CheckFailedException("no failed trial", Clip(await http.GetStringAsync(Api($"/{name}/trials"), ct).ConfigureAwait(false)));
             }
             while (Count(study, "complete") + Count(study, "pruned") < Trials);
 

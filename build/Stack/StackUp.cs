@@ -29,8 +29,8 @@ public static class StackUp
         var composeUp = decision.NothingChanged
             ? Task.FromResult(new ToolResult(0, []))
             : compose(UpArguments(model, decision), composeCancel.Token);
-        if (decision.Kept.Count > 0 && !decision.NothingChanged)
-            log.Info($"Up: {string.Join(", ", decision.Kept)} unchanged: one-shots not run again, worker tiers left at the replicas the autoscaler chose.");
+        if (!decision.NothingChanged)
+            Tell(log, model, decision.Kept);
         try
         {
             using var gate = new HealthGate(engine, goals, log, options.Live);
@@ -63,6 +63,16 @@ public static class StackUp
 
             throw;
         }
+    }
+
+    private static void Tell(BuildLog log, ComposeModel model, IReadOnlyList<string> kept)
+    {
+        var oneShots = kept.Where(k => model.Find(k)?.IsOneShot == true).ToList();
+        var tiers = kept.Except(oneShots).ToList();
+        if (oneShots.Count > 0)
+            log.Info($"Up: {string.Join(", ", oneShots)} unchanged and completed: not run again.");
+        if (tiers.Count > 0)
+            log.Info($"Up: {string.Join(", ", tiers)} unchanged: left at the replicas the autoscaler chose.");
     }
 
     /// <summary>Kept services are left out; --no-deps then stops compose from pulling them back in as dependencies

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The backup helper's steps, one per container run (the build orchestrates them, see build/Backup):
-#   objects            sync the object store's files (/objects, read-only) to /stage/objects while the build keeps it paused
+#   objects            sync the object store's files (/objects, read-only) to /stage/objects, proven unchanged meanwhile
 #   dump               pg_dumpall --globals-only + pg_dump -Fc per database, Redis's RDB, into /stage
 #   backup             dump, then store
 #   store              manifest.json (checksums, counts), restic backup of /stage into /repo, a record of the backup
@@ -63,12 +63,26 @@ bucket_counts() { # dir
 
 tsv_to_json() { jq -Rn '[inputs | split("\t") | {(.[0]): (.[1] | tonumber)}] | add // {}'; }
 
+# Every file's path, size and modification time, hashed: equal before and after a copy means nothing was written
+# while it ran, so the copy is the store as it was at one moment.
+listing() { find "$1" -printf '%P\t%s\t%T@\n' | sort | sha256sum; }
+
 cmd_objects() {
-  local start=$SECONDS
+  local start=$SECONDS attempt before changed=0
   mkdir -p "$STAGE/objects"
-  # The stage is kept between backups: rsync leaves unchanged files as they are (inode, times), so restic skips them.
-  local changed; changed=$(rsync -a --delete --out-format='%n' /objects/ "$STAGE/objects/" | grep -c '._S3rver_object$' || true)
-  say "objects: $(find "$STAGE/objects" -type f -name '*._S3rver_object' | wc -l) objects, $(bytes "$STAGE/objects") bytes, $changed copied in $((SECONDS - start))s"
+  # No pause: pausing a container while the engine runs its healthcheck can wedge Docker 20.10 (the container's
+  # inspect never answers again). The copy is proven consistent instead, and taken again when a write came between.
+  for attempt in 1 2 3 4 5; do
+    before=$(listing /objects)
+    # The stage is kept between backups: rsync leaves unchanged files as they are (inode, times), so restic skips them.
+    changed=$((changed + $(rsync -a --delete --out-format='%n' /objects/ "$STAGE/objects/" | grep -c '._S3rver_object$' || true)))
+    if [ "$before" = "$(listing /objects)" ]; then
+      say "objects: $(find "$STAGE/objects" -type f -name '*._S3rver_object' | wc -l) objects, $(bytes "$STAGE/objects") bytes, $changed copied in $((SECONDS - start))s, unchanged during copy $attempt"
+      return 0
+    fi
+    say "objects: the object store was written to during copy $attempt; copying again"
+  done
+  fail "objects: the object store was written to during each of 5 copies; back up when it is quieter"
 }
 
 cmd_dump() {

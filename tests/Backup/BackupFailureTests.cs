@@ -37,7 +37,7 @@ public sealed class BackupFailureTests(BackupFixture fixture) : IClassFixture<Ba
         {
             try
             {
-                for (var waited = 0; !(File.Exists(log) && File.ReadAllText(log).Contains("objectstore paused for", StringComparison.Ordinal)); waited++)
+                for (var waited = 0; !(File.Exists(log) && File.ReadAllText(log).Contains("objectstore's files copied in", StringComparison.Ordinal)); waited++)
                 {
                     Assert.True(waited < 600 && !build.HasExited, build.LogTail());
                     await Task.Delay(200, TestContext.Current.CancellationToken);

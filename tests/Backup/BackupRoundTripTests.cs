@@ -22,7 +22,7 @@ public sealed class BackupRoundTripTests(BackupFixture fixture) : IClassFixture<
         var backup = await fixture.BuildAsync(_repository, "Backup");
         Succeeded(backup);
         Assert.Contains("Prometheus is not included", backup.Output, StringComparison.Ordinal);
-        Assert.Matches(@"objectstore paused for [\d.]+s", backup.Output);
+        Assert.Matches(@"objectstore's files copied in [\d.]+s, unchanged during the copy", backup.Output);
 
         var verify = await fixture.BuildAsync(_repository, "VerifyBackup");
         Succeeded(verify);

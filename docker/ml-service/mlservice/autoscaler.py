@@ -56,12 +56,14 @@ class Autoscaler:
         for tier in self._config.tiers:
             depth = sum(depths[q] for q in tier.queues)
             state = replicas[tier.service]
-            decision = scaling.decide(tier, depth, state["running"], self._memory[tier.service], self._clock())
-            self._memory[tier.service] = decision.memory
             DEPTH.labels(tier.service).set(depth)
             RUNNING.labels(tier.service).set(state["running"])
+            if state["busy"]:
+                continue  # the scaler is still stopping replicas of it: decide on what is left, next time
+            decision = scaling.decide(tier, depth, state["running"], self._memory[tier.service], self._clock())
+            self._memory[tier.service] = decision.memory
             DESIRED.labels(tier.service).set(decision.replicas)
-            if decision.replicas == state["running"] or state["busy"]:
+            if decision.replicas == state["running"]:
                 continue
             log.info("%s: %d -> %d replicas (%s)%s", tier.service, state["running"], decision.replicas, decision.reason,
                      " [dry run]" if self._dry_run else "")
