@@ -10,8 +10,6 @@ public static class StackSmokeChecks
     /// <summary>worker-heavy from 0: the autoscaler's look (2 s), a container start, and Celery's imports on a busy machine.</summary>
     private static readonly TimeSpan HeavyScaleUp = TimeSpan.FromSeconds(90);
 
-    private const string MetricsProbe = "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9100/metrics', timeout=5).read().decode())";
-    private const string ReplicasProbe = "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8080/replicas', timeout=5).read().decode())";
 
     public static IReadOnlyList<SmokeCheck> All() =>
     [
@@ -36,8 +34,9 @@ public static class StackSmokeChecks
         new HeartbeatCheck("worker-light", "consumer heartbeat fresh", TimeSpan.FromSeconds(25)),
         new HeartbeatCheck("worker-medium", "consumer heartbeat fresh", TimeSpan.FromSeconds(25)),
         new HeartbeatCheck("autoscaler", "deciding every interval (heartbeat fresh)", TimeSpan.FromSeconds(25)),
-        new ExecCheck("autoscaler", "serves its metrics", ["python3", "-c", MetricsProbe], OutputContains: "mlstack_autoscaler_running_replicas{tier=\"worker-heavy\"}"),
-        new ExecCheck("scaler", "lists the tiers' replicas", ["python3", "-c", ReplicasProbe], OutputContains: "\"worker-heavy\": {\"running\": "),
+        // Read from the Engine API, no process started: a docker exec costs seconds over SSH on a busy VM. Prometheus's
+        // targets check proves the autoscaler's metrics are scraped.
+        new HeartbeatCheck("scaler", "answers /healthz (its own healthcheck)", TimeSpan.FromSeconds(25)),
         new HeartbeatCheck("scheduler", "beat heartbeat fresh", TimeSpan.FromSeconds(35)),
         new HttpCheck("frontend", "/healthz", BodyContains: "ok"),
         new HttpCheck("frontend", "/", BodyContains: "<title>mlstack</title>"),
