@@ -56,6 +56,10 @@ def decide(policy: TierPolicy, depth: int, running: int, memory: TierMemory, now
     target = wanted(policy, depth)
     if target >= running or running > memory.running:
         memory = dataclasses.replace(memory, last_needed=now)
+    if target > running and depth == 0:
+        # Below its minimum with nothing queued: someone stopped it — most likely compose recreating it during an Up.
+        # Starting it again would race compose; bringing a tier back to its declared count is Up's job.
+        return Decision(running, f"steady: 0 queued, below min {policy.min}: left to Up", dataclasses.replace(memory, running=running))
     if target > running:
         if now - memory.last_change < policy.cooldown_up:
             return Decision(running, f"hold: {depth} queued wants {target}, up cooldown", memory)

@@ -47,6 +47,11 @@ class PolicyTests(unittest.TestCase):
         self.assertEqual((1, "hold"), (held.replicas, held.action))
         self.assertEqual(2, decide(LIGHT, 25, 1, memory, 106.0).replicas)
 
+    def test_a_tier_below_its_minimum_with_nothing_queued_is_left_to_Up(self):
+        # compose stops a tier's container while it recreates it: starting it again would race compose
+        self.assertEqual(0, decide(LIGHT, 0, 0, TierMemory(), 0).replicas)
+        self.assertEqual(1, decide(LIGHT, 3, 0, TierMemory(), 0).replicas)
+
     def test_the_decision_says_why(self):
         self.assertEqual("up: 3 queued wants 3", decide(HEAVY, 3, 0, TierMemory(), 0).reason)
         self.assertEqual("steady: 0 queued", decide(HEAVY, 0, 0, TierMemory(), 0).reason)
