@@ -75,9 +75,10 @@ def describe(study: optuna.Study) -> dict:
     counts = {}
     for trial in trials:
         counts[trial.state.name.lower()] = counts.get(trial.state.name.lower(), 0) + 1
-    complete = [t for t in trials if t.state == optuna.trial.TrialState.COMPLETE]
-    best = max(complete, key=lambda t: t.value) if complete and study.direction.name == "MAXIMIZE" else (
-        min(complete, key=lambda t: t.value) if complete else None)
+    try:
+        best = study.best_trial  # Optuna's own: complete trials only, in the study's direction
+    except ValueError:
+        best = None  # no complete trial yet
     return {"name": study.study_name, "direction": study.direction.name.lower(),
             "sampler": study.user_attrs.get("sampler"), "pruner": study.user_attrs.get("pruner"),
             "trials": counts, "best_value": best.value if best else None, "best_params": best.params if best else None}
