@@ -201,7 +201,7 @@ internal sealed partial class Build
         var model = await StackModelAsync(ct);
         var goals = model.Services.Where(s => services.Contains(s.Name)).Select(s => ServiceGoal.For(s, ServiceTimeout)).ToList();
         using var engine = site.Vm != null ? new StackEngine(site.Vm.OpenEngine(), project) : await StackEngineAsync(ct, project);
-        using var gate = new HealthGate(engine, goals, Log, live: false);
+        var gate = new HealthGate(engine, goals, Log, live: false);
         await gate.WaitAsync(DateTimeOffset.UtcNow, Task.FromResult(new ToolResult(0, [])), null, ct);
     };
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Mlstack.Build.Tooling;
 
 namespace Mlstack.Build.Gates;
 
@@ -61,7 +62,9 @@ public sealed class StackEngine(DockerClient client, string project) : IDisposab
         }
     }
 
-    /// <summary>Streams the project's container events from <paramref name="since"/> until cancelled.</summary>
+    /// <summary>Streams the project's container events from <paramref name="since"/> until cancelled. Each event is
+    /// handed over on the reading thread, before the next is read: <see cref="Progress{T}"/> would post it to the
+    /// thread pool, where it could still arrive after the watch ended and its listener was gone.</summary>
     public Task WatchAsync(DateTimeOffset since, Action<Message> onEvent, CancellationToken ct) =>
         client.System.MonitorEventsAsync(new ContainerEventsParameters
         {
@@ -71,7 +74,7 @@ public sealed class StackEngine(DockerClient client, string project) : IDisposab
                 ["type"] = new Dictionary<string, bool> { ["container"] = true },
                 ["label"] = new Dictionary<string, bool> { [$"{ProjectLabel}={Project}"] = true },
             },
-        }, new Progress<Message>(onEvent), ct);
+        }, new InlineProgress<Message>(onEvent), ct);
 
     private static ContainerSnapshot Snapshot(ContainerInspectResponse c) => new(
         c.ID,
