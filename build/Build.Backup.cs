@@ -43,7 +43,7 @@ internal sealed partial class Build
         .Executes(async ct =>
         {
             await using var site = await BackupSiteAsync("Backup", ct);
-            await StackBackup.RunAsync(site.Helper, await BackupTargetAsync(ct), await BackupOriginAsync(site, ct), new RetentionPolicy(KeepDaily, KeepWeekly, KeepMonthly, KeepLast), Log, ct);
+            await StackBackup.RunAsync(site.Helper, await BackupTargetAsync(ct), await BackupOriginAsync(site, ct), Retention, Log, ct);
         });
 
     Target Backups => _ => _
@@ -60,9 +60,9 @@ internal sealed partial class Build
                 return;
             }
 
-            Log.Report($"{"id",-10}{"time (UTC)",-21}{"git sha",-14}{"env",-6}{"size",12}{"added",12}  verified (UTC)");
+            Log.Report($"{"id",-10}{"time (UTC)",-21}{"release / git sha",-26}{"env",-6}{"size",12}{"added",12}  {"verified (UTC)",-21}why");
             foreach (var b in backups)
-                Log.Report($"{b.ShortId,-10}{Utc(b.Time),-21}{BackupVerifier.ShortSha(b.Tag("sha") ?? "?"),-14}{b.Tag("environment") ?? "?",-6}{Size(b.Size),12}{Size(b.Added),12}  {(b.VerifiedAt is { } at ? Utc(at) : "never")}");
+                Log.Report($"{b.ShortId,-10}{Utc(b.Time),-21}{b.Tag("release") ?? BackupVerifier.ShortSha(b.Tag("sha") ?? "?"),-26}{b.Tag("environment") ?? "?",-6}{Size(b.Size),12}{Size(b.Added),12}  {(b.VerifiedAt is { } at ? Utc(at) : "never"),-21}{b.Tag("purpose") ?? "-"}");
         });
 
     Target VerifyBackup => _ => _
@@ -98,6 +98,8 @@ internal sealed partial class Build
             await StackRestore.RunAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, ct), await BackupOriginAsync(site, ct), Gate(site, ProjectName), Log, ct);
         });
 
+    private RetentionPolicy Retention => new(KeepDaily, KeepWeekly, KeepMonthly, KeepLast);
+
     private BackupEntry Choose(BackupSite site, IReadOnlyList<BackupEntry> backups, bool verifiedOnly)
     {
         if (BackupId != null)
@@ -112,13 +114,9 @@ internal sealed partial class Build
     /// helper image shipped there when it lacks it, as Deploy ships images) and a repository folder on the VM.</summary>
     private async Task<BackupSite> BackupSiteAsync(string prefix, CancellationToken ct)
     {
-        if (StackEnvironmentName == StackEnvironment.Prod && ProductionSecrets.IsWellKnown(BackupPassword!, EnvFile.Read(Path.Combine(RootDirectory, "stack", ".env.example"))))
-            throw new BuildInputException("--backup-password is a well-known value; prod backups need a real secret (BACKUP_PASSWORD).");
-        var settings = ProductionSecrets.Effective((await StackProjectAsync(ct)).EnvFile);
-        var image = (await StackImagesAsync(ct)).Single(i => i.Spec.Repository == BackupImageSpec.Repository).Reference;
-        var secrets = new BackupSecrets(BackupPassword!, settings.GetValueOrDefault("POSTGRES_PASSWORD") ?? string.Empty, settings.GetValueOrDefault("REDIS_PASSWORD") ?? string.Empty);
         if (DeployHost == null)
         {
+            var (image, secrets) = await BackupHelperSetupAsync(ct);
             var folder = BackupRepositoryPath();
             return new BackupSite(new BackupHelper(new BackupEngine(EngineProbe.Client((await DockerAsync(ct)).Engine)), image, folder, secrets, Log, prefix), null, folder);
         }
@@ -126,17 +124,35 @@ internal sealed partial class Build
         var vm = await ConnectVmAsync(ct);
         try
         {
-            var repository = ReleaseStore.CheckDeployPath(BackupRepository ?? $"{DeployPath}/backups/{ProjectName}");
-            (await vm.RunAsync($"mkdir -p -m 700 {AtomicUpload.Quote(repository)}", TimeSpan.FromSeconds(30), ct)).EnsureSuccess();
-            using var local = EngineProbe.Client((await DockerAsync(ct)).Engine);
-            await ImageShipper.ShipAsync(local, vm, [image], Log, Path.Combine(TemporaryDirectory, "registry"), ct);
-            return new BackupSite(new BackupHelper(new BackupEngine(vm.OpenEngine()), image, repository, secrets, Log, prefix), vm, $"{repository} on {vm.Target.Host}");
+            return await VmBackupSiteAsync(vm, prefix, ownsVm: true, ct);
         }
         catch
         {
             await vm.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>The backup site on a VM session: Backup's own, or the one Deploy and Rollback already hold (then
+    /// <paramref name="ownsVm"/> is false, and the site leaves it open).</summary>
+    private async Task<BackupSite> VmBackupSiteAsync(SshSession vm, string prefix, bool ownsVm, CancellationToken ct)
+    {
+        var (image, secrets) = await BackupHelperSetupAsync(ct);
+        var repository = ReleaseStore.CheckDeployPath(BackupRepository ?? $"{DeployPath}/backups/{ProjectName}");
+        (await vm.RunAsync($"mkdir -p -m 700 {AtomicUpload.Quote(repository)}", TimeSpan.FromSeconds(30), ct)).EnsureSuccess();
+        using (var local = EngineProbe.Client((await DockerAsync(ct)).Engine))
+            await ImageShipper.ShipAsync(local, vm, [image], Log, Path.Combine(TemporaryDirectory, "registry"), ct);
+        return new BackupSite(new BackupHelper(new BackupEngine(vm.OpenEngine()), image, repository, secrets, Log, prefix), vm, $"{repository} on {vm.Target.Host}", ownsVm);
+    }
+
+    /// <summary>The helper image and the passwords it is handed; refuses a well-known repository password in prod.</summary>
+    private async Task<(string Image, BackupSecrets Secrets)> BackupHelperSetupAsync(CancellationToken ct)
+    {
+        if (StackEnvironmentName == StackEnvironment.Prod && ProductionSecrets.IsWellKnown(BackupPassword!, EnvFile.Read(Path.Combine(RootDirectory, "stack", ".env.example"))))
+            throw new BuildInputException("--backup-password is a well-known value; prod backups need a real secret (BACKUP_PASSWORD).");
+        var settings = ProductionSecrets.Effective((await StackProjectAsync(ct)).EnvFile);
+        var image = (await StackImagesAsync(ct)).Single(i => i.Spec.Repository == BackupImageSpec.Repository).Reference;
+        return (image, new BackupSecrets(BackupPassword!, settings.GetValueOrDefault("POSTGRES_PASSWORD") ?? string.Empty, settings.GetValueOrDefault("REDIS_PASSWORD") ?? string.Empty));
     }
 
     /// <summary>Outside the checkout, so a clean checkout or git clean never takes the backups with it. Only the
@@ -201,7 +217,7 @@ internal sealed partial class Build
         var model = await StackModelAsync(ct);
         var goals = model.Services.Where(s => services.Contains(s.Name)).Select(s => ServiceGoal.For(s, ServiceTimeout)).ToList();
         using var engine = site.Vm != null ? new StackEngine(site.Vm.OpenEngine(), project) : await StackEngineAsync(ct, project);
-        var gate = new HealthGate(engine, goals, Log, live: false);
+        using var gate = new HealthGate(engine, goals, Log, live: false);
         await gate.WaitAsync(DateTimeOffset.UtcNow, Task.FromResult(new ToolResult(0, [])), null, ct);
     };
 
@@ -211,8 +227,8 @@ internal sealed partial class Build
 }
 
 /// <summary>Where Backup, VerifyBackup and Restore work: the helper against an engine and its repository, and the
-/// SSH session to the VM when the stack is there.</summary>
-internal sealed class BackupSite(BackupHelper helper, SshSession? vm, string where) : IAsyncDisposable
+/// SSH session to the VM when the stack is there (closed with the site when <paramref name="ownsVm"/>).</summary>
+internal sealed class BackupSite(BackupHelper helper, SshSession? vm, string where, bool ownsVm = true) : IAsyncDisposable
 {
     public BackupHelper Helper => helper;
 
@@ -224,7 +240,7 @@ internal sealed class BackupSite(BackupHelper helper, SshSession? vm, string whe
     public async ValueTask DisposeAsync()
     {
         helper.Engine.Dispose();
-        if (vm != null)
+        if (vm != null && ownsVm)
             await vm.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using Mlstack.Build.Backup;
 using Mlstack.Build.Deploy;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Gates;
@@ -66,6 +67,7 @@ internal sealed partial class Build
         var listing = await store.ListAsync(ct);
         await RecordInterruptedAsync(store, listing, release.Id, ct);
         var recorded = listing.FirstOrDefault(r => r.Release.Id == release.Id)?.Release;
+        BackupEntry? before = null;
         if (recorded == null)
         {
             var project = await StackProjectAsync(ct);
@@ -85,6 +87,7 @@ internal sealed partial class Build
                 return;
             }
 
+            before = await BackUpBeforeSwitchAsync(vm, listing.FirstOrDefault(l => l.IsCurrent)?.Release, release, ct);
             await store.UploadAsync(release, files, ct);
             Log.Info($"Deploy: release {release.Id} uploaded to {store.ReleaseDirectory(release.Id)}");
         }
@@ -92,11 +95,11 @@ internal sealed partial class Build
         {
             var (activation, upOptions) = await ActivationAsync(vm, store, ct);
             const string reason = "it failed its gates or smoke test before the SSH connection was lost";
-            await RollBackAsync(activation, store, release, reason, upOptions, ct);
+            await RollBackAsync(activation, store, release, reason, upOptions, null, ct);
             throw new InvalidOperationException($"Release {release.Id}: {reason}.");
         }
 
-        await ActivateWithRollbackAsync(vm, store, release, ct);
+        await ActivateWithRollbackAsync(vm, store, release, before, ct);
     }
 
     /// <summary>The same images, compose files, config and settings as the healthy current release: no new release.
@@ -169,7 +172,8 @@ internal sealed partial class Build
     private Uri VmStackAddress(SshSession vm, string envFile) =>
         StackUrl != null ? StackAddress() : new Uri($"http://{vm.Target.Host}:{ProductionSecrets.Effective(envFile).GetValueOrDefault("FRONTEND_PORT") ?? "8080"}");
 
-    private async Task ActivateWithRollbackAsync(SshSession vm, ReleaseStore store, ReleaseInfo release, CancellationToken ct)
+    /// <param name="before">The backup of the outgoing release's data, when one was taken: named if it rolls back.</param>
+    private async Task ActivateWithRollbackAsync(SshSession vm, ReleaseStore store, ReleaseInfo release, BackupEntry? before, CancellationToken ct)
     {
         var (activation, upOptions) = await ActivationAsync(vm, store, ct);
         try
@@ -181,7 +185,7 @@ internal sealed partial class Build
         {
             if (!await vm.IsAliveAsync())
                 throw; // not the release's fault: the deploy runs this step again on a fresh connection
-            await RollBackAsync(activation, store, release, e.Message, upOptions, ct);
+            await RollBackAsync(activation, store, release, e.Message, upOptions, before, ct);
             throw;
         }
 
@@ -195,7 +199,7 @@ internal sealed partial class Build
 
     /// <summary>A failed release goes back to the last good one (gated again); with none, the stack is stopped and its
     /// logs stay for reading. Volumes are never touched.</summary>
-    private async Task RollBackAsync(ReleaseActivation activation, ReleaseStore store, ReleaseInfo failed, string reason, UpOptions upOptions, CancellationToken ct)
+    private async Task RollBackAsync(ReleaseActivation activation, ReleaseStore store, ReleaseInfo failed, string reason, UpOptions upOptions, BackupEntry? before, CancellationToken ct)
     {
         using var cleanup = CancellationTokenSource.CreateLinkedTokenSource(ct);
         await store.SetStatusAsync(failed.Id, "failed", CancellationToken.None);
@@ -212,7 +216,7 @@ internal sealed partial class Build
         await activation.UpAsync(lastGood, upOptions, CancellationToken.None);
         await store.PointAsync("current", lastGood, CancellationToken.None);
         await RecordAsync(store, AuditLine(failed, "rolled back", $"{reason}; back on {lastGood}"), CancellationToken.None);
-        Log.Warn($"Deploy: rolled back to {lastGood}; it passed its gates.");
+        Log.Warn($"Deploy: rolled back to {lastGood}; it passed its gates; {DataNote(before, lastGood, restored: false)}.");
     }
 
     /// <summary>The VM's audit log gets the line; so do the reports (deploy-audit.jsonl, uploaded by the deploy

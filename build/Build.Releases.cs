@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mlstack.Build.Backup;
 using Mlstack.Build.Deploy;
 using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
@@ -30,22 +31,26 @@ internal sealed partial class Build
         });
 
     Target Rollback => _ => _
-        .Description("Returns --host to an earlier release (--to ID; default: the last good release before current), behind the same gates; volumes untouched")
+        .Description("Returns --host to an earlier release (--to ID; default: the last good release before current), behind the same gates; names the backup of its data, and restores it with --restore-data --yes")
         .Requires(() => DeployHost)
         .Executes(async ct =>
         {
+            if (RestoreData && (!Yes || BackupPassword == null))
+                throw new BuildInputException("--restore-data replaces the VM's data with the backup of the release it returns to, losing what was written since; it needs --yes and --backup-password.");
             await using var link = new VmLink(ConnectVmAsync, Log, "Rollback");
             // Chosen once: run again after a lost connection, "the one before current" may already mean another one.
-            (ReleaseInfo Target, ReleaseInfo? Current)? choice = null;
+            (ReleaseInfo Target, ReleaseInfo? Current, BackupEntry? Backup)? choice = null;
             var started = DateTimeOffset.UtcNow;
             await link.RunAsync("the rollback", async vm =>
             {
                 choice ??= await ChooseRollbackAsync(vm, ct);
-                await RollBackByHandAsync(vm, choice.Value.Target, choice.Value.Current, started, ct);
+                await RollBackByHandAsync(vm, choice.Value.Target, choice.Value.Current, choice.Value.Backup, started, ct);
             }, ct);
         });
 
-    private async Task<(ReleaseInfo Target, ReleaseInfo? Current)> ChooseRollbackAsync(SshSession vm, CancellationToken ct)
+    /// <summary>The release to return to, the current one, and the backup of the target's data (checked before
+    /// anything changes: --restore-data with no such backup is refused).</summary>
+    private async Task<(ReleaseInfo Target, ReleaseInfo? Current, BackupEntry? Backup)> ChooseRollbackAsync(SshSession vm, CancellationToken ct)
     {
         var releases = await new ReleaseStore(vm, DeployPath).ListAsync(ct);
         var current = releases.FirstOrDefault(r => r.IsCurrent)?.Release;
@@ -53,10 +58,13 @@ internal sealed partial class Build
             ? releases.FirstOrDefault(r => r.Release.Id == To)?.Release ?? throw new BuildInputException($"--to {To}: no such release on {vm.Target.Host}; ./build.sh Releases --host {DeployHost} lists them.")
             : releases.Select(r => r.Release).LastOrDefault(r => r.Status == "healthy" && r.Id != current?.Id && string.CompareOrdinal(r.Id, current?.Id ?? "~") < 0)
                 ?? throw new BuildInputException($"{vm.Target.Host} has no healthy release before {current?.Id ?? "the current one"} to roll back to; name one with --to.");
-        return (target, current);
+        var backup = await BackupOfReleaseAsync(vm, target.Id, ct);
+        if (RestoreData && backup == null)
+            throw new BuildInputException($"--restore-data: no backup of release {target.Id}'s data in the repository; roll back without it, or restore another with ./build.sh Restore --backup ID.");
+        return (target, current, backup);
     }
 
-    private async Task RollBackByHandAsync(SshSession vm, ReleaseInfo target, ReleaseInfo? current, DateTimeOffset started, CancellationToken ct)
+    private async Task RollBackByHandAsync(SshSession vm, ReleaseInfo target, ReleaseInfo? current, BackupEntry? backup, DateTimeOffset started, CancellationToken ct)
     {
         var store = new ReleaseStore(vm, DeployPath);
         await using var deployLock = await DeployLock.AcquireAsync(vm, DeployPath, new LockHolder(Environment.UserName, Environment.MachineName, target.Id, started), LockWait, Log, ct);
@@ -75,8 +83,24 @@ internal sealed partial class Build
 
         await store.PointAsync("current", target.Id, ct);
         await store.PointAsync("last_good", target.Id, ct);
-        await RecordAsync(store, AuditLine(target, "rolled back by hand", $"from {current?.Id ?? "nothing"} to {target.Id}") with { Start = started }, ct);
-        Log.Success($"Rollback: {vm.Target.Host} runs release {target.Id} (was {current?.Id ?? "nothing"}); data volumes untouched.");
+        var move = $"from {current?.Id ?? "nothing"} to {target.Id}";
+        if (RestoreData && backup != null)
+        {
+            try
+            {
+                await RestoreReleaseDataAsync(vm, backup, current, ct);
+            }
+            catch (Exception e) when (e is BackupException or Gates.GateFailedException or InvalidOperationException)
+            {
+                if (await vm.IsAliveAsync())
+                    await RecordAsync(store, AuditLine(target, "rolled back by hand", $"{move}; restoring backup {backup.ShortId} failed, data as before: {e.Message}") with { Start = started }, CancellationToken.None);
+                throw;
+            }
+        }
+
+        var data = DataNote(backup, target.Id, restored: RestoreData);
+        await RecordAsync(store, AuditLine(target, "rolled back by hand", $"{move}; {data}") with { Start = started }, ct);
+        Log.Success($"Rollback: {vm.Target.Host} runs release {target.Id} (was {current?.Id ?? "nothing"}); {data}.");
     }
 
     Target Audit => _ => _

@@ -17,7 +17,8 @@ public sealed record BackupManifest(
     IReadOnlyDictionary<string, string> Images,
     IReadOnlyDictionary<string, string> Versions,
     IReadOnlyList<ManifestArtifact> Artifacts,
-    IReadOnlyDictionary<string, long> Counts)
+    IReadOnlyDictionary<string, long> Counts,
+    string? Purpose = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.AllowReadingFromString };
 

@@ -5,8 +5,10 @@ using Mlstack.Build.Remote;
 
 namespace Mlstack.Build.Backup;
 
-/// <summary>Where a backup comes from: written into its manifest and its restic tags.</summary>
-public sealed record BackupOrigin(string Environment, string GitSha, string Release);
+/// <summary>Where a backup comes from: written into its manifest and its restic tags (release=, purpose=).</summary>
+/// <param name="Release">The release the stack runs: a VM's release id, or this checkout's revision.</param>
+/// <param name="Purpose">Why it was taken when not by hand: before-deploy-of-ID, safety-before-restore-of-ID.</param>
+public sealed record BackupOrigin(string Environment, string GitSha, string Release, string? Purpose = null);
 
 /// <summary>One application-consistent backup of a running stack: the object store's files, copied and proven
 /// unchanged during the copy (no pause: see mlstack-backup.sh), then pg_dumpall --globals-only, pg_dump -Fc per database and
@@ -34,6 +36,7 @@ public static class StackBackup
             ["MLSTACK_ENVIRONMENT"] = origin.Environment,
             ["MLSTACK_GIT_SHA"] = origin.GitSha,
             ["MLSTACK_RELEASE"] = origin.Release,
+            ["MLSTACK_PURPOSE"] = origin.Purpose ?? string.Empty,
             ["MLSTACK_IMAGES"] = JsonSerializer.Serialize(images),
         };
         var markers = await helper.RunAsync(["backup"], network, [$"{stage}:/stage"], environment, ct).ConfigureAwait(false);

@@ -14,7 +14,7 @@ public static class StackRestore
         {
             var manifest = await BackupVerifier.VerifyAsync(helper, backup, target, scratch, stage, "1/1", log, ct).ConfigureAwait(false);
             log.Info($"{helper.Prefix}: safety backup of {target.Project} before anything changes");
-            var safety = await StackBackup.RunAsync(helper, target, origin with { Release = $"safety before restore of {backup.ShortId}" }, retention: null, log, ct).ConfigureAwait(false);
+            var safety = await StackBackup.RunAsync(helper, target, origin with { Purpose = $"safety-before-restore-of-{backup.ShortId}" }, retention: null, log, ct).ConfigureAwait(false);
             var writers = await StopWritersAsync(helper, target, log, ct).ConfigureAwait(false);
             try
             {

@@ -12,7 +12,7 @@ public sealed record GateResult(IReadOnlyDictionary<string, TimeSpan> ReadyAfter
 /// <summary>Waits until every service reached its goal, and fails at once — not at a global timeout — when one
 /// turns unhealthy, exits, crashes or passes its own timeout. Driven by the engine's event stream; a poll every
 /// second is the backstop for anything the stream could not tell.</summary>
-public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> goals, BuildLog log, bool live)
+public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> goals, BuildLog log, bool live) : IDisposable
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     private const int LogLines = 50;
@@ -99,6 +99,9 @@ public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> go
         if (_wake.CurrentCount == 0) // one pending wake is enough: the round reads the whole state again
             _wake.Release();
     }
+
+    /// <summary>Safe once <see cref="WaitAsync"/> returned: the watch has ended, and it hands events over inline.</summary>
+    public void Dispose() => _wake.Dispose();
 
     private async Task<GateFailedException> FailureAsync(string service, string reason, ContainerSnapshot? container, CancellationToken ct)
     {

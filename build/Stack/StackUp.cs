@@ -33,7 +33,7 @@ public static class StackUp
             Tell(log, model, decision.Kept);
         try
         {
-            var gate = new HealthGate(engine, goals, log, options.Live);
+            using var gate = new HealthGate(engine, goals, log, options.Live);
             // Nothing to start: what the decision saw is what the gate would see.
             var result = await gate.WaitAsync(start, composeUp, decision.NothingChanged ? before : null, ct).ConfigureAwait(false);
             var running = decision.NothingChanged ? before : await engine.SnapshotAsync(ct).ConfigureAwait(false);

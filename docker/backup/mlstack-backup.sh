@@ -125,12 +125,12 @@ cmd_store() {
     done
   )
   jq -n --arg project "$MLSTACK_PROJECT" --arg environment "$MLSTACK_ENVIRONMENT" --arg gitSha "$MLSTACK_GIT_SHA" \
-        --arg release "$MLSTACK_RELEASE" --arg created "$(date -u +%FT%TZ)" --argjson images "${MLSTACK_IMAGES:-{\}}" \
+        --arg release "$MLSTACK_RELEASE" --arg purpose "${MLSTACK_PURPOSE:-}" --arg created "$(date -u +%FT%TZ)" --argjson images "${MLSTACK_IMAGES:-{\}}" \
         --arg postgres "$(cat /tmp/postgres-version)" --arg redis "$(cat /tmp/redis-version)" \
         --arg restic "$(restic version | cut -d' ' -f2)" \
         --argjson counts "$(tsv_to_json <<<"$counts")" \
         --argjson artifacts "$(jq -Rn '[inputs | split("\t") | {path: .[0], sha256: .[1], bytes: (.[2] | tonumber)}]' <<<"$artifacts")" \
-        '{format: 1, project: $project, environment: $environment, gitSha: $gitSha, release: $release, createdAt: $created,
+        '{format: 1, project: $project, environment: $environment, gitSha: $gitSha, release: $release, purpose: $purpose, createdAt: $created,
           images: $images, versions: {postgres: $postgres, redis: $redis, restic: $restic},
           prometheus: "not included: metrics are rebuilt by scraping", artifacts: $artifacts, counts: $counts}' \
         > "$STAGE/manifest.json"
@@ -144,7 +144,8 @@ cmd_store() {
   mkdir -p "$RECORDS"
   # A stable --host makes the previous backup of this project the parent: unchanged files are not even read again.
   local summary; summary=$(cd "$STAGE" && restic backup --json --host "$MLSTACK_PROJECT" \
-      --tag "project=$MLSTACK_PROJECT" --tag "environment=$MLSTACK_ENVIRONMENT" --tag "sha=$MLSTACK_GIT_SHA" "$STAGE" \
+      --tag "project=$MLSTACK_PROJECT" --tag "environment=$MLSTACK_ENVIRONMENT" --tag "sha=$MLSTACK_GIT_SHA" \
+      --tag "release=$MLSTACK_RELEASE" ${MLSTACK_PURPOSE:+--tag "purpose=$MLSTACK_PURPOSE"} "$STAGE" \
       | jq -c 'select(.message_type == "summary")')
   [ -n "$summary" ] || fail "restic: backup gave no summary"
   local id; id=$(jq -r .snapshot_id <<<"$summary")

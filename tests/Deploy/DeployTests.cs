@@ -86,6 +86,7 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.Equal(1, broken.ExitCode);
         Assert.Contains($"rolling back to {firstId}", broken.Output);
         Assert.Contains($"rolled back to {firstId}", broken.Output);
+        Assert.Contains($"no backup of {firstId}'s data before switching", broken.Output); // no --backup-password given
         Assert.Equal("ok", (await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct))!.Status);
         Assert.Contains(marker, await PsqlAsync(session, "SELECT v FROM deploy_marker"));
 
@@ -195,7 +196,29 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.True(restore.ExitCode == 0, restore.Output);
         Assert.Contains(marker, await PsqlAsync(session, "SELECT v FROM deploy_marker"));
         Assert.Equal("ok", (await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct))!.Status);
-        Assert.DoesNotContain($"bk-{_secret}", backup.Output + verify.Output + restore.Output);
+
+        // The next deploy backs up the outgoing release's data before it switches, tagged with that release; Rollback
+        // refuses --restore-data without --yes, and with it brings back the row deleted after the deploy.
+        var backedUp = await BuildSh("Deploy", "--env-file", EnvFile("quieter", "LOG_LEVEL=warning"), "--backup-password", $"bk-{_secret}");
+        output.WriteLine(backedUp.Output);
+        Assert.True(backedUp.ExitCode == 0, backedUp.Output);
+        var beforeSwitch = System.Text.RegularExpressions.Regex.Match(backedUp.Output, @"Deploy: backup (\w{8}) holds (\S+)'s data from before the switch");
+        Assert.Equal(lastId, beforeSwitch.Groups[2].Value);
+        var backupOfLast = beforeSwitch.Groups[1].Value;
+        var newestId = LiveRelease(backedUp.Output);
+        Assert.Matches($@"{backupOfLast}\s.*{lastId}\s+prod\s.*before-deploy-of-{newestId}", (await BuildSh(["Backups", .. backupArgs])).Output);
+        await PsqlAsync(session, "DELETE FROM deploy_marker");
+        var unconfirmed = await BuildSh(["Rollback", "--restore-data", .. backupArgs]);
+        Assert.Equal(1, unconfirmed.ExitCode);
+        Assert.Contains("needs --yes", unconfirmed.Output);
+        var withData = await BuildSh(["Rollback", "--restore-data", "--yes", .. backupArgs]);
+        output.WriteLine(withData.Output);
+        Assert.True(withData.ExitCode == 0, withData.Output);
+        Assert.Contains($"runs release {lastId} (was {newestId}); data restored from backup {backupOfLast}", withData.Output);
+        Assert.Matches($@"{lastId}\s.*healthy\s+current, last good", (await BuildSh("Releases")).Output);
+        Assert.Contains(marker, await PsqlAsync(session, "SELECT v FROM deploy_marker"));
+        Assert.Equal("ok", (await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct))!.Status);
+        Assert.DoesNotContain($"bk-{_secret}", backup.Output + verify.Output + restore.Output + backedUp.Output + withData.Output);
 
         await session.DisposeAsync();
         var audit = await BuildSh("Audit");

@@ -1,0 +1,71 @@
+using Mlstack.Build.Backup;
+using Mlstack.Build.Deploy;
+using Mlstack.Build.Host;
+using Mlstack.Build.Remote;
+
+namespace Mlstack.Build;
+
+/// <summary>Where Deploy and Rollback meet Backup: the outgoing release's data is backed up before a switch, tagged
+/// with that release, and Rollback names (or, with --restore-data --yes, restores) the backup of the release it
+/// returns to. Code goes back by itself; data only when asked, since it loses what was written since.</summary>
+internal sealed partial class Build
+{
+    [Parameter("Rollback: also put back the data of the release it returns to, from its newest backup (the one Deploy took before replacing it); needs --yes and --backup-password")]
+    private readonly bool RestoreData;
+
+    /// <summary>Backs up the running release's data on the VM before anything switches; without a backup password,
+    /// says so and goes on. A failed backup stops the deploy with nothing switched.</summary>
+    private async Task<BackupEntry?> BackUpBeforeSwitchAsync(SshSession vm, ReleaseInfo? outgoing, ReleaseInfo incoming, CancellationToken ct)
+    {
+        if (outgoing == null)
+            return null; // the first release: no earlier release's data
+        if (BackupPassword == null)
+        {
+            Log.Warn($"Deploy: no backup of {outgoing.Id}'s data before switching (no --backup-password / BACKUP_PASSWORD): a rollback could not bring it back.");
+            return null;
+        }
+
+        await using var site = await VmBackupSiteAsync(vm, "Deploy", ownsVm: false, ct);
+        var origin = new BackupOrigin(StackEnvironmentName.ToString().ToLowerInvariant(), outgoing.GitSha, outgoing.Id, $"before-deploy-of-{incoming.Id}");
+        try
+        {
+            var backup = await StackBackup.RunAsync(site.Helper, await BackupTargetAsync(ct), origin, Retention, Log, ct);
+            Log.Info($"Deploy: backup {backup.ShortId} holds {outgoing.Id}'s data from before the switch");
+            return backup;
+        }
+        catch (BackupException e)
+        {
+            throw new BackupException($"{e.Message} — nothing was switched: {vm.Target.Host} still runs {outgoing.Id}. Fix it, or deploy without --backup-password to skip the backup.");
+        }
+    }
+
+    /// <summary>The newest backup taken while <paramref name="release"/> ran (Deploy's before it was replaced, or one
+    /// by hand); null without a backup password or when there is none.</summary>
+    private async Task<BackupEntry?> BackupOfReleaseAsync(SshSession vm, string release, CancellationToken ct)
+    {
+        if (BackupPassword == null)
+            return null;
+        await using var site = await VmBackupSiteAsync(vm, "Rollback", ownsVm: false, ct);
+        return (await site.Helper.ListAsync(ct)).LastOrDefault(b => b.Tag("release") == release);
+    }
+
+    /// <summary>Puts a backup's data back on the VM with Restore's whole procedure (verify in a scratch stack, safety
+    /// backup, restore, gates; the safety backup back on failure). The safety backup is tagged with the release the
+    /// data came from, so it never passes for a backup of the one rolled back to.</summary>
+    private async Task RestoreReleaseDataAsync(SshSession vm, BackupEntry backup, ReleaseInfo? dataOf, CancellationToken ct)
+    {
+        await using var site = await VmBackupSiteAsync(vm, "Rollback", ownsVm: false, ct);
+        var environment = StackEnvironmentName.ToString().ToLowerInvariant();
+        var origin = dataOf != null ? new BackupOrigin(environment, dataOf.GitSha, dataOf.Id) : await BackupOriginAsync(site, ct);
+        await StackRestore.RunAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, ct), origin, Gate(site, ProjectName), Log, ct);
+    }
+
+    /// <summary>What a rollback left of the data, for its closing lines.</summary>
+    private string DataNote(BackupEntry? backup, string release, bool restored) => backup switch
+    {
+        null => "data volumes untouched",
+        _ when restored => $"data restored from backup {backup.ShortId} of {backup.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z",
+        _ => $"data volumes untouched; backup {backup.ShortId} ({backup.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z{(backup.Tag("purpose") is { } why ? $", {why}" : "")}) holds {release}'s data: "
+            + $"./build.sh Restore --host {DeployHost} --backup {backup.ShortId} --yes puts it back",
+    };
+}
