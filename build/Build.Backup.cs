@@ -15,8 +15,17 @@ internal sealed partial class Build
     [Parameter("Password of the backup repository (restic encrypts with it); required by Backup, Backups, VerifyBackup, Restore"), Secret]
     private readonly string? BackupPassword;
 
-    [Parameter("The backup repository: a folder on the machine that runs the stack (default ~/.local/share/mlstack/backups/<project>)")]
+    [Parameter("The backup repository: a folder on the machine that runs the stack (default ~/.local/share/mlstack/backups/<project>), or sftp:[user@]host:/path for an off-site one")]
     private readonly string? BackupRepository;
+
+    [Parameter("Off-site (sftp:) repository: private key file for its host (default ~/.ssh/id_ed25519, id_ecdsa, id_rsa)")]
+    private readonly string? BackupSshKey;
+
+    [Parameter("Off-site (sftp:) repository: the private key itself, as text (for CI: from a secret); instead of --backup-ssh-key"), Secret]
+    private readonly string? BackupSshPrivateKey;
+
+    [Parameter("Off-site (sftp:) repository: OpenSSH known_hosts file holding its host's key (default ~/.ssh/known_hosts)")]
+    private readonly string? BackupKnownHosts;
 
     [Parameter("VerifyBackup, Restore: the backup's id or a prefix of it (default: the newest; for Restore the newest verified)", Name = "Backup")]
     private readonly string? BackupId;
@@ -111,14 +120,17 @@ internal sealed partial class Build
     }
 
     /// <summary>This machine's engine and a repository folder here; with --host, the VM's engine over SSH (the
-    /// helper image shipped there when it lacks it, as Deploy ships images) and a repository folder on the VM.</summary>
+    /// helper image shipped there when it lacks it, as Deploy ships images) and a repository folder on the VM. An
+    /// sftp: repository is reached from the helper, wherever it runs; its records stay in a folder beside it.</summary>
     private async Task<BackupSite> BackupSiteAsync(string prefix, CancellationToken ct)
     {
         if (DeployHost == null)
         {
             var (image, secrets) = await BackupHelperSetupAsync(ct);
-            var folder = BackupRepositoryPath();
-            return new BackupSite(new BackupHelper(new BackupEngine(EngineProbe.Client((await DockerAsync(ct)).Engine)), image, folder, secrets, Log, prefix), null, folder);
+            var repository = IsOffsite
+                ? new ResticRepository(BackupRepository!, PrivateFolder(DefaultBackupFolder($"{ProjectName}.records")))
+                : new ResticRepository(PrivateFolder(BackupRepository != null ? Path.GetFullPath(BackupRepository, RootDirectory) : DefaultBackupFolder(ProjectName)));
+            return new BackupSite(new BackupHelper(new BackupEngine(EngineProbe.Client((await DockerAsync(ct)).Engine)), image, repository, secrets, Log, prefix), null, repository.Location);
         }
 
         var vm = await ConnectVmAsync(ct);
@@ -138,12 +150,19 @@ internal sealed partial class Build
     private async Task<BackupSite> VmBackupSiteAsync(SshSession vm, string prefix, bool ownsVm, CancellationToken ct)
     {
         var (image, secrets) = await BackupHelperSetupAsync(ct);
-        var repository = ReleaseStore.CheckDeployPath(BackupRepository ?? $"{DeployPath}/backups/{ProjectName}");
-        (await vm.RunAsync($"mkdir -p -m 700 {AtomicUpload.Quote(repository)}", TimeSpan.FromSeconds(30), ct)).EnsureSuccess();
+        var repository = IsOffsite
+            ? new ResticRepository(BackupRepository!, $"{DeployPath}/backups/{ProjectName}.records")
+            : new ResticRepository(ReleaseStore.CheckDeployPath(BackupRepository ?? $"{DeployPath}/backups/{ProjectName}"));
+        var folder = repository.RecordsFolder ?? repository.Location;
+        (await vm.RunAsync($"mkdir -p -m 700 {AtomicUpload.Quote(folder)}", TimeSpan.FromSeconds(30), ct)).EnsureSuccess();
         using (var local = EngineProbe.Client((await DockerAsync(ct)).Engine))
             await ImageShipper.ShipAsync(local, vm, [image], Log, Path.Combine(TemporaryDirectory, "registry"), ct);
-        return new BackupSite(new BackupHelper(new BackupEngine(vm.OpenEngine()), image, repository, secrets, Log, prefix), vm, $"{repository} on {vm.Target.Host}", ownsVm);
+        var where = repository.IsOffsite ? $"{repository.Location} (from {vm.Target.Host})" : $"{repository.Location} on {vm.Target.Host}";
+        return new BackupSite(new BackupHelper(new BackupEngine(vm.OpenEngine()), image, repository, secrets, Log, prefix), vm, where, ownsVm);
     }
+
+    /// <summary>--backup-repository is an sftp: location, not a folder.</summary>
+    private bool IsOffsite => BackupRepository != null && ResticRepository.IsLocation(BackupRepository);
 
     /// <summary>The helper image and the passwords it is handed; refuses a well-known repository password in prod.</summary>
     private async Task<(string Image, BackupSecrets Secrets)> BackupHelperSetupAsync(CancellationToken ct)
@@ -152,16 +171,36 @@ internal sealed partial class Build
             throw new BuildInputException("--backup-password is a well-known value; prod backups need a real secret (BACKUP_PASSWORD).");
         var settings = ProductionSecrets.Effective((await StackProjectAsync(ct)).EnvFile);
         var image = (await StackImagesAsync(ct)).Single(i => i.Spec.Repository == BackupImageSpec.Repository).Reference;
-        return (image, new BackupSecrets(BackupPassword!, settings.GetValueOrDefault("POSTGRES_PASSWORD") ?? string.Empty, settings.GetValueOrDefault("REDIS_PASSWORD") ?? string.Empty));
+        var secrets = new BackupSecrets(BackupPassword!, settings.GetValueOrDefault("POSTGRES_PASSWORD") ?? string.Empty, settings.GetValueOrDefault("REDIS_PASSWORD") ?? string.Empty);
+        return (image, IsOffsite ? secrets with { SshKey = OffsiteKey(), KnownHosts = OffsiteKnownHosts() } : secrets);
     }
 
-    /// <summary>Outside the checkout, so a clean checkout or git clean never takes the backups with it. Only the
-    /// owner may read it (the helper keeps it 0700 too).</summary>
-    private string BackupRepositoryPath()
+    private string OffsiteKey()
     {
-        var path = BackupRepository != null
-            ? Path.GetFullPath(BackupRepository, RootDirectory)
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "mlstack", "backups", ProjectName);
+        if (BackupSshPrivateKey != null)
+            return BackupSshPrivateKey;
+        var file = BackupSshKey ?? SshKeyFiles.DefaultPath();
+        if (file == null || !File.Exists(file))
+            throw new BuildInputException($"--backup-repository {BackupRepository} needs a private key for its host: --backup-ssh-key FILE (no {file ?? "~/.ssh/id_ed25519, id_ecdsa or id_rsa"}), or BACKUP_SSH_PRIVATE_KEY.");
+        return File.ReadAllText(file);
+    }
+
+    /// <summary>The host keys the helper's ssh may trust: no key is ever accepted on first sight.</summary>
+    private string OffsiteKnownHosts()
+    {
+        var file = BackupKnownHosts ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "known_hosts");
+        return File.Exists(file)
+            ? File.ReadAllText(file)
+            : throw new BuildInputException($"--backup-repository {BackupRepository}: no known_hosts file at {file}; add the host's key there (ssh-keyscan HOST, after checking its fingerprint) or name one with --backup-known-hosts.");
+    }
+
+    /// <summary>Outside the checkout, so a clean checkout or git clean never takes the backups with it.</summary>
+    private static string DefaultBackupFolder(string name) =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "mlstack", "backups", name);
+
+    /// <summary>The folder, created when missing; only the owner may read it (the helper keeps a repository 0700 too).</summary>
+    private static string PrivateFolder(string path)
+    {
         if (!Directory.Exists(path) && !OperatingSystem.IsWindows())
             Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         else

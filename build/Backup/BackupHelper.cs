@@ -2,15 +2,27 @@ using Mlstack.Build.Host;
 
 namespace Mlstack.Build.Backup;
 
-/// <summary>Passwords the helper needs, handed over as files (see <see cref="HelperRun.Secrets"/>).</summary>
-public sealed record BackupSecrets(string RepositoryPassword, string PostgresPassword, string RedisPassword)
+/// <summary>Passwords the helper needs, handed over as files (see <see cref="HelperRun.Secrets"/>); for an off-site
+/// repository also the SSH key and the known host keys its ssh may trust.</summary>
+public sealed record BackupSecrets(string RepositoryPassword, string PostgresPassword, string RedisPassword, string? SshKey = null, string? KnownHosts = null)
 {
-    public IReadOnlyDictionary<string, string> Files => new Dictionary<string, string>
+    public IReadOnlyDictionary<string, string> Files
     {
-        ["restic"] = RepositoryPassword,
-        ["pgpass"] = $"*:*:*:*:{PostgresPassword.Replace(@"\", @"\\", StringComparison.Ordinal).Replace(":", @"\:", StringComparison.Ordinal)}\n",
-        ["redis"] = RedisPassword,
-    };
+        get
+        {
+            var files = new Dictionary<string, string>
+            {
+                ["restic"] = RepositoryPassword,
+                ["pgpass"] = $"*:*:*:*:{PostgresPassword.Replace(@"\", @"\\", StringComparison.Ordinal).Replace(":", @"\:", StringComparison.Ordinal)}\n",
+                ["redis"] = RedisPassword,
+            };
+            if (SshKey != null)
+                files["ssh-key"] = SshKey.ReplaceLineEndings("\n").TrimEnd('\n') + "\n"; // ssh refuses a key without its final newline
+            if (KnownHosts != null)
+                files["known_hosts"] = KnownHosts;
+            return files;
+        }
+    }
 }
 
 /// <summary>A compose project whose data the helper reads or writes: its services are reached by their compose
@@ -28,7 +40,7 @@ public sealed record BackupTarget(string Project, string PostgresUser, IReadOnly
 
 /// <summary>Runs the helper image's steps (docker/backup/mlstack-backup.sh) against one repository, printing their
 /// progress under the target's name and failing with the step's own error line.</summary>
-public sealed class BackupHelper(BackupEngine engine, string image, string repository, BackupSecrets secrets, BuildLog log, string prefix)
+public sealed class BackupHelper(BackupEngine engine, string image, ResticRepository repository, BackupSecrets secrets, BuildLog log, string prefix)
 {
     private static readonly string[] Markers = ["RESULT ", "MANIFEST ", "COUNTS "];
 
@@ -39,19 +51,14 @@ public sealed class BackupHelper(BackupEngine engine, string image, string repos
     /// <returns>The step's marker lines (RESULT, MANIFEST, COUNTS) by marker.</returns>
     public async Task<IReadOnlyDictionary<string, string>> RunAsync(IReadOnlyList<string> command, string? network, IEnumerable<string> binds, IReadOnlyDictionary<string, string>? environment, CancellationToken ct)
     {
-        var run = new HelperRun(image, command, environment ?? new Dictionary<string, string>(), [$"{repository}:/repo", .. binds], network, secrets.Files);
+        var run = new HelperRun(image, command, WithRepository(environment), [.. repository.Binds, .. binds], network, secrets.Files);
         var result = await Engine.RunHelperAsync(run, line =>
         {
             if (!Markers.Any(m => line.StartsWith(m, StringComparison.Ordinal)))
                 log.Info($"{Prefix}: {line}");
         }, ct).ConfigureAwait(false);
         if (result.ExitCode != 0)
-        {
-            var error = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .LastOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal))?["error:".Length..].Trim()
-                ?? result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? $"exit code {result.ExitCode}";
-            throw new BackupException($"{Prefix}: {command[0]} failed: {error}");
-        }
+            throw new BackupException($"{Prefix}: {command[0]} failed: {ErrorLine(result)}");
 
         return Markers.Select(m => (Marker: m.Trim(), Line: result.Stdout.LastOrDefault(l => l.StartsWith(m, StringComparison.Ordinal))))
             .Where(p => p.Line != null)
@@ -60,11 +67,20 @@ public sealed class BackupHelper(BackupEngine engine, string image, string repos
 
     public async Task<IReadOnlyList<BackupEntry>> ListAsync(CancellationToken ct)
     {
-        var result = await Engine.RunHelperAsync(new HelperRun(image, ["list"], new Dictionary<string, string>(), [$"{repository}:/repo"], null, secrets.Files), _ => { }, ct).ConfigureAwait(false);
+        var result = await Engine.RunHelperAsync(new HelperRun(image, ["list"], WithRepository(null), repository.Binds, null, secrets.Files), _ => { }, ct).ConfigureAwait(false);
         if (result.ExitCode != 0)
-            throw new BackupException($"{Prefix}: cannot read the repository {repository}: {result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()}");
+            throw new BackupException($"{Prefix}: cannot read the repository {repository.Location}: {ErrorLine(result)}");
         return BackupEntry.ParseList(string.Join('\n', result.Stdout));
     }
+
+    private Dictionary<string, string> WithRepository(IReadOnlyDictionary<string, string>? environment) =>
+        new((environment ?? new Dictionary<string, string>()).Concat(repository.Environment));
+
+    /// <summary>The step's own "error:" line, else its last line of stderr.</summary>
+    private static string ErrorLine(HelperResult result) =>
+        result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .LastOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal))?["error:".Length..].Trim()
+        ?? result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? $"exit code {result.ExitCode}";
 
     /// <summary>A volume for one operation's files (dumps, restored data); removed by the caller's finally.</summary>
     public Task<string> CreateStageAsync(string project, CancellationToken ct) =>

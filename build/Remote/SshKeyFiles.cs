@@ -10,6 +10,10 @@ internal static class SshKeyFiles
 {
     private static readonly string[] Defaults = ["id_ed25519", "id_ecdsa", "id_rsa"];
 
+    /// <summary>The first of the ~/.ssh defaults that exists, for a client that is not ours (restic's ssh).</summary>
+    public static string? DefaultPath() =>
+        Defaults.Select(name => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", name)).FirstOrDefault(File.Exists);
+
     /// <param name="keyFile">A key file's path, or the key itself (its text, as CI hands a secret over).</param>
     public static IReadOnlyList<PrivateKeyFile> Load(string? keyFile)
     {

@@ -10,7 +10,8 @@ public enum CheckResult
 
 public sealed record CheckOutcome(SmokeCheck Check, CheckResult Result, TimeSpan Duration, string? Expected = null, string? Got = null);
 
-/// <summary>Runs checks in parallel, each under its own timeout, and fails a service that has no check at all.</summary>
+/// <summary>Runs checks in parallel, each under its own timeout — the probes first, then the flows — and fails a
+/// service that has no check at all.</summary>
 public static class SmokeRunner
 {
     public static async Task<IReadOnlyList<CheckOutcome>> RunAsync(IReadOnlyList<SmokeCheck> checks, IReadOnlyList<string> services, SmokeContext context, CancellationToken ct)
@@ -18,8 +19,9 @@ public static class SmokeRunner
         var uncovered = services.Where(s => checks.All(c => c.Service != s))
             .Select(s => new CheckOutcome(new MissingCheck(s), CheckResult.Failed, TimeSpan.Zero, $"at least one smoke check", $"no smoke check for {s}"));
         context.Python.Plan(checks);
-        var outcomes = await Task.WhenAll(checks.Select(check => RunOneAsync(check, context, ct))).ConfigureAwait(false);
-        return [.. outcomes, .. uncovered];
+        var probes = await Task.WhenAll(checks.Where(c => !c.IsFlow).Select(check => RunOneAsync(check, context, ct))).ConfigureAwait(false);
+        var flows = await Task.WhenAll(checks.Where(c => c.IsFlow).Select(check => RunOneAsync(check, context, ct))).ConfigureAwait(false);
+        return [.. probes, .. flows, .. uncovered];
     }
 
     private static async Task<CheckOutcome> RunOneAsync(SmokeCheck check, SmokeContext context, CancellationToken ct)

@@ -29,7 +29,7 @@ public static class StackSmokeChecks
         // or the autoscaler, is known to be there, so a failed check leaves no task behind.
         new CeleryTaskCheck("worker-light", Via: "worker-light", Task: "mlservice.tasks.ping", Queue: "quick", Expected: "pong") { Timeout = PythonProbes },
         new CeleryTaskCheck("worker-medium", Via: "worker-light", Task: "mlservice.tasks.ping", Queue: "analytics", Expected: "pong") { Timeout = PythonProbes },
-        new CeleryTaskCheck("worker-heavy", Via: "scheduler", Task: "mlservice.tasks.ping", Queue: "ml", Expected: "pong", WaitSeconds: (int)HeavyScaleUp.TotalSeconds) { Timeout = HeavyScaleUp + PythonProbes },
+        new CeleryTaskCheck("worker-heavy", Via: "scheduler", Task: "mlservice.tasks.ping", Queue: "ml", Expected: "pong", WaitSeconds: (int)HeavyScaleUp.TotalSeconds) { Timeout = HeavyScaleUp + PythonProbes, IsFlow = true },
         // Their healthchecks read the heartbeat files every 10–15 s; two intervals without a passing read is a failure.
         new HeartbeatCheck("worker-light", "consumer heartbeat fresh", TimeSpan.FromSeconds(25)),
         new HeartbeatCheck("worker-medium", "consumer heartbeat fresh", TimeSpan.FromSeconds(25)),

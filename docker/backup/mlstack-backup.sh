@@ -11,13 +11,22 @@
 #   verified ID        records that ID passed VerifyBackup
 #   forget ID...       removes those backups (retention decides which) and prunes
 # Secrets come as files in /run/secrets (written by the build, mode 0400), never as arguments or variables of the
-# container: restic (repository password), pgpass, redis.
+# container: restic (repository password), pgpass, redis; for an sftp: repository ssh-key and known_hosts.
+# The repository is /repo (a folder bound in), or MLSTACK_REPOSITORY (sftp:…) with the records in /records.
 set -euo pipefail
 umask 077
 
-export RESTIC_REPOSITORY=/repo RESTIC_PASSWORD_FILE=/run/secrets/restic PGPASSFILE=/run/secrets/pgpass
+export RESTIC_REPOSITORY=${MLSTACK_REPOSITORY:-/repo} RESTIC_PASSWORD_FILE=/run/secrets/restic PGPASSFILE=/run/secrets/pgpass
 STAGE=/stage
-RECORDS=/repo/mlstack-records
+RECORDS=${MLSTACK_RECORDS:-/repo/mlstack-records}
+
+# restic runs ssh for sftp: ours uses only the key handed over, trusts only the host keys handed over, never asks.
+if [ -s /run/secrets/ssh-key ]; then
+  mkdir -p -m 700 ~/.ssh
+  printf '%s\n' 'Host *' '  IdentityFile /run/secrets/ssh-key' '  IdentitiesOnly yes' \
+    '  UserKnownHostsFile /run/secrets/known_hosts' '  StrictHostKeyChecking yes' '  BatchMode yes' \
+    '  ConnectTimeout 20' '  ServerAliveInterval 15' '  ServerAliveCountMax 4' > ~/.ssh/config
+fi
 
 say() { printf '%s\n' "$*"; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -59,6 +68,16 @@ bucket_counts() { # dir
     find "$bucket" -type f -name '*._S3rver_object' -printf '%s\n' \
       | awk -v b="objects/$(basename "$bucket")" '{ n++; s += $1 } END { printf "%s\t%d\n%s.bytes\t%d\n", b, n, b, s }'
   done
+}
+
+# Whether the repository exists: 1 when it does not; any other failure (host key, login, network) ends the step.
+repository_exists() {
+  if [ "$RESTIC_REPOSITORY" = /repo ]; then [ -f /repo/config ]; return; fi
+  local out; out=$(restic cat config 2>&1 >/dev/null) && return 0
+  if grep -q 'Is there a repository at the following location' <<<"$out"; then return 1; fi
+  # ssh's own reason says more than restic's "unable to start the sftp session".
+  local reason; reason=$(grep -m1 -E 'Host key verification failed|Permission denied|Could not resolve|Connection refused|timed out|No route to host' <<<"$out" || true)
+  fail "repository $RESTIC_REPOSITORY: ${reason:-$(grep -v '^$' <<<"$out" | tail -n 2 | tr '\n' ' ')}"
 }
 
 tsv_to_json() { jq -Rn '[inputs | split("\t") | {(.[0]): (.[1] | tonumber)}] | add // {}'; }
@@ -136,8 +155,8 @@ cmd_store() {
         > "$STAGE/manifest.json"
   say "manifest: $(jq '.artifacts | length' "$STAGE/manifest.json") artifacts, $(jq '.counts | length' "$STAGE/manifest.json") counts"
 
-  chmod 700 /repo
-  if [ ! -f /repo/config ]; then
+  if [ "$RESTIC_REPOSITORY" = /repo ]; then chmod 700 /repo; fi
+  if ! repository_exists; then
     restic init >/dev/null
     say "repository: created (encrypted, restic $(restic version | cut -d' ' -f2))"
   fi
@@ -160,7 +179,7 @@ cmd_backup() { cmd_dump; cmd_store; }
 
 cmd_fetch() {
   local id=$1 short=${1:0:8} start=$SECONDS
-  [ -f /repo/config ] || fail "repository: /repo holds no restic repository"
+  repository_exists || fail "repository: $RESTIC_REPOSITORY holds no restic repository"
   local out
   out=$(restic check --read-data-subset="${CHECK_SUBSET:-1/1}" 2>&1) || fail "repository damaged: $(grep -iE 'error|fatal|pack|invalid|damaged' <<<"$out" | head -n 3 | tr '\n' ' ')"
   say "check: repository intact (read ${CHECK_SUBSET:-all} of the data) in $((SECONDS - start))s"
@@ -221,7 +240,7 @@ cmd_counts() {
 }
 
 cmd_list() {
-  if [ ! -f /repo/config ]; then echo '[]'; return; fi
+  if ! repository_exists; then echo '[]'; return; fi
   local snapshots; snapshots=$(restic snapshots --json)
   jq -c --slurpfile records <(cat "$RECORDS"/*.json 2>/dev/null || true) \
     '[.[] | . as $s | ($records | map(select(.id as $r | $s.id | startswith($r))) | first // {}) as $r | {id, time, tags: (.tags // []), size: $r.size, added: $r.added, verifiedAt: $r.verifiedAt}]' \

@@ -31,7 +31,7 @@ public sealed class BackupRoundTripTests(BackupFixture fixture) : IClassFixture<
 
         var list = await fixture.BuildAsync(_repository, "Backups");
         Succeeded(list);
-        Assert.Matches($@"{BackupFixture.BackupId(backup)}\s+\S+ \S+\s+[0-9a-f]{{12}}\s+dev\s+[\d.]+ MB\s+[\d.]+ MB\s+\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d", list.Output);
+        Assert.Matches($@"{BackupFixture.BackupId(backup)}\s+\S+ \S+\s+[0-9a-f]{{7,12}}(-dirty)?\s+dev\s+[\d.]+ MB\s+[\d.]+ MB\s+\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d", list.Output);
         Assert.True(new DirectoryInfo(_repository).UnixFileMode == (UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute), "the repository folder is private (0700)");
     }
 

@@ -50,6 +50,23 @@ public sealed class SmokeRunnerTests
     }
 
     [Fact]
+    public async Task Flows_start_only_once_every_probe_has_finished()
+    {
+        var probesDone = 0;
+        var seenByFlow = -1;
+        SmokeCheck[] checks =
+        [
+            new Fixed("a", "flow", _ => { seenByFlow = Volatile.Read(ref probesDone); return Task.CompletedTask; }) { IsFlow = true },
+            .. Enumerable.Range(0, 3).Select(i => new Fixed("b", $"probe {i}", async ct => { await Task.Delay(100 * (i + 1), ct); Interlocked.Increment(ref probesDone); })),
+        ];
+
+        var outcomes = await SmokeRunner.RunAsync(checks, ["a", "b"], Context, CancellationToken.None);
+
+        Assert.All(outcomes, o => Assert.Equal(CheckResult.Passed, o.Result));
+        Assert.Equal(3, seenByFlow);
+    }
+
+    [Fact]
     public async Task The_JUnit_report_has_a_case_per_check_with_failures_and_masked_secrets()
     {
         var outcomes = await SmokeRunner.RunAsync(

@@ -1,0 +1,63 @@
+using Mlstack.Tests.Support;
+
+namespace Mlstack.Tests.Backup;
+
+/// <summary>An off-site repository: sftp: on a real OpenSSH server (the fixture VM's), reached by the helper's own ssh
+/// with the key and the host key handed over as secret files. A host key that is not the server's is refused before
+/// anything is written; a backup lands there, is listed, verified by a restore and recorded; a damaged pack there is
+/// refused by VerifyBackup.</summary>
+[Collection(EngineTests.Name)]
+public sealed class OffsiteBackupTests(BackupFixture fixture, TestVm vm) : IClassFixture<BackupFixture>, IClassFixture<TestVm>
+{
+    private const string StrangerKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+
+    [Fact]
+    public async Task An_sftp_repository_refuses_a_stranger_host_key_then_backs_up_lists_verifies_and_refuses_damage()
+    {
+        vm.Require();
+        var project = fixture.Stack.Project.Name;
+        var location = $"sftp:root@{vm.Address}:/srv/offsite/{project}";
+        var onServer = Path.Combine(vm.PrivateSrv, "offsite", project);
+        var knownHosts = KnownHosts("trusted", vm.KnownHostsLine);
+        string[] ssh = ["--backup-ssh-key", vm.ClientKeyPath, "--backup-known-hosts", knownHosts];
+
+        var stranger = await fixture.BuildAsync(location, "Backup", "--backup-ssh-key", vm.ClientKeyPath, "--backup-known-hosts", KnownHosts("stranger", $"{vm.Address} {StrangerKey}"));
+        Assert.NotEqual(0, stranger.ExitCode);
+        Assert.Contains("Host key verification failed", stranger.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(onServer), "nothing may be written to a server whose host key is not trusted");
+
+        var backup = await fixture.BuildAsync(location, ["Backup", .. ssh]);
+        Succeeded(backup);
+        Assert.True(File.Exists(Path.Combine(onServer, "config")), "the repository is on the server");
+        var id = BackupFixture.BackupId(backup);
+
+        var verify = await fixture.BuildAsync(location, ["VerifyBackup", .. ssh]);
+        Succeeded(verify);
+        Assert.Contains("counts match the manifest", verify.Output, StringComparison.Ordinal);
+        var list = await fixture.BuildAsync(location, ["Backups", .. ssh]);
+        Succeeded(list);
+        Assert.Matches($@"{id}\s.*\s\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\s", list.Output); // verified, with its time
+
+        var pack = new DirectoryInfo(Path.Combine(onServer, "data")).EnumerateFiles("*", SearchOption.AllDirectories).MaxBy(f => f.Length)!;
+        using (var stream = pack.Open(FileMode.Open))
+            stream.SetLength(stream.Length / 2);
+        var damaged = await fixture.BuildAsync(location, ["VerifyBackup", .. ssh]);
+        Assert.NotEqual(0, damaged.ExitCode);
+        Assert.Contains("repository damaged", damaged.Output, StringComparison.Ordinal);
+        Assert.Contains(pack.Name[..8], damaged.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", stranger.Output + backup.Output + verify.Output + list.Output + damaged.Output, StringComparison.Ordinal);
+    }
+
+    private static void Succeeded(ProcessResult result)
+    {
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.DoesNotContain(BackupFixture.Password, result.Output, StringComparison.Ordinal);
+    }
+
+    private string KnownHosts(string name, string line)
+    {
+        var path = Path.Combine(vm.PrivateRoot, "..", $"offsite-known_hosts-{name}");
+        File.WriteAllText(path, line + "\n");
+        return path;
+    }
+}
