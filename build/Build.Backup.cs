@@ -86,7 +86,7 @@ internal sealed partial class Build
             var stage = await site.Helper.CreateStageAsync(ProjectName, ct);
             try
             {
-                await BackupVerifier.VerifyAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, ct), stage, CheckSubset, Log, ct);
+                await BackupVerifier.VerifyAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, backup, ct), stage, CheckSubset, Log, ct);
             }
             finally
             {
@@ -104,7 +104,7 @@ internal sealed partial class Build
                 throw new BuildInputException($"Restore replaces the data of project {ProjectName} (databases, Redis, objects) with a backup; add --yes to confirm.");
             await using var site = await BackupSiteAsync("Restore", ct);
             var backup = Choose(site, await site.Helper.ListAsync(ct), verifiedOnly: BackupId == null);
-            await StackRestore.RunAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, ct), await BackupOriginAsync(site, ct), Gate(site, ProjectName), Log, ct);
+            await StackRestore.RunAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, backup, ct), await BackupOriginAsync(site, ct), Gate(site, ProjectName), Log, ct);
         });
 
     private RetentionPolicy Retention => new(KeepDaily, KeepWeekly, KeepMonthly, KeepLast);
@@ -234,8 +234,9 @@ internal sealed partial class Build
             ?? throw new BuildInputException($"{vm.Target.Host} runs no release under {DeployPath}: deploy one first (./build.sh Deploy --host {DeployHost}).");
 
     /// <summary>The stack's data services as their own project, from compose.yaml alone (no published ports): with
-    /// this checkout's images here; on a VM, with the current release's files and images.</summary>
-    private async Task<ScratchProject> ScratchStackAsync(BackupSite site, CancellationToken ct)
+    /// this checkout's images here; on a VM, with the files and images of the release the backup was taken from
+    /// when the VM still keeps it, else the current release's.</summary>
+    private async Task<ScratchProject> ScratchStackAsync(BackupSite site, BackupEntry backup, CancellationToken ct)
     {
         var name = $"{ProjectName}verify{Guid.NewGuid().ToString("N")[..6]}";
         if (site.Vm == null)
@@ -245,8 +246,12 @@ internal sealed partial class Build
             return new ScratchProject(name, LocalCompose.For(scratch, Log, await UpEnvironmentAsync(ct)), Gate(site, name));
         }
 
-        var (activation, _) = await ActivationAsync(site.Vm, new ReleaseStore(site.Vm, DeployPath), ct);
-        var release = activation.Project((await CurrentReleaseAsync(site.Vm, ct)).Id);
+        var store = new ReleaseStore(site.Vm, DeployPath);
+        var (activation, _) = await ActivationAsync(site.Vm, store, ct);
+        var kept = (await store.ListAsync(ct)).FirstOrDefault(r => r.Release.Id == backup.Tag("release"))?.Release;
+        var from = kept ?? await CurrentReleaseAsync(site.Vm, ct);
+        Log.Info($"{site.Helper.Prefix}: the scratch stack runs release {from.Id}'s images{(kept == null ? $" (the backup's release {backup.Tag("release") ?? "?"} is no longer on {site.Vm.Target.Host})" : string.Empty)}");
+        var release = activation.Project(from.Id);
         return new ScratchProject(name, RemoteCompose.For(site.Vm, release with { Name = name, Files = [release.Files[0]] }), Gate(site, name));
     }
 
