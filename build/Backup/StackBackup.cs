@@ -39,7 +39,8 @@ public static class StackBackup
             ["MLSTACK_PURPOSE"] = origin.Purpose ?? string.Empty,
             ["MLSTACK_IMAGES"] = JsonSerializer.Serialize(images),
         };
-        var markers = await helper.RunAsync(["backup"], network, [$"{stage}:/stage"], environment, ct).ConfigureAwait(false);
+        var redisData = await engine.VolumeAsync(target.Project, "redisdata", ct).ConfigureAwait(false);
+        var markers = await helper.RunAsync(["backup"], network, [$"{stage}:/stage", $"{redisData}:/redis:ro"], environment, ct).ConfigureAwait(false);
         var record = JsonSerializer.Deserialize<BackupRecord>(markers["RESULT"], Deploy.ReleaseJson.Options)!;
         log.Success($"{helper.Prefix}: backup {record.Id[..8]} of {target.Project}: {Bytes.Format(record.Size)}, {Bytes.Format(record.Added)} added, in {clock.Elapsed.TotalSeconds:0.0}s");
         if (retention != null)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The backup helper's steps, one per container run (the build orchestrates them, see build/Backup):
 #   objects            sync the object store's files (/objects, read-only) to /stage/objects, proven unchanged meanwhile
-#   dump               pg_dumpall --globals-only + pg_dump -Fc per database, Redis's RDB, into /stage
+#   dump               pg_dumpall --globals-only + pg_dump -Fc per database, Redis's RDB (BGSAVE, from /redis), into /stage
 #   backup             dump, then store
 #   store              manifest.json (checksums, counts), restic backup of /stage into /repo, a record of the backup
 #   fetch ID           restic check, restore ID into /stage, checksums against its manifest; prints the manifest
@@ -120,11 +120,29 @@ cmd_dump() {
 
   redis_auth
   start=$SECONDS
-  # --rdb asks the server for a fresh snapshot (the BGSAVE a replica gets): consistent, and no access to its volume.
-  local out; out=$(redis-cli -h "$REDIS_HOST" --rdb "$STAGE/redis/dump.rdb" 2>&1) \
-    || fail "redis: no RDB from $REDIS_HOST: $(tail -n 1 <<<"$out")"
+  redis_snapshot
   redis-cli -h "$REDIS_HOST" INFO server | sed -n 's/^redis_version:\(.*\)\r$/\1/p' > /tmp/redis-version
   say "redis: dump.rdb $(bytes "$STAGE/redis/dump.rdb") bytes in $((SECONDS - start))s"
+}
+
+# BGSAVE: Redis forks and writes a consistent snapshot into its own volume (mounted here read-only at /redis), then
+# renames it into place; LASTSAVE moves when it is done. (redis-cli --rdb would first wait Redis's 5 s
+# repl-diskless-sync-delay, on every backup.) A save already running is waited for: SCHEDULE.
+redis_snapshot() {
+  local cli=(redis-cli -h "$REDIS_HOST") last out status
+  last=$("${cli[@]}" LASTSAVE) || fail "redis: $REDIS_HOST does not answer"
+  # LASTSAVE counts seconds: a save finishing in the second of the last one would not show.
+  while [ "$last" -ge "$(date +%s)" ]; do sleep 0.2; done
+  out=$("${cli[@]}" BGSAVE SCHEDULE 2>&1)
+  case "$out" in *"Background saving"* | *"already in progress"*) ;; *) fail "redis: BGSAVE refused: $out" ;; esac
+  for _ in $(seq 600); do
+    [ "$("${cli[@]}" LASTSAVE)" = "$last" ] || break
+    sleep 0.2
+  done
+  status=$("${cli[@]}" INFO persistence | sed -n 's/^rdb_last_bgsave_status:\(.*\)\r$/\1/p')
+  [ "$("${cli[@]}" LASTSAVE)" != "$last" ] || fail "redis: BGSAVE did not finish within 120 s"
+  [ "$status" = ok ] || fail "redis: BGSAVE failed (rdb_last_bgsave_status: $status); see redis's log"
+  cp /redis/dump.rdb "$STAGE/redis/dump.rdb"
 }
 
 cmd_store() {
