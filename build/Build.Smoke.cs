@@ -33,7 +33,7 @@ internal sealed partial class Build
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         using var exec = new ContainerExec(engine, ProjectName);
         var checks = StackSmokeChecks.All().Where(c => !Fast || !c.IsSlow).ToList();
-        var outcomes = await SmokeRunner.RunAsync(checks, services, new SmokeContext(http, url, exec), ct);
+        var outcomes = await SmokeRunner.RunAsync(checks, services, new SmokeContext(http, url, exec) { ScaleToZero = ScaleToZeroTiers() }, ct);
 
         SmokeReport.Print(outcomes, Log);
         var junit = Path.Combine(ReportsDirectory, "smoke.xml");

@@ -23,6 +23,9 @@ public sealed class SmokeContext(HttpClient http, Uri stackUrl, ContainerExec ex
     public Uri StackUrl { get; } = stackUrl;
     public ContainerExec Exec { get; } = exec;
 
+    /// <summary>The worker tiers the autoscaler may stop entirely (autoscale.yaml's min 0).</summary>
+    public IReadOnlySet<string> ScaleToZero { get; init; } = new HashSet<string>();
+
     /// <summary>Python probes, one interpreter per container.</summary>
     public PythonBatch Python { get; } = new(exec);
 }
