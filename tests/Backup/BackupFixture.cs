@@ -13,7 +13,7 @@ public sealed partial class BackupFixture : IAsyncLifetime
 {
     public const string Password = "Backup-Fixture-7Qz9-secret";
 
-    private const string Env = """
+    internal const string EnvText = """
         POSTGRES_USER=fixture_admin
         POSTGRES_PASSWORD=fixture-admin-pw
         APP_DB_USER=fixture
@@ -57,7 +57,7 @@ public sealed partial class BackupFixture : IAsyncLifetime
         var images = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Images"], timeout: TimeSpan.FromMinutes(20));
         Assert.True(images.ExitCode == 0, images.Output);
         var compose = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "tests", "Backup", "fixture-compose.yaml"));
-        Stack = await FixtureStack.CreateAsync(compose, Env.Replace("\r", string.Empty, StringComparison.Ordinal) + "\n");
+        Stack = await FixtureStack.CreateAsync(compose, EnvText.Replace("\r", string.Empty, StringComparison.Ordinal) + "\n");
         await Stack.UpAsync();
         await DataAsync("seed");
     }
