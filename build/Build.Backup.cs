@@ -18,15 +18,6 @@ internal sealed partial class Build
     [Parameter("The backup repository: a folder on the machine that runs the stack (default ~/.local/share/mlstack/backups/<project>), or sftp:[user@]host:/path for an off-site one")]
     private readonly string? BackupRepository;
 
-    [Parameter("Off-site (sftp:) repository: private key file for its host (default ~/.ssh/id_ed25519, id_ecdsa, id_rsa)")]
-    private readonly string? BackupSshKey;
-
-    [Parameter("Off-site (sftp:) repository: the private key itself, as text (for CI: from a secret); instead of --backup-ssh-key"), Secret]
-    private readonly string? BackupSshPrivateKey;
-
-    [Parameter("Off-site (sftp:) repository: OpenSSH known_hosts file holding its host's key (default ~/.ssh/known_hosts)")]
-    private readonly string? BackupKnownHosts;
-
     [Parameter("VerifyBackup, Restore: the backup's id or a prefix of it (default: the newest; for Restore the newest verified)", Name = "Backup")]
     private readonly string? BackupId;
 
@@ -161,9 +152,6 @@ internal sealed partial class Build
         return new BackupSite(new BackupHelper(new BackupEngine(vm.OpenEngine()), image, repository, secrets, Log, prefix), vm, where, ownsVm);
     }
 
-    /// <summary>--backup-repository is an sftp: location, not a folder.</summary>
-    private bool IsOffsite => BackupRepository != null && ResticRepository.IsLocation(BackupRepository);
-
     /// <summary>The helper image and the passwords it is handed; refuses a well-known repository password in prod.</summary>
     private async Task<(string Image, BackupSecrets Secrets)> BackupHelperSetupAsync(CancellationToken ct)
     {
@@ -173,25 +161,6 @@ internal sealed partial class Build
         var image = (await StackImagesAsync(ct)).Single(i => i.Spec.Repository == BackupImageSpec.Repository).Reference;
         var secrets = new BackupSecrets(BackupPassword!, settings.GetValueOrDefault("POSTGRES_PASSWORD") ?? string.Empty, settings.GetValueOrDefault("REDIS_PASSWORD") ?? string.Empty);
         return (image, IsOffsite ? secrets with { SshKey = OffsiteKey(), KnownHosts = OffsiteKnownHosts() } : secrets);
-    }
-
-    private string OffsiteKey()
-    {
-        if (BackupSshPrivateKey != null)
-            return BackupSshPrivateKey;
-        var file = BackupSshKey ?? SshKeyFiles.DefaultPath();
-        if (file == null || !File.Exists(file))
-            throw new BuildInputException($"--backup-repository {BackupRepository} needs a private key for its host: --backup-ssh-key FILE (no {file ?? "~/.ssh/id_ed25519, id_ecdsa or id_rsa"}), or BACKUP_SSH_PRIVATE_KEY.");
-        return File.ReadAllText(file);
-    }
-
-    /// <summary>The host keys the helper's ssh may trust: no key is ever accepted on first sight.</summary>
-    private string OffsiteKnownHosts()
-    {
-        var file = BackupKnownHosts ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "known_hosts");
-        return File.Exists(file)
-            ? File.ReadAllText(file)
-            : throw new BuildInputException($"--backup-repository {BackupRepository}: no known_hosts file at {file}; add the host's key there (ssh-keyscan HOST, after checking its fingerprint) or name one with --backup-known-hosts.");
     }
 
     /// <summary>Outside the checkout, so a clean checkout or git clean never takes the backups with it.</summary>
