@@ -33,7 +33,7 @@ public sealed partial class BackupBenchmarkTests(ITestOutputHelper output)
     {
         await Prerequisites.RequireEngineAsync();
         var (rows, objects) = (Setting("BENCH_ROWS", 250_000), Setting("BENCH_OBJECTS_MIB", 256));
-        var compose = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "tests", "Backup", "fixture-compose.yaml"));
+        var compose = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "tests", "Backup", "fixture-compose.yaml"), TestContext.Current.CancellationToken);
         await using var stack = await FixtureStack.CreateAsync(compose, BackupFixture.EnvText.Replace("\r", string.Empty, StringComparison.Ordinal) + "\n");
         var repository = Directory.CreateTempSubdirectory("mlstack-backup-bench-").FullName;
         var project = stack.Project.Name;
@@ -65,7 +65,7 @@ public sealed partial class BackupBenchmarkTests(ITestOutputHelper output)
                 output.WriteLine(line);
             var reports = Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports");
             Directory.CreateDirectory(reports);
-            await File.WriteAllLinesAsync(Path.Combine(reports, "backup-benchmark.md"), lines);
+            await File.WriteAllLinesAsync(Path.Combine(reports, "backup-benchmark.md"), lines, TestContext.Current.CancellationToken);
         }
         finally
         {
