@@ -199,7 +199,10 @@ internal sealed partial class Build
     }
 
     private async Task<ReleaseInfo> CurrentReleaseAsync(SshSession vm, CancellationToken ct) =>
-        (await new ReleaseStore(vm, DeployPath).ListAsync(ct)).FirstOrDefault(r => r.IsCurrent)?.Release
+        CurrentRelease(vm, await new ReleaseStore(vm, DeployPath).ListAsync(ct));
+
+    private ReleaseInfo CurrentRelease(SshSession vm, IReadOnlyList<ReleaseListing> releases) =>
+        releases.FirstOrDefault(r => r.IsCurrent)?.Release
             ?? throw new BuildInputException($"{vm.Target.Host} runs no release under {DeployPath}: deploy one first (./build.sh Deploy --host {DeployHost}).");
 
     /// <summary>The stack's data services as their own project, from compose.yaml alone (no published ports): with
@@ -217,8 +220,9 @@ internal sealed partial class Build
 
         var store = new ReleaseStore(site.Vm, DeployPath);
         var (activation, _) = await ActivationAsync(site.Vm, store, ct);
-        var kept = (await store.ListAsync(ct)).FirstOrDefault(r => r.Release.Id == backup.Tag("release"))?.Release;
-        var from = kept ?? await CurrentReleaseAsync(site.Vm, ct);
+        var releases = await store.ListAsync(ct);
+        var kept = releases.FirstOrDefault(r => r.Release.Id == backup.Tag("release"))?.Release;
+        var from = kept ?? CurrentRelease(site.Vm, releases);
         Log.Info($"{site.Helper.Prefix}: the scratch stack runs release {from.Id}'s images{(kept == null ? $" (the backup's release {backup.Tag("release") ?? "?"} is no longer on {site.Vm.Target.Host})" : string.Empty)}");
         var release = activation.Project(from.Id);
         return new ScratchProject(name, RemoteCompose.For(site.Vm, release with { Name = name, Files = [release.Files[0]] }), Gate(site, name));
