@@ -66,7 +66,7 @@ internal sealed partial class Build
         });
 
     Target VerifyBackup => _ => _
-        .Description("Restores a backup (--backup ID, default the newest) into a throwaway stack and proves it: checksums, counts, health gates; the running stack is untouched")
+        .Description("Restores a backup (--backup ID, default the newest) into a throwaway stack and proves it: checksums, counts, the app started on it, health gates, smoke checks; the running stack is untouched")
         .DependsOn(Images)
         .After(Backup)
         .Requires(() => BackupPassword)
@@ -86,7 +86,7 @@ internal sealed partial class Build
         });
 
     Target Restore => _ => _
-        .Description("Puts the stack's data back from a backup (--backup ID, default the newest verified): verifies it, takes a safety backup, restores, gates; needs --yes")
+        .Description("Puts the stack's data back from a backup (--backup ID, default the newest verified): verifies it, takes a safety backup, restores, gates and smokes; needs --yes")
         .DependsOn(Images)
         .Requires(() => BackupPassword)
         .Executes(async ct =>
@@ -95,7 +95,7 @@ internal sealed partial class Build
                 throw new BuildInputException($"Restore replaces the data of project {ProjectName} (databases, Redis, objects) with a backup; add --yes to confirm.");
             await using var site = await BackupSiteAsync("Restore", ct);
             var backup = Choose(site, await site.Helper.ListAsync(ct), verifiedOnly: BackupId == null);
-            await StackRestore.RunAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, backup, ct), await BackupOriginAsync(site, ct), Gate(site, ProjectName), Log, ct);
+            await StackRestore.RunAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, backup, ct), await BackupOriginAsync(site, ct), Gate(site, ProjectName), SmokeProject(site), Log, ct);
         });
 
     private RetentionPolicy Retention => new(KeepDaily, KeepWeekly, KeepMonthly, KeepLast);
@@ -204,29 +204,6 @@ internal sealed partial class Build
     private ReleaseInfo CurrentRelease(SshSession vm, IReadOnlyList<ReleaseListing> releases) =>
         releases.FirstOrDefault(r => r.IsCurrent)?.Release
             ?? throw new BuildInputException($"{vm.Target.Host} runs no release under {DeployPath}: deploy one first (./build.sh Deploy --host {DeployHost}).");
-
-    /// <summary>The stack's data services as their own project, from compose.yaml alone (no published ports): with
-    /// this checkout's images here; on a VM, with the files and images of the release the backup was taken from
-    /// when the VM still keeps it, else the current release's.</summary>
-    private async Task<ScratchProject> ScratchStackAsync(BackupSite site, BackupEntry backup, CancellationToken ct)
-    {
-        var name = $"{ProjectName}verify{Guid.NewGuid().ToString("N")[..6]}";
-        if (site.Vm == null)
-        {
-            var project = await StackProjectAsync(ct);
-            var scratch = project with { Name = name, Files = [project.Files[0]] };
-            return new ScratchProject(name, LocalCompose.For(scratch, Log, await UpEnvironmentAsync(ct)), Gate(site, name));
-        }
-
-        var store = new ReleaseStore(site.Vm, DeployPath);
-        var (activation, _) = await ActivationAsync(site.Vm, store, ct);
-        var releases = await store.ListAsync(ct);
-        var kept = releases.FirstOrDefault(r => r.Release.Id == backup.Tag("release"))?.Release;
-        var from = kept ?? CurrentRelease(site.Vm, releases);
-        Log.Info($"{site.Helper.Prefix}: the scratch stack runs release {from.Id}'s images{(kept == null ? $" (the backup's release {backup.Tag("release") ?? "?"} is no longer on {site.Vm.Target.Host})" : string.Empty)}");
-        var release = activation.Project(from.Id);
-        return new ScratchProject(name, RemoteCompose.For(site.Vm, release with { Name = name, Files = [release.Files[0]] }), Gate(site, name));
-    }
 
     /// <summary>The Up gate over some of a project's services, after the restore (re)started them.</summary>
     private GateServices Gate(BackupSite site, string project) => async (services, ct) =>

@@ -57,7 +57,7 @@ internal sealed partial class Build
         await using var site = await VmBackupSiteAsync(vm, "Rollback", ownsVm: false, ct);
         var environment = StackEnvironmentName.ToString().ToLowerInvariant();
         var origin = dataOf != null ? new BackupOrigin(environment, dataOf.GitSha, dataOf.Id) : await BackupOriginAsync(site, ct);
-        await StackRestore.RunAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, backup, ct), origin, Gate(site, ProjectName), Log, ct);
+        await StackRestore.RunAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, backup, ct), origin, Gate(site, ProjectName), SmokeProject(site), Log, ct);
     }
 
     /// <summary>What a rollback left of the data, for its closing lines.</summary>

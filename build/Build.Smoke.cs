@@ -27,22 +27,24 @@ internal sealed partial class Build
 
     /// <summary>The smoke checks against a stack: HTTP to <paramref name="url"/>, everything inside through
     /// <paramref name="engine"/> (this machine's, or a VM's over SSH). Takes ownership of the engine client.</summary>
-    private async Task SmokeAsync(Docker.DotNet.DockerClient engine, Uri url, IReadOnlyList<string> services, CancellationToken ct)
+    /// <param name="project">Another compose project than the stack's (a backup's scratch stack), with the
+    /// <paramref name="checks"/> its services allow.</param>
+    private async Task SmokeAsync(Docker.DotNet.DockerClient engine, Uri url, IReadOnlyList<string> services, CancellationToken ct, string? project = null, IReadOnlyList<SmokeCheck>? checks = null)
     {
         var clock = Stopwatch.StartNew();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        using var exec = new ContainerExec(engine, ProjectName);
-        var checks = StackSmokeChecks.All().Where(c => !Fast || !c.IsSlow).ToList();
+        using var exec = new ContainerExec(engine, project ?? ProjectName);
+        checks ??= [.. StackSmokeChecks.All().Where(c => !Fast || !c.IsSlow)];
         var outcomes = await SmokeRunner.RunAsync(checks, services, new SmokeContext(http, url, exec) { ScaleToZero = ScaleToZeroTiers() }, ct);
 
         SmokeReport.Print(outcomes, Log);
-        var junit = Path.Combine(ReportsDirectory, "smoke.xml");
+        var junit = Path.Combine(ReportsDirectory, project == null ? "smoke.xml" : $"smoke-{project}.xml");
         SmokeReport.WriteJUnit(outcomes, junit, Log.Masker.Mask);
         Log.StepSummary.Append(JUnitMarkdown.Summarise(junit, "SmokeTest"));
         var failed = outcomes.Where(o => o.Result == CheckResult.Failed).ToList();
         if (failed.Count > 0)
-            throw new SmokeFailedException($"{failed.Count} of {outcomes.Count} smoke checks failed, for {string.Join(", ", failed.Select(f => f.Check.Service).Distinct())}; report: {Path.GetRelativePath(RootDirectory, junit)}");
-        Log.Success($"SmokeTest: {outcomes.Count} checks passed in {clock.Elapsed.TotalSeconds:0.00}s against {url}");
+            throw new SmokeFailedException($"{failed.Count} of {outcomes.Count} smoke checks failed{(project != null ? $" in {project}" : "")}, for {string.Join(", ", failed.Select(f => f.Check.Service).Distinct())}; report: {Path.GetRelativePath(RootDirectory, junit)}");
+        Log.Success($"SmokeTest: {outcomes.Count} checks passed in {clock.Elapsed.TotalSeconds:0.00}s against {project ?? url.ToString()}");
     }
 
     private Uri StackAddress()

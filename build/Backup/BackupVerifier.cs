@@ -4,13 +4,18 @@ using Mlstack.Build.Stack;
 
 namespace Mlstack.Build.Backup;
 
-/// <summary>A throwaway compose project of the stack's data services: its own name, fresh volumes, no published
-/// ports (compose.yaml alone: only the dev override publishes them).</summary>
-public sealed record ScratchProject(string Project, ComposeCommand Compose, GateServices Gate);
+/// <summary>SmokeTest's checks against a compose project, as far as the services it runs allow; throws when one fails.</summary>
+public delegate Task SmokeServices(string project, CancellationToken ct);
+
+/// <summary>A throwaway compose project: its own name, fresh volumes, nothing published. It runs the data services,
+/// and the rest of the stack (<paramref name="AppServices"/>) when the stack it stands in for runs it.</summary>
+/// <param name="RemoveFiles">Deletes what was written to run it (its compose file), once it is down.</param>
+public sealed record ScratchProject(string Project, ComposeCommand Compose, GateServices Gate, SmokeServices Smoke, IReadOnlyList<string> AppServices, Func<Task> RemoveFiles);
 
 /// <summary>Proves a backup restores: the repository's check, the backup fetched and its checksums matched, a
-/// scratch stack started, the backup put into it, every count of the manifest found again, health gates passed;
-/// the scratch stack is torn down in every case and the backup recorded as verified. The running stack is not touched.</summary>
+/// scratch stack started, the backup put into it, every count of the manifest found again, the app started on it,
+/// health gates and smoke checks passed; the scratch stack is torn down in every case and the backup recorded as
+/// verified. The running stack is not touched.</summary>
 public static class BackupVerifier
 {
     public static async Task<BackupManifest> VerifyAsync(BackupHelper helper, BackupEntry backup, BackupTarget template, ScratchProject scratch, string stage, string checkSubset, BuildLog log, CancellationToken ct)
@@ -25,14 +30,26 @@ public static class BackupVerifier
                 throw new BackupException($"{helper.Prefix}: the scratch stack did not start: {(up.Output.Count > 0 ? up.Output[^1] : "")}");
             await scratch.Gate(StackBackup.DataServices, ct).ConfigureAwait(false);
             await DataRestore.RunAsync(helper, template with { Project = scratch.Project }, stage, manifest, scratch.Gate, log, ct).ConfigureAwait(false);
+            if (scratch.AppServices.Count > 0)
+            {
+                log.Info($"{helper.Prefix}: starting the app on the restored data in {scratch.Project} ({scratch.AppServices.Count} services)");
+                var app = await scratch.Compose(["up", "-d", "--no-build", .. scratch.AppServices], ct).ConfigureAwait(false);
+                if (app.ExitCode != 0)
+                    throw new BackupException($"{helper.Prefix}: the app did not start on the restored data: {(app.Output.Count > 0 ? app.Output[^1] : "")}");
+                await scratch.Gate(scratch.AppServices, ct).ConfigureAwait(false);
+            }
+
+            await scratch.Smoke(scratch.Project, ct).ConfigureAwait(false);
             await helper.RunAsync(["verified", backup.Id], null, [], null, ct).ConfigureAwait(false);
         }
         finally
         {
             await scratch.Compose(["down", "--volumes", "--remove-orphans", "--timeout", "5"], CancellationToken.None).ConfigureAwait(false);
+            await scratch.RemoveFiles().ConfigureAwait(false);
         }
 
-        log.Success($"{helper.Prefix}: backup {backup.ShortId} verified in {clock.Elapsed.TotalSeconds:0.0}s: it restores, its counts match ({DataRestore.Summary(manifest.Counts)}), its services pass their health gates; scratch project removed");
+        var proven = scratch.AppServices.Count > 0 ? "the app starts on it, passes its health gates and smoke checks" : "its services pass their health gates and smoke checks";
+        log.Success($"{helper.Prefix}: backup {backup.ShortId} verified in {clock.Elapsed.TotalSeconds:0.0}s: it restores, its counts match ({DataRestore.Summary(manifest.Counts)}), {proven}; scratch project removed");
         return manifest;
     }
 

@@ -3,11 +3,11 @@ using Mlstack.Build.Host;
 namespace Mlstack.Build.Backup;
 
 /// <summary>Restores a backup into the running stack: verify it first (a damaged backup is refused before anything is
-/// touched), take a safety backup, stop the writers, put the data back, start them behind the health gate. When any
-/// of that fails, the safety backup is put back the same way.</summary>
+/// touched), take a safety backup, stop the writers, put the data back, start them behind the health gate, smoke the
+/// stack. When any of that fails, the safety backup is put back the same way.</summary>
 public static class StackRestore
 {
-    public static async Task RunAsync(BackupHelper helper, BackupEntry backup, BackupTarget target, ScratchProject scratch, BackupOrigin origin, GateServices gate, BuildLog log, CancellationToken ct)
+    public static async Task RunAsync(BackupHelper helper, BackupEntry backup, BackupTarget target, ScratchProject scratch, BackupOrigin origin, GateServices gate, SmokeServices smoke, BuildLog log, CancellationToken ct)
     {
         var stage = await helper.CreateStageAsync(target.Project, ct).ConfigureAwait(false);
         try
@@ -20,6 +20,7 @@ public static class StackRestore
             {
                 await DataRestore.RunAsync(helper, target, stage, manifest, gate, log, ct).ConfigureAwait(false);
                 await StartAsync(helper, writers, gate, ct).ConfigureAwait(false);
+                await smoke(target.Project, ct).ConfigureAwait(false);
                 log.Success($"{helper.Prefix}: {target.Project} holds backup {backup.ShortId} again ({DataRestore.Summary(manifest.Counts)}); safety backup {safety.ShortId} kept");
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -109,7 +109,17 @@ public sealed class SshSession : IRemoteShell, IDisposable, IAsyncDisposable
         var port = new ForwardedPortRemote("localhost", (uint)remotePort, localHost, (uint)localPort);
         _client.AddForwardedPort(port);
         port.Start();
-        return Own(new RemoteForward(_client, port));
+        return Own(new PortForward(_client, port));
+    }
+
+    /// <summary>A loopback port on this machine that reaches <paramref name="host"/>:<paramref name="port"/> as the VM
+    /// sees it (a container's address on the VM's bridge, say), until the returned handle or this session is disposed.</summary>
+    public (IDisposable Forward, int LocalPort) ForwardLocalPort(string host, int port)
+    {
+        var forward = new ForwardedPortLocal("127.0.0.1", 0, host, (uint)port);
+        _client.AddForwardedPort(forward);
+        forward.Start();
+        return (Own(new PortForward(_client, forward)), (int)forward.BoundPort);
     }
 
     private T Own<T>(T resource)

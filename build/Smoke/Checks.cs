@@ -7,6 +7,8 @@ namespace Mlstack.Build.Smoke;
 public sealed record HttpCheck(string Service, string Path, int ExpectedStatus = 200, string? BodyContains = null, string? JsonPath = null, string? JsonValue = null)
     : SmokeCheck(Service, $"GET {Path}")
 {
+    public override IReadOnlyList<string> Needs => [Service, SmokeContext.Entry];
+
     public override async Task RunAsync(SmokeContext context, CancellationToken ct)
     {
         using var response = await context.Http.GetAsync(new Uri(context.StackUrl, Path), ct).ConfigureAwait(false);
@@ -25,6 +27,8 @@ public sealed record HttpCheck(string Service, string Path, int ExpectedStatus =
 /// <summary>A TCP connection to the host and port of the stack's URL.</summary>
 public sealed record TcpCheck(string Service) : SmokeCheck(Service, "TCP connect")
 {
+    public override IReadOnlyList<string> Needs => [Service, SmokeContext.Entry];
+
     public override async Task RunAsync(SmokeContext context, CancellationToken ct)
     {
         using var client = new TcpClient();
@@ -86,6 +90,8 @@ public sealed record CompletedCheck(string Service) : SmokeCheck(Service, "compl
 /// <summary>A SQL query, run with psql inside the postgres container (<paramref name="Via"/>), and its expected single value.</summary>
 public sealed record PostgresCheck(string Service, string Database, string Query, string Expected, string Via = "postgres") : SmokeCheck(Service, $"SQL {Query}")
 {
+    public override IReadOnlyList<string> Needs => [Service, Via];
+
     public override async Task RunAsync(SmokeContext context, CancellationToken ct)
     {
         var result = await context.Exec.RunAsync(Via, ["sh", "-c", $"psql -U \"$POSTGRES_USER\" -d {Database} -tAc \"$0\"", Query], ct).ConfigureAwait(false);

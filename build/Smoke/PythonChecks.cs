@@ -6,6 +6,8 @@ namespace Mlstack.Build.Smoke;
 /// stack's own credentials and network); checks on one container share one interpreter (<see cref="PythonBatch"/>).</summary>
 public abstract record PythonCheck(string Service, string Name, string Via) : SmokeCheck(Service, Name)
 {
+    public override IReadOnlyList<string> Needs => [Service, Via];
+
     /// <summary>Python source defining <c>probe(*args)</c>; what it returns is what <see cref="Verify"/> sees.</summary>
     public abstract string Source { get; }
 

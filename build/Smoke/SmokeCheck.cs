@@ -19,6 +19,9 @@ public sealed class SmokeFailedException(string message) : Exception(message);
 /// <summary>Where and how checks reach the stack.</summary>
 public sealed class SmokeContext(HttpClient http, Uri stackUrl, ContainerExec exec)
 {
+    /// <summary>The service every HTTP check and flow goes through (<see cref="StackUrl"/> is its address).</summary>
+    public const string Entry = "frontend";
+
     public HttpClient Http { get; } = http;
     public Uri StackUrl { get; } = stackUrl;
     public ContainerExec Exec { get; } = exec;
@@ -41,6 +44,9 @@ public abstract record SmokeCheck(string Service, string Name)
     /// <summary>An end-to-end flow (tasks through the queues, training, trials): it runs after the probes, whose
     /// docker execs missed their limits on a 2-core VM while training and trials took its CPU.</summary>
     public bool IsFlow { get => field || IsSlow; init; }
+
+    /// <summary>The services whose containers the check goes through: its own, and the one it runs in or is reached by.</summary>
+    public virtual IReadOnlyList<string> Needs => [Service];
 
     public abstract Task RunAsync(SmokeContext context, CancellationToken ct);
 

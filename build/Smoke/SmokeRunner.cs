@@ -24,6 +24,11 @@ public static class SmokeRunner
         return [.. probes, .. flows, .. uncovered];
     }
 
+    /// <summary>The checks a stack running only <paramref name="services"/> can run: each needs every container it
+    /// goes through (a data-only stack has no ml-service to run its S3 check from).</summary>
+    public static IReadOnlyList<SmokeCheck> RunnableIn(IEnumerable<SmokeCheck> checks, IReadOnlyCollection<string> services) =>
+        [.. checks.Where(c => c.Needs.All(services.Contains))];
+
     private static async Task<CheckOutcome> RunOneAsync(SmokeCheck check, SmokeContext context, CancellationToken ct)
     {
         await Task.Yield();

@@ -7,6 +7,8 @@ namespace Mlstack.Build.Smoke;
 /// one fails the check with its error —, fetch its chart, and delete it whatever happened.</summary>
 public sealed record StudyFlow(string Service, int Trials) : SmokeCheck(Service, $"Optuna study of {Trials} trials completes, with its chart")
 {
+    public override IReadOnlyList<string> Needs => [Service, SmokeContext.Entry, "worker-heavy"];
+
     public override async Task RunAsync(SmokeContext context, CancellationToken ct)
     {
         await QueueConsumer.RequireAsync(context, "worker-heavy", "ml", "so no study was started", ct).ConfigureAwait(false);

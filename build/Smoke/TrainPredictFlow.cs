@@ -9,6 +9,8 @@ namespace Mlstack.Build.Smoke;
 /// queue and marked failed, so no stray training waits for the next worker.</summary>
 public sealed record TrainPredictFlow(string Service, string Consumer, string Queue) : SmokeCheck(Service, "train → predict through the frontend")
 {
+    public override IReadOnlyList<string> Needs => [Service, SmokeContext.Entry, Consumer];
+
     private static readonly double[][] Rows = [[0.1, 1.2, -0.3, 0.5], [1.0, -2.0, 0.5, 0.0]];
 
     public override async Task RunAsync(SmokeContext context, CancellationToken ct)

@@ -83,4 +83,17 @@ public sealed class SmokeRunnerTests
         Assert.Equal("expected a session; got password *** refused", failure.Attribute("message")!.Value);
         Assert.Equal("smoke.postgres", failure.Parent!.Attribute("classname")!.Value);
     }
+
+    [Fact]
+    public void A_data_only_stack_runs_the_checks_that_need_nothing_else_and_the_whole_stack_runs_them_all()
+    {
+        var all = StackSmokeChecks.All();
+        var dataOnly = SmokeRunner.RunnableIn(all, ["postgres", "redis", "objectstore"]);
+        Assert.Equal(["postgres", "redis"], dataOnly.Select(c => c.Service).Distinct());
+        Assert.DoesNotContain(dataOnly, c => c is S3Check); // it runs from ml-service
+
+        var withoutFrontend = SmokeRunner.RunnableIn(all, [.. all.Select(c => c.Service).Distinct().Where(s => s != "frontend")]);
+        Assert.DoesNotContain(withoutFrontend, c => c is HttpCheck or TcpCheck or StudyFlow or TrainPredictFlow);
+        Assert.Equal(all.Count, SmokeRunner.RunnableIn(all, [.. all.Select(c => c.Service).Distinct()]).Count);
+    }
 }

@@ -2,12 +2,12 @@ using Renci.SshNet;
 
 namespace Mlstack.Build.Remote;
 
-/// <summary>Stops the forward and lets the client forget it, so a closed forward frees its port on the VM.</summary>
-internal sealed class RemoteForward(SshClient client, ForwardedPortRemote port) : IDisposable
+/// <summary>Stops a forward (either way) and lets the client forget it, so a closed forward frees its port.</summary>
+internal sealed class PortForward(SshClient client, ForwardedPort port) : IDisposable
 {
     public void Dispose()
     {
-        // A lost connection has already dropped the forward on the VM; stopping it would only mask why it was lost.
+        // A lost connection has already dropped a remote forward on the VM; stopping it would only mask why it was lost.
         try
         {
             if (port.IsStarted && client.IsConnected)
