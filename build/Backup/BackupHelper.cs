@@ -42,13 +42,13 @@ public sealed record BackupTarget(string Project, string PostgresUser, IReadOnly
 /// progress under the target's name and failing with the step's own error line.</summary>
 public sealed class BackupHelper(BackupEngine engine, string image, ResticRepository repository, BackupSecrets secrets, BuildLog log, string prefix)
 {
-    private static readonly string[] Markers = ["RESULT ", "MANIFEST ", "COUNTS "];
+    private static readonly string[] Markers = ["RESULT ", "MANIFEST ", "COUNTS ", "LIST "];
 
     public BackupEngine Engine { get; } = engine;
 
     public string Prefix { get; } = prefix;
 
-    /// <returns>The step's marker lines (RESULT, MANIFEST, COUNTS) by marker.</returns>
+    /// <returns>The step's marker lines (RESULT, MANIFEST, COUNTS, LIST) by marker.</returns>
     public async Task<IReadOnlyDictionary<string, string>> RunAsync(IReadOnlyList<string> command, string? network, IEnumerable<string> binds, IReadOnlyDictionary<string, string>? environment, CancellationToken ct)
     {
         var run = new HelperRun(image, command, WithRepository(environment), [.. repository.Binds, .. binds], network, secrets.Files);

@@ -21,10 +21,11 @@ public static class BackupVerifier
     public static async Task<BackupManifest> VerifyAsync(BackupHelper helper, BackupEntry backup, BackupTarget template, ScratchProject scratch, string stage, string checkSubset, BuildLog log, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var manifest = await DataRestore.FetchAsync(helper, backup, stage, checkSubset, ct).ConfigureAwait(false);
-        log.Info($"{helper.Prefix}: backup {backup.ShortId} of {manifest.Project} ({manifest.Environment}, {ShortSha(manifest.GitSha)}, {manifest.CreatedAt:u}); starting scratch project {scratch.Project}");
+        BackupManifest manifest;
         try
         {
+            manifest = await DataRestore.FetchAsync(helper, backup, stage, checkSubset, ct).ConfigureAwait(false);
+            log.Info($"{helper.Prefix}: backup {backup.ShortId} of {manifest.Project} ({manifest.Environment}, {ShortSha(manifest.GitSha)}, {manifest.CreatedAt:u}); starting scratch project {scratch.Project}");
             var up = await scratch.Compose(["up", "-d", "--no-build", .. StackBackup.DataServices], ct).ConfigureAwait(false);
             if (up.ExitCode != 0)
                 throw new BackupException($"{helper.Prefix}: the scratch stack did not start: {(up.Output.Count > 0 ? up.Output[^1] : "")}");

@@ -10,8 +10,9 @@ namespace Mlstack.Build.Backup;
 /// <param name="Purpose">Why it was taken when not by hand: before-deploy-of-ID, safety-before-restore-of-ID.</param>
 public sealed record BackupOrigin(string Environment, string GitSha, string Release, string? Purpose = null);
 
-/// <summary>One application-consistent backup of a running stack: the object store's files, copied and proven
-/// unchanged during the copy (no pause: see mlstack-backup.sh), then pg_dumpall --globals-only, pg_dump -Fc per database and
+/// <summary>One application-consistent backup of a running stack, in one helper container: the object store's files,
+/// copied while it keeps serving and proven unchanged during the copy (no pause: see mlstack-backup.sh), then
+/// pg_dumpall --globals-only, pg_dump -Fc per database (again only when PostgreSQL wrote since the last one) and
 /// Redis's RDB, a manifest, and all of it into restic. Prometheus is left out: its metrics are rebuilt by scraping.</summary>
 public static class StackBackup
 {
@@ -29,7 +30,6 @@ public static class StackBackup
         log.Info($"{helper.Prefix}: Prometheus is not included (its metrics are rebuilt by scraping)");
 
         var stage = await helper.Engine.CreateVolumeAsync(CacheVolume(target.Project), ct).ConfigureAwait(false);
-        await CopyObjectsAsync(helper, target, stage, log, ct).ConfigureAwait(false);
         var environment = new Dictionary<string, string>(target.Environment)
         {
             ["MLSTACK_PROJECT"] = target.Project,
@@ -40,11 +40,12 @@ public static class StackBackup
             ["MLSTACK_IMAGES"] = JsonSerializer.Serialize(images),
         };
         var redisData = await engine.VolumeAsync(target.Project, "redisdata", ct).ConfigureAwait(false);
-        var markers = await helper.RunAsync(["backup"], network, [$"{stage}:/stage", $"{redisData}:/redis:ro"], environment, ct).ConfigureAwait(false);
+        var objectData = await engine.VolumeAsync(target.Project, "objectdata", ct).ConfigureAwait(false);
+        var markers = await helper.RunAsync(["backup"], network, [$"{stage}:/stage", $"{redisData}:/redis:ro", $"{objectData}:/objects:ro"], environment, ct).ConfigureAwait(false);
         var record = JsonSerializer.Deserialize<BackupRecord>(markers["RESULT"], Deploy.ReleaseJson.Options)!;
         log.Success($"{helper.Prefix}: backup {record.Id[..8]} of {target.Project}: {Bytes.Format(record.Size)}, {Bytes.Format(record.Added)} added, in {clock.Elapsed.TotalSeconds:0.0}s");
-        if (retention != null)
-            await ApplyRetentionAsync(helper, retention, log, ct).ConfigureAwait(false);
+        if (retention != null) // the backup step lists the repository after its backup: no second helper for it
+            await ApplyRetentionAsync(helper, retention, BackupEntry.ParseList(markers["LIST"]), log, ct).ConfigureAwait(false);
         return new BackupEntry(record.Id, DateTimeOffset.UtcNow, [], record.Size, record.Added, null);
     }
 
@@ -52,19 +53,8 @@ public static class StackBackup
     /// and restic reads only changed files. It costs the disk of one copy of the data.</summary>
     public static string CacheVolume(string project) => $"{project}_backupcache";
 
-    /// <summary>The object store's files, copied while it keeps serving: the helper proves nothing was written during
-    /// the copy (every file's path, size and time, before and after) and copies again when something was.</summary>
-    private static async Task CopyObjectsAsync(BackupHelper helper, BackupTarget target, string stage, BuildLog log, CancellationToken ct)
+    private static async Task ApplyRetentionAsync(BackupHelper helper, RetentionPolicy retention, IReadOnlyList<BackupEntry> all, BuildLog log, CancellationToken ct)
     {
-        var volume = await helper.Engine.VolumeAsync(target.Project, "objectdata", ct).ConfigureAwait(false);
-        var copying = Stopwatch.StartNew();
-        await helper.RunAsync(["objects"], null, [$"{volume}:/objects:ro", $"{stage}:/stage"], null, ct).ConfigureAwait(false);
-        log.Info($"{helper.Prefix}: objectstore's files copied in {copying.Elapsed.TotalSeconds:0.0}s, unchanged during the copy");
-    }
-
-    public static async Task ApplyRetentionAsync(BackupHelper helper, RetentionPolicy retention, BuildLog log, CancellationToken ct)
-    {
-        var all = await helper.ListAsync(ct).ConfigureAwait(false);
         var remove = retention.ToRemove(all);
         if (remove.Count == 0)
         {

@@ -1,8 +1,9 @@
 #!/bin/bash
 # The backup helper's steps, one per container run (the build orchestrates them, see build/Backup):
 #   objects            sync the object store's files (/objects, read-only) to /stage/objects, proven unchanged meanwhile
-#   dump               pg_dumpall --globals-only + pg_dump -Fc per database, Redis's RDB (BGSAVE, from /redis), into /stage
-#   backup             dump, then store
+#   dump               pg_dumpall --globals-only + pg_dump -Fc per database (kept when the WAL did not move), Redis's
+#                      RDB (BGSAVE, from /redis), into /stage
+#   backup             objects, dump, store, then list
 #   store              manifest.json (checksums, counts), restic backup of /stage into /repo, a record of the backup
 #   fetch ID           restic check, restore ID into /stage, checksums against its manifest; prints the manifest
 #   place              the fetched Redis RDB and objects into the target's volumes (/target-redis, /target-objects)
@@ -86,6 +87,23 @@ tsv_to_json() { jq -Rn '[inputs | split("\t") | {(.[0]): (.[1] | tonumber)}] | a
 # while it ran, so the copy is the store as it was at one moment.
 listing() { find "$1" -printf '%P\t%s\t%T@\n' | sort | sha256sum; }
 
+# "path<TAB>sha256" of every file of the stage's postgres, redis and objects, sorted by path. A file whose inode, size
+# and modification time are those recorded at the last backup keeps the hash recorded then (rsync and the kept dumps
+# leave unchanged files alone): an unchanged backup reads no data to hash it. The record ($HASHES) is not backed up.
+HASHES=$STAGE/.hashes
+cached_sha256() {
+  local stamps fresh; stamps=$(mktemp) fresh=$(mktemp)
+  (cd "$STAGE" && find postgres redis objects -type f -printf '%p\t%i-%s-%T@\n' 2>/dev/null | LC_ALL=C sort) > "$stamps"
+  touch "$HASHES"
+  awk -F'\t' 'NR == FNR { known[$1 FS $2] = 1; next } !(($1 FS $2) in known) { print $1 }' "$HASHES" "$stamps" \
+    | (cd "$STAGE" && xargs -d '\n' -r sha256sum) | sed -E 's/^([0-9a-f]{64})  (.*)$/\2\t\1/' > "$fresh"
+  awk -F'\t' 'FILENAME == ARGV[1] { old[$1 FS $2] = $3; next } FILENAME == ARGV[2] { new[$1] = $2; next }
+    { print $1 FS $2 FS (($1 in new) ? new[$1] : old[$1 FS $2]) }' "$HASHES" "$fresh" "$stamps" > "$HASHES.new"
+  mv "$HASHES.new" "$HASHES"
+  cut -f1,3 "$HASHES"
+  rm -f "$stamps" "$fresh"
+}
+
 cmd_objects() {
   local start=$SECONDS attempt before changed=0
   mkdir -p "$STAGE/objects"
@@ -96,7 +114,7 @@ cmd_objects() {
     # The stage is kept between backups: rsync leaves unchanged files as they are (inode, times), so restic skips them.
     changed=$((changed + $(rsync -a --delete --out-format='%n' /objects/ "$STAGE/objects/" | grep -c '._S3rver_object$' || true)))
     if [ "$before" = "$(listing /objects)" ]; then
-      say "objects: $(find "$STAGE/objects" -type f -name '*._S3rver_object' | wc -l) objects, $(bytes "$STAGE/objects") bytes, $changed copied in $((SECONDS - start))s, unchanged during copy $attempt"
+      say "objects: objectstore's files copied in $((SECONDS - start))s, unchanged during the copy (copy $attempt; $(find "$STAGE/objects" -type f -name '*._S3rver_object' | wc -l) objects, $(bytes "$STAGE/objects") bytes, $changed changed)"
       return 0
     fi
     say "objects: the object store was written to during copy $attempt; copying again"
@@ -105,24 +123,50 @@ cmd_objects() {
 }
 
 cmd_dump() {
-  rm -rf "$STAGE/postgres" "$STAGE/redis" "$STAGE/manifest.json"
-  mkdir -p "$STAGE/postgres" "$STAGE/redis"
-  local start=$SECONDS db
+  rm -rf "$STAGE/redis" "$STAGE/manifest.json"
+  mkdir -p "$STAGE/redis"
+  local start=$SECONDS db position
   pg_isready -q -h "$PGHOST" -U "$PGUSER" -d postgres || fail "postgres: $PGHOST does not accept connections"
-  pg_dumpall -h "$PGHOST" -U "$PGUSER" --globals-only --no-password -f "$STAGE/postgres/globals.sql"
-  say "postgres: globals $(bytes "$STAGE/postgres/globals.sql") bytes"
-  for db in $DATABASES; do
-    start=$SECONDS
-    pg_dump -h "$PGHOST" -U "$PGUSER" --no-password -Fc -f "$STAGE/postgres/$db.dump" "$db"
-    say "postgres: $db $(bytes "$STAGE/postgres/$db.dump") bytes in $((SECONDS - start))s"
-  done
-  psql -h "$PGHOST" -U "$PGUSER" -d postgres -XAt -c 'SHOW server_version' > /tmp/postgres-version
+  position=$(wal_position)
+  if [ -f "$STAGE/postgres/.position" ] && [ "$(cat "$STAGE/postgres/.position")" = "$position" ] && ! unlogged_tables; then
+    say "postgres: nothing written since the last backup's dumps (same server, WAL still at ${position##*/}): kept"
+  else
+    rm -rf "$STAGE/postgres" && mkdir -p "$STAGE/postgres"
+    pg_dumpall -h "$PGHOST" -U "$PGUSER" --globals-only --no-password -f "$STAGE/postgres/globals.sql"
+    say "postgres: globals $(bytes "$STAGE/postgres/globals.sql") bytes"
+    for db in $DATABASES; do
+      start=$SECONDS
+      # Uncompressed: restic compresses it (zstd, faster than pg_dump's zlib) and finds unchanged tables in it again.
+      pg_dump -h "$PGHOST" -U "$PGUSER" --no-password -Fc -Z0 -f "$STAGE/postgres/$db.dump" "$db"
+      dump_counts "$db" "$STAGE/postgres/$db.dump" > "$STAGE/postgres/.$db.counts"
+      say "postgres: $db $(bytes "$STAGE/postgres/$db.dump") bytes in $((SECONDS - start))s"
+    done
+    echo "$position" > "$STAGE/postgres/.position"
+  fi
+  psql -h "$PGHOST" -U "$PGUSER" -d postgres -XAt -c 'SHOW server_version' > "$STAGE/.postgres-version"
 
   redis_auth
   start=$SECONDS
   redis_snapshot
-  redis-cli -h "$REDIS_HOST" INFO server | sed -n 's/^redis_version:\(.*\)\r$/\1/p' > /tmp/redis-version
+  redis-cli -h "$REDIS_HOST" INFO server | sed -n 's/^redis_version:\(.*\)\r$/\1/p' > "$STAGE/.redis-version"
   say "redis: dump.rdb $(bytes "$STAGE/redis/dump.rdb") bytes in $((SECONDS - start))s"
+}
+
+# The server's identity and WAL insert position, taken before the dumps: every write to a logged table moves it, so
+# the same value at the next backup (and the same databases) means the stage's dumps still hold the data.
+wal_position() {
+  psql -h "$PGHOST" -U "$PGUSER" -d postgres -XAt -v ON_ERROR_STOP=1 \
+    -c "SELECT system_identifier || '/' || timeline_id || '/' || pg_current_wal_insert_lsn() FROM pg_control_system(), pg_control_checkpoint()" \
+    | sed "s|^|$DATABASES/|"
+}
+
+# Unlogged tables change without WAL: a database with one is dumped every time.
+unlogged_tables() {
+  local db
+  for db in $DATABASES; do
+    [ "$(psql -h "$PGHOST" -U "$PGUSER" -d "$db" -XAt -c "SELECT count(*) FROM pg_class WHERE relpersistence = 'u'")" = 0 ] || return 0
+  done
+  return 1
 }
 
 # BGSAVE: Redis forks and writes a consistent snapshot into its own volume (mounted here read-only at /redis), then
@@ -148,22 +192,23 @@ redis_snapshot() {
 cmd_store() {
   local start=$SECONDS db
   local counts; counts=$(
-    for db in $DATABASES; do dump_counts "$db" "$STAGE/postgres/$db.dump" | sed 's|^|postgres/|'; done
+    for db in $DATABASES; do sed 's|^|postgres/|' "$STAGE/postgres/.$db.counts"; done
     printf 'redis/keys\t%s\n' "$(rdb_keys "$STAGE/redis/dump.rdb")"
     [ -d "$STAGE/objects" ] && bucket_counts "$STAGE/objects"
   )
+  local hashes; hashes=$(cached_sha256)
   local artifacts; artifacts=$(
     cd "$STAGE"
-    for f in postgres/* redis/dump.rdb; do printf '%s\t%s\t%s\n' "$f" "$(sha256sum "$f" | cut -d' ' -f1)" "$(stat -c %s "$f")"; done
-    # A bucket is one artifact: the hash of its files' hashes, in name order.
+    for f in postgres/* redis/dump.rdb; do printf '%s\t%s\t%s\n' "$f" "$(awk -F'\t' -v f="$f" '$1 == f { print $2 }' <<<"$hashes")" "$(stat -c %s "$f")"; done
+    # A bucket is one artifact: the hash of its files' hashes, in name order (as fetch computes it with sha256sum).
     for b in objects/*/; do
       [ -d "$b" ] || continue
-      printf '%s\t%s\t%s\n' "${b%/}" "$(cd "$b" && find . -type f -print0 | sort -z | xargs -0r sha256sum | sha256sum | cut -d' ' -f1)" "$(bytes "$b")"
+      printf '%s\t%s\t%s\n' "${b%/}" "$(awk -F'\t' -v b="$b" 'index($1, b) == 1 { printf "%s  ./%s\n", $2, substr($1, length(b) + 1) }' <<<"$hashes" | sha256sum | cut -d' ' -f1)" "$(bytes "$b")"
     done
   )
   jq -n --arg project "$MLSTACK_PROJECT" --arg environment "$MLSTACK_ENVIRONMENT" --arg gitSha "$MLSTACK_GIT_SHA" \
         --arg release "$MLSTACK_RELEASE" --arg purpose "${MLSTACK_PURPOSE:-}" --arg created "$(date -u +%FT%TZ)" --argjson images "${MLSTACK_IMAGES:-{\}}" \
-        --arg postgres "$(cat /tmp/postgres-version)" --arg redis "$(cat /tmp/redis-version)" \
+        --arg postgres "$(cat "$STAGE/.postgres-version")" --arg redis "$(cat "$STAGE/.redis-version")" \
         --arg restic "$(restic version | cut -d' ' -f2)" \
         --argjson counts "$(tsv_to_json <<<"$counts")" \
         --argjson artifacts "$(jq -Rn '[inputs | split("\t") | {path: .[0], sha256: .[1], bytes: (.[2] | tonumber)}]' <<<"$artifacts")" \
@@ -182,7 +227,7 @@ cmd_store() {
   # A stable --host makes the previous backup of this project the parent: unchanged files are not even read again.
   local summary; summary=$(cd "$STAGE" && restic backup --json --host "$MLSTACK_PROJECT" \
       --tag "project=$MLSTACK_PROJECT" --tag "environment=$MLSTACK_ENVIRONMENT" --tag "sha=$MLSTACK_GIT_SHA" \
-      --tag "release=$MLSTACK_RELEASE" ${MLSTACK_PURPOSE:+--tag "purpose=$MLSTACK_PURPOSE"} "$STAGE" \
+      --tag "release=$MLSTACK_RELEASE" ${MLSTACK_PURPOSE:+--tag "purpose=$MLSTACK_PURPOSE"} --exclude "$HASHES" "$STAGE" \
       | jq -c 'select(.message_type == "summary")')
   [ -n "$summary" ] || fail "restic: backup gave no summary"
   local id; id=$(jq -r .snapshot_id <<<"$summary")
@@ -193,7 +238,8 @@ cmd_store() {
   say "RESULT $(jq -c . "$RECORDS/$id.json")"
 }
 
-cmd_backup() { cmd_dump; cmd_store; }
+# The listing after the backup is what retention decides on: no second helper run for it.
+cmd_backup() { cmd_objects; cmd_dump; cmd_store; say "LIST $(cmd_list)"; }
 
 cmd_fetch() {
   local id=$1 short=${1:0:8} start=$SECONDS

@@ -75,6 +75,8 @@ public sealed class BackupRoundTripTests(BackupFixture fixture) : IClassFixture<
         Assert.DoesNotContain("safety backup", restore.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(BackupFixture.Password, verify.Output + restore.Output, StringComparison.Ordinal);
 
+        Assert.Empty(Directory.GetFiles(Path.Combine(RepositoryRoot.Path, ".nuke", "temp"), $"{fixture.Stack.Project.Name}verify*")); // the scratch compose file
+
         var after = await fixture.Stack.Engine.SnapshotAsync(TestContext.Current.CancellationToken);
         Assert.Equal(before.Select(c => (c.Id, c.StartedAt)).Order(), after.Select(c => (c.Id, c.StartedAt)).Order());
         Assert.Equal(data, await fixture.DataAsync());

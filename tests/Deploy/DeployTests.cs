@@ -187,8 +187,11 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         output.WriteLine(verify.Output);
         Assert.True(verify.ExitCode == 0, verify.Output);
         Assert.Contains("verified", verify.Output);
-        // No container of another compose project (the scratch stack's) and no scratch volume is left on the VM.
-        var leftovers = await session.RunAsync("docker ps -a --filter label=com.docker.compose.project --format '{{.Label \"com.docker.compose.project\"}}' | grep -vx mlstackvm; docker volume ls -q | grep verify || true", TimeSpan.FromSeconds(30), Ct);
+        // The whole stack ran on the restored data there, and was smoked through an SSH tunnel to its unpublished frontend.
+        Assert.Contains("the app starts on it, passes its health gates and smoke checks", verify.Output);
+        Assert.Matches(@"SmokeTest: 2\d checks passed in [\d.]+s against mlstackvmverify", verify.Output);
+        // No container of another compose project (the scratch stack's), no scratch volume and no scratch compose file is left on the VM.
+        var leftovers = await session.RunAsync("docker ps -a --filter label=com.docker.compose.project --format '{{.Label \"com.docker.compose.project\"}}' | grep -vx mlstackvm; docker volume ls -q | grep verify; ls /srv/mlstack | grep verify || true", TimeSpan.FromSeconds(30), Ct);
         Assert.Equal(string.Empty, leftovers.Output.Trim());
         await PsqlAsync(session, "DELETE FROM deploy_marker");
         var restore = await BuildSh(["Restore", "--yes", .. backupArgs]);
