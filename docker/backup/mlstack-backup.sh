@@ -95,7 +95,7 @@ cached_sha256() {
   local stamps fresh; stamps=$(mktemp) fresh=$(mktemp)
   (cd "$STAGE" && find postgres redis objects -type f -printf '%p\t%i-%s-%T@\n' 2>/dev/null | LC_ALL=C sort) > "$stamps"
   touch "$HASHES"
-  awk -F'\t' 'NR == FNR { known[$1 FS $2] = 1; next } !(($1 FS $2) in known) { print $1 }' "$HASHES" "$stamps" \
+  awk -F'\t' 'FILENAME == ARGV[1] { known[$1 FS $2] = 1; next } !(($1 FS $2) in known) { print $1 }' "$HASHES" "$stamps" \
     | (cd "$STAGE" && xargs -d '\n' -r sha256sum) | sed -E 's/^([0-9a-f]{64})  (.*)$/\2\t\1/' > "$fresh"
   awk -F'\t' 'FILENAME == ARGV[1] { old[$1 FS $2] = $3; next } FILENAME == ARGV[2] { new[$1] = $2; next }
     { print $1 FS $2 FS (($1 in new) ? new[$1] : old[$1 FS $2]) }' "$HASHES" "$fresh" "$stamps" > "$HASHES.new"
