@@ -23,7 +23,7 @@ public sealed class OffsiteBackupTests(BackupFixture fixture, TestVm vm) : IClas
 
         var stranger = await fixture.BuildAsync(location, "Backup", "--backup-ssh-key", vm.ClientKeyPath, "--backup-known-hosts", KnownHosts("stranger", $"{vm.Address} {StrangerKey}"));
         Assert.NotEqual(0, stranger.ExitCode);
-        Assert.Contains("Host key verification failed", stranger.Output, StringComparison.Ordinal);
+        Assert.True(stranger.Output.Contains("Host key verification failed", StringComparison.Ordinal), stranger.Output);
         Assert.False(Directory.Exists(onServer), "nothing may be written to a server whose host key is not trusted");
 
         var backup = await fixture.BuildAsync(location, ["Backup", .. ssh]);
