@@ -64,6 +64,7 @@ internal sealed partial class Build
             Log.Info($"{site.Helper.Prefix}: no smoke check of {string.Join(", ", left)} can run in {project}: they go through services it does not run");
 
         IDisposable? tunnel = null;
+        HttpMessageHandler? handler = null;
         try
         {
             Uri url;
@@ -77,7 +78,7 @@ internal sealed partial class Build
                 if (site.Vm != null)
                 {
                     var (forward, local) = site.Vm.ForwardLocalPort(address, port);
-                    tunnel = forward;
+                    (tunnel, handler) = (forward, SshSession.OneConnectionAtATime());
                     url = new Uri($"http://127.0.0.1:{local}");
                 }
                 else
@@ -87,7 +88,7 @@ internal sealed partial class Build
                 url = new Uri("http://127.0.0.1:9"); // no HTTP check can run: nothing answers HTTP in this project
 
             var engine = site.Vm != null ? site.Vm.OpenEngine() : EngineProbe.Client((await DockerAsync(ct)).Engine);
-            await SmokeAsync(engine, url, covered, ct, project == ProjectName ? null : project, checks);
+            await SmokeAsync(engine, url, covered, ct, project == ProjectName ? null : project, checks, handler);
         }
         finally
         {

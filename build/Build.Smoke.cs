@@ -29,10 +29,11 @@ internal sealed partial class Build
     /// <paramref name="engine"/> (this machine's, or a VM's over SSH). Takes ownership of the engine client.</summary>
     /// <param name="project">Another compose project than the stack's (a backup's scratch stack), with the
     /// <paramref name="checks"/> its services allow.</param>
-    private async Task SmokeAsync(Docker.DotNet.DockerClient engine, Uri url, IReadOnlyList<string> services, CancellationToken ct, string? project = null, IReadOnlyList<SmokeCheck>? checks = null)
+    /// <param name="handler">How HTTP reaches <paramref name="url"/> (through an SSH forward: one connection at a time).</param>
+    private async Task SmokeAsync(Docker.DotNet.DockerClient engine, Uri url, IReadOnlyList<string> services, CancellationToken ct, string? project = null, IReadOnlyList<SmokeCheck>? checks = null, HttpMessageHandler? handler = null)
     {
         var clock = Stopwatch.StartNew();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient(handler ?? new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(30) };
         using var exec = new ContainerExec(engine, project ?? ProjectName);
         checks ??= [.. StackSmokeChecks.All().Where(c => !Fast || !c.IsSlow)];
         var outcomes = await SmokeRunner.RunAsync(checks, services, new SmokeContext(http, url, exec) { ScaleToZero = ScaleToZeroTiers() }, ct);

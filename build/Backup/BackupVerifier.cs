@@ -26,18 +26,12 @@ public static class BackupVerifier
         {
             manifest = await DataRestore.FetchAsync(helper, backup, stage, checkSubset, ct).ConfigureAwait(false);
             log.Info($"{helper.Prefix}: backup {backup.ShortId} of {manifest.Project} ({manifest.Environment}, {ShortSha(manifest.GitSha)}, {manifest.CreatedAt:u}); starting scratch project {scratch.Project}");
-            var up = await scratch.Compose(["up", "-d", "--no-build", .. StackBackup.DataServices], ct).ConfigureAwait(false);
-            if (up.ExitCode != 0)
-                throw new BackupException($"{helper.Prefix}: the scratch stack did not start: {(up.Output.Count > 0 ? up.Output[^1] : "")}");
-            await scratch.Gate(StackBackup.DataServices, ct).ConfigureAwait(false);
+            await UpAsync(helper, scratch, StackBackup.DataServices, "the scratch stack", ct).ConfigureAwait(false);
             await DataRestore.RunAsync(helper, template with { Project = scratch.Project }, stage, manifest, scratch.Gate, log, ct).ConfigureAwait(false);
             if (scratch.AppServices.Count > 0)
             {
                 log.Info($"{helper.Prefix}: starting the app on the restored data in {scratch.Project} ({scratch.AppServices.Count} services)");
-                var app = await scratch.Compose(["up", "-d", "--no-build", .. scratch.AppServices], ct).ConfigureAwait(false);
-                if (app.ExitCode != 0)
-                    throw new BackupException($"{helper.Prefix}: the app did not start on the restored data: {(app.Output.Count > 0 ? app.Output[^1] : "")}");
-                await scratch.Gate(scratch.AppServices, ct).ConfigureAwait(false);
+                await UpAsync(helper, scratch, scratch.AppServices, "the app on the restored data", ct).ConfigureAwait(false);
             }
 
             await scratch.Smoke(scratch.Project, ct).ConfigureAwait(false);
@@ -52,6 +46,14 @@ public static class BackupVerifier
         var proven = scratch.AppServices.Count > 0 ? "the app starts on it, passes its health gates and smoke checks" : "its services pass their health gates and smoke checks";
         log.Success($"{helper.Prefix}: backup {backup.ShortId} verified in {clock.Elapsed.TotalSeconds:0.0}s: it restores, its counts match ({DataRestore.Summary(manifest.Counts)}), {proven}; scratch project removed");
         return manifest;
+    }
+
+    private static async Task UpAsync(BackupHelper helper, ScratchProject scratch, IReadOnlyList<string> services, string what, CancellationToken ct)
+    {
+        var up = await scratch.Compose(["up", "-d", "--no-build", .. services], ct).ConfigureAwait(false);
+        if (up.ExitCode != 0)
+            throw new BackupException($"{helper.Prefix}: {what} did not start: {(up.Output.Count > 0 ? up.Output[^1] : "")}");
+        await scratch.Gate(services, ct).ConfigureAwait(false);
     }
 
     public static string ShortSha(string sha) => sha.Length > 12 ? sha[..12] : sha;

@@ -113,7 +113,8 @@ public sealed class SshSession : IRemoteShell, IDisposable, IAsyncDisposable
     }
 
     /// <summary>A loopback port on this machine that reaches <paramref name="host"/>:<paramref name="port"/> as the VM
-    /// sees it (a container's address on the VM's bridge, say), until the returned handle or this session is disposed.</summary>
+    /// sees it (a container's address on the VM's bridge, say), until the returned handle or this session is disposed.
+    /// One connection through it at a time: an HTTP client uses <see cref="OneConnectionAtATime"/>.</summary>
     public (IDisposable Forward, int LocalPort) ForwardLocalPort(string host, int port)
     {
         var forward = new ForwardedPortLocal("127.0.0.1", 0, host, (uint)port);
@@ -121,6 +122,10 @@ public sealed class SshSession : IRemoteShell, IDisposable, IAsyncDisposable
         forward.Start();
         return (Own(new PortForward(_client, forward)), (int)forward.BoundPort);
     }
+
+    /// <summary>An HTTP handler for a local forward: SSH.NET's forward lost answers when connections through it
+    /// overlapped ("The response ended prematurely", SshSessionTests), so requests share one connection, in turn.</summary>
+    public static SocketsHttpHandler OneConnectionAtATime() => new() { MaxConnectionsPerServer = 1 };
 
     private T Own<T>(T resource)
         where T : IDisposable
