@@ -49,15 +49,23 @@ public sealed record TrainPredictFlow(string Service, string Consumer, string Qu
         var runId = Json.Select(queued, "run_id") ?? throw new CheckFailedException("a run_id", Clip(queued));
         onQueued?.Invoke(runId);
 
-        string status;
-        do
+        var status = "queued";
+        try
         {
-            await Task.Delay(300, ct).ConfigureAwait(false);
-            var run = await http.GetStringAsync(new Uri(stack, $"/api/runs/{runId}"), ct).ConfigureAwait(false);
-            status = Json.Select(run, "status") ?? "(missing)";
-            CheckFailedException.Unless(status != "failed", "the run to succeed", $"failed: {Json.Select(run, "error")}");
+            do
+            {
+                await Task.Delay(300, ct).ConfigureAwait(false);
+                var run = await http.GetStringAsync(new Uri(stack, $"/api/runs/{runId}"), ct).ConfigureAwait(false);
+                status = Json.Select(run, "status") ?? "(missing)";
+                CheckFailedException.Unless(status != "failed", "the run to succeed", $"failed: {Json.Select(run, "error")}");
+            }
+            while (status != "succeeded");
         }
-        while (status != "succeeded");
+        catch (OperationCanceledException)
+        {
+            // Where it stopped tells a task nobody took ("queued") from a training that never ended ("running").
+            throw new CheckFailedException($"run {runId} to succeed within the check's limit", $"still {status} when the limit came");
+        }
 
         using var predict = await http.PostAsJsonAsync(new Uri(stack, "/api/predict"), new { features = Rows, run_id = runId }, ct).ConfigureAwait(false);
         var body = await predict.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
