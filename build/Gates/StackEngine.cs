@@ -42,6 +42,9 @@ public sealed class StackEngine(DockerClient client, string project) : IDisposab
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ProjectLabel}={Project}"] = true } },
         }, ct).ConfigureAwait(false)];
 
+    public Task StopAsync(string containerId, CancellationToken ct) =>
+        client.Containers.StopContainerAsync(containerId, new ContainerStopParameters { WaitBeforeKillSeconds = 30 }, ct);
+
     /// <summary>The container's last lines of output, stdout and stderr together.</summary>
     public async Task<IReadOnlyList<string>> TailAsync(string containerId, int lines, CancellationToken ct)
     {

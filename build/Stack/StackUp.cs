@@ -24,6 +24,8 @@ public static class StackUp
         var decision = UpPlan.Decide(model.Services, fingerprints, UpRecord.Read(options.RecordFile), before);
         if (File.Exists(options.RecordFile))
             File.Delete(options.RecordFile); // until this Up has passed its gate, nothing is known to be running as recorded
+        if (await StopAutoscalerAsync(model, engine, decision, before, ct).ConfigureAwait(false))
+            start = DateTimeOffset.UtcNow; // its stop is not the gate's business
 
         using var composeCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var composeUp = decision.NothingChanged
@@ -63,6 +65,21 @@ public static class StackUp
 
             throw;
         }
+    }
+
+    private const string Autoscaler = "autoscaler";
+
+    /// <summary>Stops the autoscaler when compose is about to start it again anyway: left running, it adds or removes a
+    /// worker tier's copy while compose replaces that tier ("No such container" for worker-heavy, seen in DeployTests).
+    /// compose starts it again with the rest.</summary>
+    private static async Task<bool> StopAutoscalerAsync(ComposeModel model, StackEngine engine, UpDecision decision, IReadOnlyList<ContainerSnapshot> before, CancellationToken ct)
+    {
+        if (decision.NothingChanged || decision.Kept.Contains(Autoscaler) || model.Find(Autoscaler) == null)
+            return false;
+        var running = before.Where(c => c.Service == Autoscaler && c.IsRunning).ToList();
+        foreach (var autoscaler in running)
+            await engine.StopAsync(autoscaler.Id, ct).ConfigureAwait(false);
+        return running.Count > 0;
     }
 
     private static void Tell(BuildLog log, ComposeModel model, IReadOnlyList<string> kept)
