@@ -42,8 +42,9 @@ public sealed class StackEngine(DockerClient client, string project) : IDisposab
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ProjectLabel}={Project}"] = true } },
         }, ct).ConfigureAwait(false)];
 
+    /// <summary>Stops a container the way compose would: SIGTERM, and SIGKILL after compose's default 10 s.</summary>
     public Task StopAsync(string containerId, CancellationToken ct) =>
-        client.Containers.StopContainerAsync(containerId, new ContainerStopParameters { WaitBeforeKillSeconds = 30 }, ct);
+        client.Containers.StopContainerAsync(containerId, new ContainerStopParameters { WaitBeforeKillSeconds = 10 }, ct);
 
     /// <summary>The container's last lines of output, stdout and stderr together.</summary>
     public async Task<IReadOnlyList<string>> TailAsync(string containerId, int lines, CancellationToken ct)
