@@ -17,7 +17,7 @@ internal sealed partial class Build
     private async Task<ScratchProject> ScratchStackAsync(BackupSite site, BackupEntry backup, CancellationToken ct)
     {
         var name = $"{ProjectName}verify{Guid.NewGuid().ToString("N")[..6]}";
-        var live = (await site.Helper.Engine.ContainersAsync(ProjectName, ct)).Select(ServiceOf).ToHashSet();
+        var live = (await site.Helper.Engine.ContainersAsync(ProjectName, ct)).Select(BackupEngine.ServiceOf).OfType<string>().ToHashSet();
         var app = live.Except(StackBackup.DataServices).Any()
             ? (await StackModelAsync(ct)).Services.Select(s => s.Name).Except(StackBackup.DataServices).ToList()
             : [];
@@ -48,16 +48,13 @@ internal sealed partial class Build
             async () => await vm.RunAsync($"rm -f {AtomicUpload.Quote(remoteFile)}", TimeSpan.FromSeconds(30), CancellationToken.None));
     }
 
-    private static string ServiceOf(Docker.DotNet.Models.ContainerListResponse container) =>
-        container.Labels.TryGetValue("com.docker.compose.service", out var service) ? service : string.Empty;
-
     /// <summary>SmokeTest's checks (without the slow flows) against the live stack after a restore, or a scratch
     /// stack: those its services allow, the HTTP ones through its frontend. A scratch frontend is published nowhere:
     /// it is reached at its container's address, from a VM through an SSH tunnel.</summary>
     private SmokeServices SmokeProject(BackupSite site) => async (project, ct) =>
     {
         var containers = await site.Helper.Engine.ContainersAsync(project, ct);
-        var services = containers.Select(ServiceOf).Where(s => s.Length > 0).Distinct().ToList();
+        var services = containers.Select(BackupEngine.ServiceOf).OfType<string>().Distinct().ToList();
         // A scratch stack shares the machine with the live one, twice the stack on the same cores: its docker exec
         // probes took 8–13 s of their 10 s on a 2-core VM (DeployTests), so they get three times their usual time.
         var scratch = project != ProjectName;
@@ -73,7 +70,7 @@ internal sealed partial class Build
             Uri url;
             if (!scratch)
                 url = site.Vm != null ? VmStackAddress(site.Vm, (await StackProjectAsync(ct)).EnvFile) : StackAddress();
-            else if (containers.FirstOrDefault(c => ServiceOf(c) == SmokeContext.Entry) is { } frontend)
+            else if (containers.FirstOrDefault(c => BackupEngine.ServiceOf(c) == SmokeContext.Entry) is { } frontend)
             {
                 var address = frontend.NetworkSettings?.Networks?.Values.FirstOrDefault()?.IPAddress
                     ?? throw new BackupException($"{site.Helper.Prefix}: {project}'s frontend has no network address: is it running?");

@@ -31,6 +31,10 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
             Filters = Labels($"com.docker.compose.project={project}", $"com.docker.compose.service={service}"),
         }, ct).ConfigureAwait(false)).MaxBy(c => c.Created);
 
+    /// <summary>The compose service a container belongs to, or null for one compose did not make.</summary>
+    public static string? ServiceOf(ContainerListResponse container) =>
+        container.Labels.TryGetValue("com.docker.compose.service", out var service) ? service : null;
+
     public async Task<IList<ContainerListResponse>> ContainersAsync(string project, CancellationToken ct) =>
         await client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = Labels($"com.docker.compose.project={project}") }, ct).ConfigureAwait(false);
 

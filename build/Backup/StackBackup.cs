@@ -24,9 +24,9 @@ public static class StackBackup
         var engine = helper.Engine;
         var network = await engine.NetworkAsync(target.Project, "backend", ct).ConfigureAwait(false);
         var containers = await engine.ContainersAsync(target.Project, ct).ConfigureAwait(false);
-        foreach (var service in DataServices.Where(s => !containers.Any(c => Service(c) == s && c.State == "running")))
+        foreach (var service in DataServices.Where(s => !containers.Any(c => BackupEngine.ServiceOf(c) == s && c.State == "running")))
             throw new BackupException($"{helper.Prefix}: {service} of project {target.Project} is not running; start the stack (./build.sh Up) and try again.");
-        var images = containers.Where(c => Service(c) != null).GroupBy(c => Service(c)!).ToDictionary(g => g.Key, g => g.MaxBy(c => c.Created)!.ImageID);
+        var images = containers.Where(c => BackupEngine.ServiceOf(c) != null).GroupBy(c => BackupEngine.ServiceOf(c)!).ToDictionary(g => g.Key, g => g.MaxBy(c => c.Created)!.ImageID);
         log.Info($"{helper.Prefix}: Prometheus is not included (its metrics are rebuilt by scraping)");
 
         var stage = await helper.Engine.CreateVolumeAsync(CacheVolume(target.Project), ct).ConfigureAwait(false);
@@ -65,9 +65,6 @@ public static class StackBackup
         await helper.RunAsync(["forget", .. remove.Select(b => b.Id)], null, [], null, ct).ConfigureAwait(false);
         log.Info($"{helper.Prefix}: retention removed {remove.Count} of {all.Count} backups: {string.Join(", ", remove.Select(b => b.ShortId))}");
     }
-
-    private static string? Service(Docker.DotNet.Models.ContainerListResponse container) =>
-        container.Labels.TryGetValue("com.docker.compose.service", out var service) ? service : null;
 
     private sealed record BackupRecord(string Id, long Size, long Added);
 }

@@ -36,14 +36,15 @@ public static class StackRestore
         }
     }
 
-    private const string Autoscaler = "autoscaler";
+    private const string Autoscaler = Stack.StackUp.Autoscaler;
 
     /// <summary>Everything running that is not a data service: the app, workers, scheduler, frontend, exporters.</summary>
     private static async Task<IReadOnlyList<(string Id, string Service)>> StopWritersAsync(BackupHelper helper, BackupTarget target, BuildLog log, CancellationToken ct)
     {
         var writers = (await helper.Engine.ContainersAsync(target.Project, ct).ConfigureAwait(false))
-            .Where(c => c.State == "running" && c.Labels.TryGetValue("com.docker.compose.service", out var s) && !StackBackup.DataServices.Contains(s))
-            .Select(c => (c.ID, Service: c.Labels["com.docker.compose.service"]))
+            .Select(c => (c.ID, c.State, Service: BackupEngine.ServiceOf(c)))
+            .Where(c => c.State == "running" && c.Service != null && !StackBackup.DataServices.Contains(c.Service))
+            .Select(c => (c.ID, Service: c.Service!))
             .ToList();
         // The autoscaler first: it would start a worker tier it saw below its minimum while the others stop.
         foreach (var autoscaler in writers.Where(w => w.Service == Autoscaler))

@@ -67,7 +67,8 @@ public static class StackUp
         }
     }
 
-    private const string Autoscaler = "autoscaler";
+    /// <summary>The service that scales the worker tiers (compose.yaml), stopped first wherever tiers are replaced.</summary>
+    public const string Autoscaler = "autoscaler";
 
     /// <summary>Stops the autoscaler when compose is about to start it again anyway: left running, it adds or removes a
     /// worker tier's copy while compose replaces that tier ("No such container" for worker-heavy, seen in DeployTests).
