@@ -1,10 +1,10 @@
 #!/bin/bash
 # The backup helper's steps, one per container run (the build orchestrates them, see build/Backup):
-#   objects            sync the object store's files (/objects, read-only) to /stage/objects, proven unchanged meanwhile
-#   dump               pg_dumpall --globals-only + pg_dump -Fc per database (kept when the WAL did not move), Redis's
-#                      RDB (BGSAVE, from /redis), into /stage
-#   backup             objects, dump, store, then list
-#   store              manifest.json (checksums, counts), restic backup of /stage into /repo, a record of the backup
+#   backup             at once: the object store's files (/objects, read-only) synced to /stage/objects and proven
+#                      unchanged meanwhile; pg_dumpall --globals-only + pg_dump -Fc per database (kept when the WAL did
+#                      not move) and Redis's RDB (BGSAVE, from /redis) into /stage; the repository's list. Then
+#                      manifest.json (checksums, counts), restic backup of /stage into /repo, a record of the backup,
+#                      and the list with it
 #   fetch ID           restic check, restore ID into /stage, checksums against its manifest; prints the manifest
 #   place              the fetched Redis RDB and objects into the target's volumes (/target-redis, /target-objects)
 #   load               globals + pg_restore --exit-on-error into the target's PostgreSQL; prints the counts it holds
@@ -87,6 +87,12 @@ tsv_to_json() { jq -Rn '[inputs | split("\t") | {(.[0]): (.[1] | tonumber)}] | a
 # while it ran, so the copy is the store as it was at one moment.
 listing() { find "$1" -printf '%P\t%s\t%T@\n' | sort | sha256sum; }
 
+# "path<TAB>sha256" of each path read from stdin (one per line), sorted by path. openssl's SHA-256 uses the CPU's SHA
+# instructions, which coreutils' sha256sum does not (about 3x faster here), and two files are hashed at a time.
+hash_files() {
+  xargs -d '\n' -r -P 2 -n 32 openssl dgst -sha256 -r | sed -E 's/^([0-9a-f]{64}) \*(.*)$/\2\t\1/' | LC_ALL=C sort
+}
+
 # "path<TAB>sha256" of every file of the stage's postgres, redis and objects, sorted by path. A file whose inode, size
 # and modification time are those recorded at the last backup keeps the hash recorded then (rsync and the kept dumps
 # leave unchanged files alone): an unchanged backup reads no data to hash it. The record ($HASHES) is not backed up.
@@ -96,7 +102,7 @@ cached_sha256() {
   (cd "$STAGE" && find postgres redis objects -type f -printf '%p\t%i-%s-%T@\n' 2>/dev/null | LC_ALL=C sort) > "$stamps"
   touch "$HASHES"
   awk -F'\t' 'FILENAME == ARGV[1] { known[$1 FS $2] = 1; next } !(($1 FS $2) in known) { print $1 }' "$HASHES" "$stamps" \
-    | (cd "$STAGE" && xargs -d '\n' -r sha256sum) | sed -E 's/^([0-9a-f]{64})  (.*)$/\2\t\1/' > "$fresh"
+    | (cd "$STAGE" && hash_files) > "$fresh"
   awk -F'\t' 'FILENAME == ARGV[1] { old[$1 FS $2] = $3; next } FILENAME == ARGV[2] { new[$1] = $2; next }
     { print $1 FS $2 FS (($1 in new) ? new[$1] : old[$1 FS $2]) }' "$HASHES" "$fresh" "$stamps" > "$HASHES.new"
   mv "$HASHES.new" "$HASHES"
@@ -134,16 +140,19 @@ cmd_dump() {
     rm -rf "$STAGE/postgres" && mkdir -p "$STAGE/postgres"
     pg_dumpall -h "$PGHOST" -U "$PGUSER" --globals-only --no-password -f "$STAGE/postgres/globals.sql"
     say "postgres: globals $(bytes "$STAGE/postgres/globals.sql") bytes"
+    local counters=()
     for db in $DATABASES; do
       start=$SECONDS
       # Uncompressed: restic compresses it (zstd, faster than pg_dump's zlib) and finds unchanged tables in it again.
       pg_dump -h "$PGHOST" -U "$PGUSER" --no-password -Fc -Z0 -f "$STAGE/postgres/$db.dump" "$db"
-      dump_counts "$db" "$STAGE/postgres/$db.dump" > "$STAGE/postgres/.$db.counts"
       say "postgres: $db $(bytes "$STAGE/postgres/$db.dump") bytes in $((SECONDS - start))s"
+      # Counted from the dump while the next one is taken.
+      dump_counts "$db" "$STAGE/postgres/$db.dump" > "$STAGE/postgres/.$db.counts" &
+      counters+=($!)
     done
+    local pid; for pid in "${counters[@]}"; do wait "$pid"; done
     echo "$position" > "$STAGE/postgres/.position"
   fi
-  psql -h "$PGHOST" -U "$PGUSER" -d postgres -XAt -c 'SHOW server_version' > "$STAGE/.postgres-version"
 
   redis_auth
   start=$SECONDS
@@ -153,11 +162,14 @@ cmd_dump() {
 }
 
 # The server's identity and WAL insert position, taken before the dumps: every write to a logged table moves it, so
-# the same value at the next backup (and the same databases) means the stage's dumps still hold the data.
+# the same value at the next backup (and the same databases) means the stage's dumps still hold the data. The server's
+# version, for the manifest, comes over the same connection.
 wal_position() {
-  psql -h "$PGHOST" -U "$PGUSER" -d postgres -XAt -v ON_ERROR_STOP=1 \
-    -c "SELECT system_identifier || '/' || timeline_id || '/' || pg_current_wal_insert_lsn() FROM pg_control_system(), pg_control_checkpoint()" \
-    | sed "s|^|$DATABASES/|"
+  local row; row=$(psql -h "$PGHOST" -U "$PGUSER" -d postgres -XAtF $'\t' -v ON_ERROR_STOP=1 \
+    -c "SELECT system_identifier || '/' || timeline_id || '/' || pg_current_wal_insert_lsn(), current_setting('server_version')
+        FROM pg_control_system(), pg_control_checkpoint()")
+  cut -f2 <<<"$row" > "$STAGE/.postgres-version"
+  echo "$DATABASES/$(cut -f1 <<<"$row")"
 }
 
 # Unlogged tables change without WAL: a database with one is dumped every time.
@@ -179,18 +191,18 @@ redis_snapshot() {
   while [ "$last" -ge "$(date +%s)" ]; do sleep 0.2; done
   out=$("${cli[@]}" BGSAVE SCHEDULE 2>&1)
   case "$out" in *"Background saving"* | *"already in progress"*) ;; *) fail "redis: BGSAVE refused: $out" ;; esac
-  for _ in $(seq 600); do
-    [ "$("${cli[@]}" LASTSAVE)" = "$last" ] || break
-    sleep 0.2
-  done
+  local deadline=$((SECONDS + 120))
+  while [ "$("${cli[@]}" LASTSAVE)" = "$last" ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.05; done
   status=$("${cli[@]}" INFO persistence | sed -n 's/^rdb_last_bgsave_status:\(.*\)\r$/\1/p')
   [ "$("${cli[@]}" LASTSAVE)" != "$last" ] || fail "redis: BGSAVE did not finish within 120 s"
   [ "$status" = ok ] || fail "redis: BGSAVE failed (rdb_last_bgsave_status: $status); see redis's log"
   cp /redis/dump.rdb "$STAGE/redis/dump.rdb"
 }
 
-cmd_store() {
-  local start=$SECONDS db
+# $1: the repository's list, taken while the data was: the new backup is added to it, so no second restic command
+# (each one derives the key anew, about 0.6 s) is needed for retention.
+store() {
+  local previous=$1 start=$SECONDS db
   local counts; counts=$(
     for db in $DATABASES; do sed 's|^|postgres/|' "$STAGE/postgres/.$db.counts"; done
     printf 'redis/keys\t%s\n' "$(rdb_keys "$STAGE/redis/dump.rdb")"
@@ -200,7 +212,7 @@ cmd_store() {
   local artifacts; artifacts=$(
     cd "$STAGE"
     for f in postgres/* redis/dump.rdb; do printf '%s\t%s\t%s\n' "$f" "$(awk -F'\t' -v f="$f" '$1 == f { print $2 }' <<<"$hashes")" "$(stat -c %s "$f")"; done
-    # A bucket is one artifact: the hash of its files' hashes, in name order (as fetch computes it with sha256sum).
+    # A bucket is one artifact: the hash of its files' hashes, in name order (as fetch computes it).
     for b in objects/*/; do
       [ -d "$b" ] || continue
       printf '%s\t%s\t%s\n' "${b%/}" "$(awk -F'\t' -v b="$b" 'index($1, b) == 1 { printf "%s  ./%s\n", $2, substr($1, length(b) + 1) }' <<<"$hashes" | sha256sum | cut -d' ' -f1)" "$(bytes "$b")"
@@ -224,10 +236,13 @@ cmd_store() {
     say "repository: created (encrypted, restic $(restic version | cut -d' ' -f2))"
   fi
   mkdir -p "$RECORDS"
+  local tags=("project=$MLSTACK_PROJECT" "environment=$MLSTACK_ENVIRONMENT" "sha=$MLSTACK_GIT_SHA" "release=$MLSTACK_RELEASE")
+  [ -z "${MLSTACK_PURPOSE:-}" ] || tags+=("purpose=$MLSTACK_PURPOSE")
+  local tag tagged=(); for tag in "${tags[@]}"; do tagged+=(--tag "$tag"); done
+  local time; time=$(date -u '+%Y-%m-%d %H:%M:%S') # given to restic, so the listing below has the snapshot's own time
   # A stable --host makes the previous backup of this project the parent: unchanged files are not even read again.
-  local summary; summary=$(cd "$STAGE" && restic backup --json --host "$MLSTACK_PROJECT" \
-      --tag "project=$MLSTACK_PROJECT" --tag "environment=$MLSTACK_ENVIRONMENT" --tag "sha=$MLSTACK_GIT_SHA" \
-      --tag "release=$MLSTACK_RELEASE" ${MLSTACK_PURPOSE:+--tag "purpose=$MLSTACK_PURPOSE"} --exclude "$HASHES" "$STAGE" \
+  local summary; summary=$(cd "$STAGE" && TZ=UTC restic backup --json --host "$MLSTACK_PROJECT" --time "$time" \
+      "${tagged[@]}" --exclude "$HASHES" "$STAGE" \
       | jq -c 'select(.message_type == "summary")')
   [ -n "$summary" ] || fail "restic: backup gave no summary"
   local id; id=$(jq -r .snapshot_id <<<"$summary")
@@ -236,10 +251,21 @@ cmd_store() {
     > "$RECORDS/$id.json"
   say "restic: snapshot ${id:0:8}, $(jq .total_bytes_processed <<<"$summary") bytes, $(jq .data_added <<<"$summary") added in $((SECONDS - start))s"
   say "RESULT $(jq -c . "$RECORDS/$id.json")"
+  say "LIST $(jq -c --argjson s "$summary" --arg time "${time/ /T}Z" '. + [{id: $s.snapshot_id, time: $time, tags: $ARGS.positional,
+      size: $s.total_bytes_processed, added: $s.data_added, verifiedAt: null}]' --args "${tags[@]}" < "$previous")"
 }
 
-# The listing after the backup is what retention decides on: no second helper run for it.
-cmd_backup() { cmd_objects; cmd_dump; cmd_store; say "LIST $(cmd_list)"; }
+# The object store's files are copied while PostgreSQL and Redis are dumped and the repository is listed; restic
+# runs once all three are done. The listing with the new backup is what retention decides on.
+cmd_backup() {
+  local previous copier lister; previous=$(mktemp)
+  cmd_list > "$previous" & lister=$!
+  cmd_objects & copier=$!
+  cmd_dump
+  wait "$copier"
+  wait "$lister"
+  store "$previous"
+}
 
 cmd_fetch() {
   local id=$1 short=${1:0:8} start=$SECONDS
@@ -255,8 +281,8 @@ cmd_fetch() {
   local bad=""
   while IFS=$'\t' read -r path sha size; do
     local actual
-    if [ -d "$root/$path" ]; then actual=$(cd "$root/$path" && find . -type f -print0 | sort -z | xargs -0r sha256sum | sha256sum | cut -d' ' -f1)
-    elif [ -f "$root/$path" ]; then actual=$(sha256sum "$root/$path" | cut -d' ' -f1)
+    if [ -d "$root/$path" ]; then actual=$(cd "$root/$path" && find . -type f | hash_files | awk -F'\t' '{ printf "%s  %s\n", $2, $1 }' | sha256sum | cut -d' ' -f1)
+    elif [ -f "$root/$path" ]; then actual=$(openssl dgst -sha256 -r "$root/$path" | cut -c1-64)
     else actual=missing; fi
     [ "$actual" = "$sha" ] || bad="$bad $path"
   done < <(jq -r '.artifacts[] | [.path, .sha256, .bytes] | @tsv' "$root/manifest.json")
@@ -327,6 +353,6 @@ cmd_forget() {
 
 step=${1:-}; shift || true
 case "$step" in
-  objects|dump|store|backup|fetch|place|load|counts|list|verified|forget) "cmd_$step" "$@" ;;
+  backup|fetch|place|load|counts|list|verified|forget) "cmd_$step" "$@" ;;
   *) fail "unknown step '$step'" ;;
 esac
