@@ -1,3 +1,4 @@
+using Mlstack.Build.Backup;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Gates;
 using Mlstack.Build.Host;
@@ -77,7 +78,13 @@ internal sealed partial class Build
             var project = await StackProjectAsync(ct);
             string[] command = RemoveVolumes ? ["down", "--remove-orphans", "--volumes"] : ["down", "--remove-orphans"];
             await ToolRunner.RunCheckedAsync(project.Cli.File, project.Arguments(command), Log, Verbosity.Normal, project.Directory, ComposeEnvironment(), ct);
-            Log.Success(RemoveVolumes ? "Down: containers, networks and volumes removed." : "Down: containers and networks removed; volumes kept.");
+            if (RemoveVolumes) // Backup's stage is a copy of the data: it goes with it (compose does not know it)
+            {
+                using var engine = new BackupEngine(EngineProbe.Client((await DockerAsync(ct)).Engine));
+                await engine.RemoveVolumeAsync(StackBackup.CacheVolume(project.Name));
+            }
+
+            Log.Success(RemoveVolumes ? "Down: containers, networks and volumes (Backup's stage too) removed." : "Down: containers and networks removed; volumes kept.");
         });
 
     Target Status => _ => _

@@ -50,7 +50,17 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
     public async Task<string> CreateVolumeAsync(string name, CancellationToken ct) =>
         (await client.Volumes.CreateAsync(new VolumesCreateParameters { Name = name, Labels = new Dictionary<string, string> { [HelperLabel] = "stage" } }, ct).ConfigureAwait(false)).Name;
 
-    public Task RemoveVolumeAsync(string name) => client.Volumes.RemoveAsync(name, force: true, CancellationToken.None);
+    /// <summary>Removes the volume; one that does not exist is no error.</summary>
+    public async Task RemoveVolumeAsync(string name)
+    {
+        try
+        {
+            await client.Volumes.RemoveAsync(name, force: true, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+    }
 
     public Task StopAsync(string id, CancellationToken ct) =>
         client.Containers.StopContainerAsync(id, new ContainerStopParameters { WaitBeforeKillSeconds = 30 }, ct);

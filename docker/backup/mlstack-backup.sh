@@ -1,8 +1,8 @@
 #!/bin/bash
 # The backup helper's steps, one per container run (the build orchestrates them, see build/Backup):
 #   backup             at once: the object store's files (/objects, read-only) synced to /stage/objects and proven
-#                      unchanged meanwhile; pg_dumpall --globals-only + pg_dump -Fc per database (kept when the WAL did
-#                      not move) and Redis's RDB (BGSAVE, from /redis) into /stage; the repository's list. Then
+#                      unchanged meanwhile; pg_dumpall --globals-only + pg_dump -Fc per database (kept when no transaction
+#                      committed) and Redis's RDB (BGSAVE, from /redis) into /stage; the repository's list. Then
 #                      manifest.json (checksums, counts), restic backup of /stage into /repo, a record of the backup,
 #                      and the list with it
 #   fetch ID           restic check, restore ID into /stage, checksums against its manifest; prints the manifest
@@ -133,9 +133,9 @@ cmd_dump() {
   mkdir -p "$STAGE/redis"
   local start=$SECONDS db position
   pg_isready -q -h "$PGHOST" -U "$PGUSER" -d postgres || fail "postgres: $PGHOST does not accept connections"
-  position=$(wal_position)
+  position=$(transaction_position)
   if [ -f "$STAGE/postgres/.position" ] && [ "$(cat "$STAGE/postgres/.position")" = "$position" ] && ! unlogged_tables; then
-    say "postgres: nothing written since the last backup's dumps (same server, WAL still at ${position##*/}): kept"
+    say "postgres: nothing committed since the last backup's dumps (same server, transactions still at ${position##*/}): kept"
   else
     rm -rf "$STAGE/postgres" && mkdir -p "$STAGE/postgres"
     pg_dumpall -h "$PGHOST" -U "$PGUSER" --globals-only --no-password -f "$STAGE/postgres/globals.sql"
@@ -161,18 +161,20 @@ cmd_dump() {
   say "redis: dump.rdb $(bytes "$STAGE/redis/dump.rdb") bytes in $((SECONDS - start))s"
 }
 
-# The server's identity and WAL insert position, taken before the dumps: every write to a logged table moves it, so
-# the same value at the next backup (and the same databases) means the stage's dumps still hold the data. The server's
-# version, for the manifest, comes over the same connection.
-wal_position() {
+# The server's identity and its transaction snapshot (the next transaction id and those still in progress), taken
+# before the dumps. Every change to data or schema commits a transaction that was given an id, which moves the
+# snapshot: the same value at the next backup (and the same databases) means the stage's dumps still hold the data.
+# (The WAL insert position was the key before: vacuum, pruning and checkpoints move it with no data changed, so a
+# quiet server was dumped again on every backup.) The server's version, for the manifest, comes over the same connection.
+transaction_position() {
   local row; row=$(psql -h "$PGHOST" -U "$PGUSER" -d postgres -XAtF $'\t' -v ON_ERROR_STOP=1 \
-    -c "SELECT system_identifier || '/' || timeline_id || '/' || pg_current_wal_insert_lsn(), current_setting('server_version')
+    -c "SELECT system_identifier || '/' || timeline_id || '/' || pg_current_snapshot(), current_setting('server_version')
         FROM pg_control_system(), pg_control_checkpoint()")
   cut -f2 <<<"$row" > "$STAGE/.postgres-version"
   echo "$DATABASES/$(cut -f1 <<<"$row")"
 }
 
-# Unlogged tables change without WAL: a database with one is dumped every time.
+# Unlogged tables are not crash-safe and may be emptied without a transaction: a database with one is dumped every time.
 unlogged_tables() {
   local db
   for db in $DATABASES; do

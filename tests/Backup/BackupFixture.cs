@@ -112,8 +112,12 @@ public sealed partial class BackupFixture : IAsyncLifetime
     {
         if (Stack != null)
         {
-            await ChildProcess.RunAsync("docker", ["volume", "rm", "-f", Build.Backup.StackBackup.CacheVolume(Stack.Project.Name)]);
+            // Down --remove-volumes takes Backup's stage with the data.
+            var down = await ChildProcess.RunAsync(BuildScript, ["Down", "--remove-volumes", "--yes", "--project-name", Stack.Project.Name, "--env-file", Stack.Project.EnvFile]);
+            var stage = await ChildProcess.RunAsync("docker", ["volume", "rm", Build.Backup.StackBackup.CacheVolume(Stack.Project.Name)]);
             await Stack.DisposeAsync();
+            Assert.True(down.ExitCode == 0, down.Output);
+            Assert.True(stage.ExitCode != 0, $"Down --remove-volumes left {Build.Backup.StackBackup.CacheVolume(Stack.Project.Name)} behind");
         }
     }
 }

@@ -52,6 +52,22 @@ public sealed class BackupRoundTripTests(BackupFixture fixture) : IClassFixture<
         Assert.True(added < size / 10, $"the second backup added {added} of {size} bytes");
     }
 
+    /// <summary>An unchanged database keeps the staged dump; a committed change, even one that leaves every count as it
+    /// was, must not.</summary>
+    [Fact]
+    public async Task A_backup_after_a_committed_change_takes_the_dump_again()
+    {
+        Succeeded(await fixture.BuildAsync(_repository, "Backup"));
+        var postgres = (await fixture.Stack.Engine.SnapshotAsync(TestContext.Current.CancellationToken)).Single(c => c.Service == "postgres").Id;
+        var update = await ChildProcess.RunAsync("docker", ["exec", postgres, "psql", "-U", "fixture_admin", "-d", "mlstack", "-v", "ON_ERROR_STOP=1", "-c", "UPDATE items SET name = name WHERE id = 1"]);
+        Assert.True(update.ExitCode == 0, update.Output);
+
+        var after = await fixture.BuildAsync(_repository, "Backup");
+        Succeeded(after);
+        Assert.DoesNotContain("nothing committed since the last backup's dumps", after.Output, StringComparison.Ordinal);
+        Assert.Matches(@"postgres: mlstack \d+ bytes in \d+s", after.Output);
+    }
+
     [Fact]
     public async Task A_damaged_repository_is_refused_by_VerifyBackup_and_Restore_before_anything_is_touched()
     {

@@ -165,7 +165,10 @@ public sealed class FullStackTests
             await ChildProcess.RunAsync("docker", ["stop", .. (await engine.SnapshotAsync(TestContext.Current.CancellationToken)).Where(c => c.Service == "worker-heavy" && c.IsRunning).Select(c => c.Id)]);
             var noConsumer = await BuildSh("SmokeTest", "--skip", "--stack-url", StackUrl);
             var queued = await ChildProcess.RunAsync("docker", ["exec", containers.Single(c => c.Service == "redis").Id, "sh", "-c", "redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning LLEN ml"]);
+            // It left on the stop's SIGTERM (0), not by the engine's kill at the end of the grace period (137).
+            var autoscalerExit = await ChildProcess.RunAsync("docker", ["inspect", "-f", "{{.State.ExitCode}}", autoscaler]);
             await ChildProcess.RunAsync("docker", ["start", heavy, autoscaler]);
+            Assert.Equal("0", autoscalerExit.Output.Trim());
             Assert.Equal(1, noConsumer.ExitCode);
             Assert.Matches(@"✗ ml-service · train → predict through the frontend: expected a live worker-heavy consuming queue ml; got no running worker-heavy and no live autoscaler", noConsumer.Output);
             Assert.Matches(@"✗ worker-heavy · runs mlservice.tasks.ping from queue ml: expected a live worker-heavy consuming queue ml; got no running worker-heavy", noConsumer.Output);

@@ -82,6 +82,7 @@ class Autoscaler:
 
 def main():
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    scaling.exit_on_sigterm()
     config = scaling.load(os.environ.get("AUTOSCALE_CONFIG", "/etc/mlstack/autoscale.yaml"))
     dry_run = os.environ.get("AUTOSCALE_DRY_RUN", "").lower() in ("1", "true", "yes")
     broker = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"], socket_connect_timeout=5, socket_timeout=5)

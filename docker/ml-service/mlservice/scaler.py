@@ -186,6 +186,7 @@ def handler_for(scaler: Scaler):
 
 def main():
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    scaling.exit_on_sigterm()
     config = scaling.load(os.environ.get("AUTOSCALE_CONFIG", "/etc/mlstack/autoscale.yaml"))
     engine = Engine(os.environ.get("DOCKER_SOCKET_PATH", "/var/run/docker.sock"))
     # Its own compose project, from its own container's labels: it never reaches beyond it.

@@ -10,6 +10,8 @@ appear without it (Up started them, or a person did) count as needed when they a
 runs, and passes its gate, before the autoscaler may retire it."""
 import dataclasses
 import math
+import signal
+import sys
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,3 +107,9 @@ def load(path: str) -> Config:
 
     with open(path, encoding="utf-8") as file:
         return parse(yaml.safe_load(file) or {})
+
+
+def exit_on_sigterm():
+    """The autoscaler and the scaler are PID 1 of their containers, where the kernel drops a signal that has no
+    handler: without this, every stop (Up, Restore, Down) waited for the engine's kill after the grace period."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
