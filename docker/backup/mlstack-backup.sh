@@ -76,9 +76,25 @@ repository_exists() {
   if [ "$RESTIC_REPOSITORY" = /repo ]; then [ -f /repo/config ]; return; fi
   local out; out=$(restic cat config 2>&1 >/dev/null) && return 0
   if grep -q 'Is there a repository at the following location' <<<"$out"; then return 1; fi
-  # ssh's own reason says more than restic's "unable to start the sftp session".
-  local reason; reason=$(grep -m1 -E 'Host key verification failed|Permission denied|Could not resolve|Connection refused|timed out|No route to host' <<<"$out" || true)
+  # ssh's own reason says more than restic's "unable to start the sftp session". restic relays ssh's error output
+  # from a goroutine and may exit before it has (seen under load): then ssh is asked again, by itself.
+  local reason; reason=$(ssh_reason <<<"$out")
+  [ -n "$reason" ] || [[ $RESTIC_REPOSITORY != sftp:* ]] || reason=$(ssh_probe 2>&1 | ssh_reason)
   fail "repository $RESTIC_REPOSITORY: ${reason:-$(grep -v '^$' <<<"$out" | tail -n 2 | tr '\n' ' ')}"
+}
+
+ssh_reason() { grep -m1 -E 'Host key verification failed|Permission denied|Could not resolve|Connection refused|timed out|No route to host' || true; }
+
+# The sftp: repository's host, reached by ssh alone (sftp:user@host:/path, or sftp://user@host:port//path).
+ssh_probe() {
+  local rest=${RESTIC_REPOSITORY#sftp:} target port=()
+  if [[ $rest == //* ]]; then
+    rest=${rest#//} target=${rest%%/*}
+    if [[ $target == *:* ]]; then port=(-p "${target##*:}") target=${target%:*}; fi
+  else
+    target=${rest%%:*}
+  fi
+  ssh "${port[@]}" -T -s "$target" sftp </dev/null >/dev/null
 }
 
 tsv_to_json() { jq -Rn '[inputs | split("\t") | {(.[0]): (.[1] | tonumber)}] | add // {}'; }
