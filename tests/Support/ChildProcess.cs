@@ -45,8 +45,10 @@ internal static class ChildProcess
         }
         catch (OperationCanceledException)
         {
+            // What it printed until then says where it stopped (a 20-minute Deploy once timed out with no clue).
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in time.");
+            var printed = await stdout.WaitAsync(TimeSpan.FromSeconds(10)) + await stderr.WaitAsync(TimeSpan.FromSeconds(10));
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in time. It printed:\n{printed}");
         }
 
         return new ProcessResult(process.ExitCode, await stdout + await stderr);
