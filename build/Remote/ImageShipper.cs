@@ -17,6 +17,10 @@ public sealed record ShippedImage(string Image, string ImageId, long BytesMoved,
 /// and rollbacks never need the tunnel) and the registry tag removed on both sides.</summary>
 public static class ImageShipper
 {
+    /// <summary>How long a push or pull may go without a progress message from the engine (it sends several a second
+    /// while layers move or unpack) before it is given up and tried again.</summary>
+    private static readonly TimeSpan StallLimit = TimeSpan.FromMinutes(2);
+
     /// <param name="registryStorage">A folder the loopback registry keeps between runs (e.g. .nuke/temp/registry): the
     /// local engine then pushes only layers it has not pushed before. Null: a fresh registry, every layer pushed.</param>
     public static async Task<IReadOnlyList<ShippedImage>> ShipAsync(
@@ -70,8 +74,9 @@ public static class ImageShipper
         await local.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = viaRegistry, Tag = reference.Tag }, ct).ConfigureAwait(false);
         try
         {
-            await local.Images.PushImageAsync(viaRegistry, new ImagePushParameters { Tag = reference.Tag }, new AuthConfig(),
-                new EngineProgress(m => log.Debug($"Deploy: push {reference}: {Describe(m)}")), ct).ConfigureAwait(false);
+            await StallGuard.RunAsync(
+                (progress, token) => local.Images.PushImageAsync(viaRegistry, new ImagePushParameters { Tag = reference.Tag }, new AuthConfig(), progress, token),
+                m => log.Debug($"Deploy: push {reference}: {Describe(m)}"), StallLimit, $"Deploy: the push of {reference} to the loopback registry", log.Warn, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -81,13 +86,20 @@ public static class ImageShipper
         var layers = await RegistryManifest.LayersAsync(registry.BaseAddress, reference.Path, reference.Tag, ct).ConfigureAwait(false);
         var pushed = clock.Elapsed;
         var present = new HashSet<string>(StringComparer.Ordinal);
+        var arrived = new HashSet<string>(StringComparer.Ordinal); // a second try finds these "already there"
         var pull = Stopwatch.StartNew();
-        await vmEngine.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = viaRegistry, Tag = reference.Tag }, new AuthConfig(), new EngineProgress(m =>
-        {
-            if (m.Status == "Already exists" && m.ID != null)
-                present.Add(m.ID);
-            log.Debug($"Deploy: pull {reference}: {Describe(m)}");
-        }), ct).ConfigureAwait(false);
+        await StallGuard.RunAsync(
+            (progress, token) => vmEngine.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = viaRegistry, Tag = reference.Tag }, new AuthConfig(), progress, token),
+            m =>
+            {
+                if (m.Status == "Already exists" && m.ID != null)
+                    present.Add(m.ID);
+                if (m.Status == "Pull complete" && m.ID != null)
+                    arrived.Add(m.ID);
+                log.Debug($"Deploy: pull {reference}: {Describe(m)}");
+            },
+            StallLimit, $"Deploy: the VM's pull of {reference} through the SSH tunnel", log.Warn, ct).ConfigureAwait(false);
+        present.ExceptWith(arrived);
         try
         {
             await vmEngine.Images.TagImageAsync($"{viaRegistry}:{reference.Tag}", new ImageTagParameters { RepositoryName = reference.Repository, Tag = reference.Tag }, ct).ConfigureAwait(false);
