@@ -44,8 +44,28 @@ internal sealed partial class Build
         Log.StepSummary.Append(JUnitMarkdown.Summarise(junit, "SmokeTest"));
         var failed = outcomes.Where(o => o.Result == CheckResult.Failed).ToList();
         if (failed.Count > 0)
+        {
+            await PrintLogTailsAsync(exec, [.. failed.Select(f => f.Check.Service).Distinct()], ct);
             throw new SmokeFailedException($"{failed.Count} of {outcomes.Count} smoke checks failed{(project != null ? $" in {project}" : "")}, for {string.Join(", ", failed.Select(f => f.Check.Service).Distinct())}; report: {Path.GetRelativePath(RootDirectory, junit)}");
+        }
+
         Log.Success($"SmokeTest: {outcomes.Count} checks passed in {clock.Elapsed.TotalSeconds:0.00}s against {project ?? url.ToString()}");
+    }
+
+    /// <summary>What a failing service said last: the reason is often in its own log (a look that failed, a
+    /// connection refused), one command away from the table.</summary>
+    private async Task PrintLogTailsAsync(ContainerExec exec, IReadOnlyList<string> services, CancellationToken ct)
+    {
+        const int lines = 10;
+        foreach (var service in services)
+        {
+            var tail = await exec.TailAsync(service, lines, ct);
+            if (tail.Count == 0)
+                continue;
+            Log.Error($"{service}: its last {tail.Count} log lines:");
+            foreach (var line in tail)
+                Log.Error($"  {service} | {line}");
+        }
     }
 
     private Uri StackAddress()

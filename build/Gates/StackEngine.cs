@@ -47,7 +47,11 @@ public sealed class StackEngine(DockerClient client, string project) : IDisposab
         client.Containers.StopContainerAsync(containerId, new ContainerStopParameters { WaitBeforeKillSeconds = 10 }, ct);
 
     /// <summary>The container's last lines of output, stdout and stderr together.</summary>
-    public async Task<IReadOnlyList<string>> TailAsync(string containerId, int lines, CancellationToken ct)
+    public Task<IReadOnlyList<string>> TailAsync(string containerId, int lines, CancellationToken ct) =>
+        TailAsync(client, containerId, lines, ct);
+
+    /// <inheritdoc cref="TailAsync(string, int, CancellationToken)"/>
+    public static async Task<IReadOnlyList<string>> TailAsync(DockerClient client, string containerId, int lines, CancellationToken ct)
     {
         try
         {

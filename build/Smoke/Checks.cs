@@ -64,17 +64,38 @@ public sealed record ExecCheck(string Service, string Name, IReadOnlyList<string
 }
 
 /// <summary>A worker's heartbeat, as its own healthcheck last read it (the probe compares the heartbeat file's age):
-/// the check asks the Engine API for that result instead of starting a process in the container.</summary>
-public sealed record HeartbeatCheck(string Service, string Name, TimeSpan MaxAge) : SmokeCheck(Service, Name)
+/// the check asks the Engine API for that result instead of starting a process in the container. A result is only as
+/// fresh as the last probe: one that fails (or is older than <see cref="MaxAge"/>) may predate a recovery — the
+/// autoscaler looks again the moment Redis is back, seconds before its next probe — so the next probe decides.</summary>
+public sealed record HeartbeatCheck : SmokeCheck
 {
+    public HeartbeatCheck(string service, string name, TimeSpan maxAge) : base(service, name)
+    {
+        MaxAge = maxAge;
+        Timeout = maxAge + TimeSpan.FromSeconds(10);
+    }
+
+    /// <summary>How old a passing result may be; longer than the service's healthcheck interval.</summary>
+    public TimeSpan MaxAge { get; }
+
     public override async Task RunAsync(SmokeContext context, CancellationToken ct)
     {
+        var asked = DateTimeOffset.UtcNow;
         var last = await context.Exec.LastHealthAsync(Service, ct).ConfigureAwait(false);
+        var first = last;
+        while (!Passes(last) && (last == null || last.Ended == first?.Ended) && DateTimeOffset.UtcNow - asked < MaxAge)
+        {
+            await Task.Delay(1000, ct).ConfigureAwait(false);
+            last = await context.Exec.LastHealthAsync(Service, ct).ConfigureAwait(false);
+        }
+
         CheckFailedException.Unless(last != null, "a healthcheck result", "none yet");
-        var age = DateTimeOffset.UtcNow - last!.Value.Ended;
-        CheckFailedException.Unless(last.Value.ExitCode == 0, "the heartbeat probe to pass", $"exit code {last.Value.ExitCode}");
+        var age = DateTimeOffset.UtcNow - last!.Ended;
+        CheckFailedException.Unless(last.ExitCode == 0, "the heartbeat probe to pass", $"exit code {last.ExitCode}{(last.Output.Length > 0 ? $": {Clip(last.Output)}" : "")}");
         CheckFailedException.Unless(age < MaxAge, $"a probe within {MaxAge.TotalSeconds:0}s", $"the last one {age.TotalSeconds:0}s ago");
     }
+
+    private bool Passes(HealthResult? result) => result is { ExitCode: 0 } && DateTimeOffset.UtcNow - result.Ended < MaxAge;
 }
 
 /// <summary>A one-shot service: its last run exited 0.</summary>

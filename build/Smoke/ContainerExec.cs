@@ -5,6 +5,9 @@ namespace Mlstack.Build.Smoke;
 
 public sealed record ExecResult(long ExitCode, string Stdout, string Stderr);
 
+/// <summary>One result of a container's own healthcheck: its exit code, when it ended, what it printed.</summary>
+public sealed record HealthResult(long ExitCode, DateTimeOffset Ended, string Output);
+
 /// <summary>Runs a command inside a service's running container, through the engine (local or a remote
 /// DOCKER_HOST), so checks need no published port and assume no address.</summary>
 public sealed class ContainerExec(DockerClient client, string project) : IDisposable
@@ -61,16 +64,22 @@ public sealed class ContainerExec(DockerClient client, string project) : IDispos
         return (stdout.ToString(), stderr.ToString());
     }
 
-    /// <summary>The newest result of the running container's own healthcheck (exit code, when it ended), read through
-    /// the Engine API: no process is started.</summary>
-    public async Task<(long ExitCode, DateTimeOffset Ended)?> LastHealthAsync(string service, CancellationToken ct)
+    /// <summary>The newest result of the running container's own healthcheck, read through the Engine API: no
+    /// process is started.</summary>
+    public async Task<HealthResult?> LastHealthAsync(string service, CancellationToken ct)
     {
         var container = (await ContainersAsync(service, runningOnly: true, ct).ConfigureAwait(false)).FirstOrDefault()
             ?? throw new InvalidOperationException($"no running container for {service}");
         var inspected = await client.Containers.InspectContainerAsync(container.ID, ct).ConfigureAwait(false);
         var last = inspected.State?.Health?.Log?.LastOrDefault();
-        return last == null ? null : (last.ExitCode, new DateTimeOffset(DateTime.SpecifyKind(last.End, DateTimeKind.Utc)));
+        return last == null ? null : new HealthResult(last.ExitCode, new DateTimeOffset(DateTime.SpecifyKind(last.End, DateTimeKind.Utc)), last.Output?.Trim() ?? "");
     }
+
+    /// <summary>The last lines of output of a service's newest container (none when it has no container).</summary>
+    public async Task<IReadOnlyList<string>> TailAsync(string service, int lines, CancellationToken ct) =>
+        (await ContainersAsync(service, runningOnly: false, ct).ConfigureAwait(false)).MaxBy(c => c.Created) is { } newest
+            ? await Gates.StackEngine.TailAsync(client, newest.ID, lines, ct).ConfigureAwait(false)
+            : [];
 
     /// <summary>The exit code of a service's newest container (for one-shots), or null when it has none.</summary>
     public async Task<(string State, long ExitCode)?> LastRunAsync(string service, CancellationToken ct)

@@ -9,7 +9,7 @@ public static class QueueConsumer
     public static async Task RequireAsync(SmokeContext context, string consumer, string queue, string sentNothing, CancellationToken ct)
     {
         var expected = $"a live {consumer} consuming queue {queue}";
-        (long ExitCode, DateTimeOffset Ended)? beat;
+        HealthResult? beat;
         try
         {
             beat = await context.Exec.LastHealthAsync(consumer, ct).ConfigureAwait(false);
