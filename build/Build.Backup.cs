@@ -158,7 +158,7 @@ internal sealed partial class Build
         if (StackEnvironmentName == StackEnvironment.Prod && ProductionSecrets.IsWellKnown(BackupPassword!, EnvFile.Read(Path.Combine(RootDirectory, "stack", ".env.example"))))
             throw new BuildInputException("--backup-password is a well-known value; prod backups need a real secret (BACKUP_PASSWORD).");
         var settings = ProductionSecrets.Effective((await StackProjectAsync(ct)).EnvFile);
-        var image = (await StackImagesAsync(ct)).Single(i => i.Spec.Repository == BackupImageSpec.Repository).Reference;
+        var image = await BackupImageAsync(ct);
         var secrets = new BackupSecrets(BackupPassword!, settings.GetValueOrDefault("POSTGRES_PASSWORD") ?? string.Empty, settings.GetValueOrDefault("REDIS_PASSWORD") ?? string.Empty);
         return (image, IsOffsite ? secrets with { SshKey = OffsiteKey(), KnownHosts = OffsiteKnownHosts() } : secrets);
     }

@@ -48,12 +48,18 @@ internal sealed partial class Build
     private Task<IReadOnlyList<BuiltImage>> StackImagesAsync(CancellationToken ct) =>
         images ??= ImagesAsync(ImageSetBuilder.FindAllAsync, ct);
 
-    private async Task<IReadOnlyList<BuiltImage>> ImagesAsync(ImageSetBuilder.Operation operation, CancellationToken ct)
+    /// <summary>The backup helper's image: what Images built in this run, else the engine's for its context alone
+    /// (hashing every image's context only to pick this one cost each Backup with Images skipped ~0.3 s).</summary>
+    private async Task<string> BackupImageAsync(CancellationToken ct) =>
+        (await (images ?? ImagesAsync(ImageSetBuilder.FindAllAsync, ct, [BackupImageSpec]))).Single(i => i.Spec.Repository == BackupImageSpec.Repository).Reference;
+
+    /// <param name="specs">Default: every image of compose.yaml, and the backup helper.</param>
+    private async Task<IReadOnlyList<BuiltImage>> ImagesAsync(ImageSetBuilder.Operation operation, CancellationToken ct, IReadOnlyList<ImageSpec>? specs = null)
     {
         var model = await StackModelAsync(ct);
         var options = new ImageBuildOptions(await RevisionAsync(ct), CaCertificates.Find(ExtraCaCerts), CacheFrom, Parallel, await BaseImageIdAsync(ct));
         using var engine = new ImageEngine(EngineProbe.Client((await DockerAsync(ct)).Engine));
-        return await operation(engine, [.. ImageSpec.FromCompose(model), BackupImageSpec], options, Log, ct);
+        return await operation(engine, specs ?? [.. ImageSpec.FromCompose(model), BackupImageSpec], options, Log, ct);
     }
 
     /// <summary>The backup helper (docker/backup): no service of the stack, started by Backup, VerifyBackup and Restore.</summary>

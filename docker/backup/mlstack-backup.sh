@@ -191,12 +191,12 @@ transaction_position() {
 }
 
 # Unlogged tables are not crash-safe and may be emptied without a transaction: a database with one is dumped every time.
+# One psql for all databases (\connect to each); when it fails, they are dumped.
 unlogged_tables() {
-  local db
-  for db in $DATABASES; do
-    [ "$(psql -h "$PGHOST" -U "$PGUSER" -d "$db" -XAt -c "SELECT count(*) FROM pg_class WHERE relpersistence = 'u'")" = 0 ] || return 0
-  done
-  return 1
+  local args=() db counts
+  for db in $DATABASES; do args+=(-c "\\connect $db" -c "SELECT count(*) FROM pg_class WHERE relpersistence = 'u'"); done
+  counts=$(psql -h "$PGHOST" -U "$PGUSER" -d postgres -qXAt -v ON_ERROR_STOP=1 "${args[@]}" | tr '\n' ' ') || return 0
+  [ "$counts" != "$(printf '0 %.0s' $DATABASES)" ]
 }
 
 # BGSAVE: Redis forks and writes a consistent snapshot into its own volume (mounted here read-only at /redis), then
@@ -218,7 +218,8 @@ redis_snapshot() {
 }
 
 # $1: the repository's list, taken while the data was: the new backup is added to it, so no second restic command
-# (each one derives the key anew, about 0.6 s) is needed for retention.
+# (each one derives the key anew, about 0.6 s) is needed for retention. The backup's record keeps its time and tags,
+# for recorded_list.
 store() {
   local previous=$1 start=$SECONDS db counts counter
   counts=$(mktemp)
@@ -231,7 +232,7 @@ store() {
   wait "$counter"
   local artifacts; artifacts=$(
     cd "$STAGE"
-    for f in postgres/* redis/dump.rdb; do printf '%s\t%s\t%s\n' "$f" "$(awk -F'\t' -v f="$f" '$1 == f { print $2 }' <<<"$hashes")" "$(stat -c %s "$f")"; done
+    awk -F'\t' 'NR == FNR { sha[$1] = $2; next } { print $1 FS sha[$1] FS $2 }' - <(stat --printf '%n\t%s\n' postgres/* redis/dump.rdb) <<<"$hashes"
     # A bucket is one artifact: the hash of its files' hashes, in name order (as fetch computes it).
     for b in objects/*/; do
       [ -d "$b" ] || continue
@@ -242,13 +243,16 @@ store() {
         --arg release "$MLSTACK_RELEASE" --arg purpose "${MLSTACK_PURPOSE:-}" --arg created "$(date -u +%FT%TZ)" --argjson images "${MLSTACK_IMAGES:-{\}}" \
         --arg postgres "$(cat "$STAGE/.postgres-version")" --arg redis "$(cat "$STAGE/.redis-version")" \
         --arg restic "$(restic version | cut -d' ' -f2)" \
-        --argjson counts "$(tsv_to_json < "$counts")" \
-        --argjson artifacts "$(jq -Rn '[inputs | split("\t") | {path: .[0], sha256: .[1], bytes: (.[2] | tonumber)}]' <<<"$artifacts")" \
-        '{format: 1, project: $project, environment: $environment, gitSha: $gitSha, release: $release, purpose: $purpose, createdAt: $created,
+        --rawfile counts "$counts" --arg artifacts "$artifacts" \
+        'def rows: split("\n") | map(select(. != "") | split("\t"));
+         {format: 1, project: $project, environment: $environment, gitSha: $gitSha, release: $release, purpose: $purpose, createdAt: $created,
           images: $images, versions: {postgres: $postgres, redis: $redis, restic: $restic},
-          prometheus: "not included: metrics are rebuilt by scraping", artifacts: $artifacts, counts: $counts}' \
+          prometheus: "not included: metrics are rebuilt by scraping",
+          artifacts: [$artifacts | rows[] | {path: .[0], sha256: .[1], bytes: (.[2] | tonumber)}],
+          counts: ([$counts | rows[] | {(.[0]): (.[1] | tonumber)}] | add // {})}' \
         > "$STAGE/manifest.json"
-  say "manifest: $(wc -l <<<"$artifacts") artifacts, $(wc -l < "$counts") counts"
+  local artifact_lines count_lines; mapfile -t artifact_lines <<<"$artifacts"; mapfile -t count_lines < "$counts"
+  say "manifest: ${#artifact_lines[@]} artifacts, ${#count_lines[@]} counts"
 
   if [ "$RESTIC_REPOSITORY" = /repo ]; then chmod 700 /repo; fi
   if ! repository_exists; then
@@ -269,7 +273,8 @@ store() {
   local record line list
   { read -r record; read -r line; read -r list; } < <(jq -rn --argjson s "$summary" --slurpfile previous "$previous" \
       --arg gitSha "$MLSTACK_GIT_SHA" --arg environment "$MLSTACK_ENVIRONMENT" --arg time "${time/ /T}Z" '
-    ({id: $s.snapshot_id, size: $s.total_bytes_processed, added: $s.data_added, gitSha: $gitSha, environment: $environment} | tojson),
+    ({id: $s.snapshot_id, time: $time, tags: $ARGS.positional, size: $s.total_bytes_processed, added: $s.data_added,
+      gitSha: $gitSha, environment: $environment} | tojson),
     "\($s.snapshot_id[0:8]), \($s.total_bytes_processed) bytes, \($s.data_added) added",
     ($previous[0] + [{id: $s.snapshot_id, time: $time, tags: $ARGS.positional, size: $s.total_bytes_processed,
       added: $s.data_added, verifiedAt: null}] | tojson)' --args "${tags[@]}")
@@ -284,7 +289,7 @@ store() {
 cmd_backup() {
   rm -f "$STAGE/manifest.json"
   local previous job jobs=(); previous=$(mktemp)
-  cmd_list > "$previous" & jobs+=($!)
+  retention_list "$previous" & jobs+=($!)
   cmd_objects & jobs+=($!)
   dump_redis & jobs+=($!)
   dump_postgres
@@ -361,6 +366,27 @@ cmd_list() {
   jq -c --slurpfile records <(cat "$RECORDS"/*.json 2>/dev/null || true) \
     '[.[] | . as $s | ($records | map(select(.id as $r | $s.id | startswith($r))) | first // {}) as $r | {id, time, tags: (.tags // []), size: $r.size, added: $r.added, verifiedAt: $r.verifiedAt}]' \
     <<<"$snapshots"
+}
+
+# The repository's list, for retention: from the records when they describe every backup, else from restic.
+retention_list() { # file
+  if recorded_list > "$1"; then say "list: the repository's backups, from their records"; else cmd_list > "$1"; fi
+}
+
+# The list of a local repository from our records, without restic (which derives the key first, ~0.6 s of CPU): only
+# when every snapshot in it has a record with its time and tags, else it fails and restic is asked. A snapshot's file
+# is named by the hash of its content, so what was recorded when it was taken stays true of it; a snapshot restic
+# changed (tags) or took by itself has a new name and no record. It does not check the password, so only a backup
+# uses it: its restic backup checks the password a moment later.
+recorded_list() {
+  [ "$RESTIC_REPOSITORY" = /repo ] || return 1
+  repository_exists || { echo '[]'; return 0; }
+  local snapshots=(/repo/snapshots/*); [ -e "${snapshots[0]}" ] || snapshots=()
+  jq -nc --slurpfile records <(cat "$RECORDS"/*.json 2>/dev/null || true) '
+    [$ARGS.positional[] | . as $id | ($records | map(select(.id as $r | $id | startswith($r))) | first // {}) as $r
+     | if $r.time and $r.tags then {id: $id, time: $r.time, tags: $r.tags, size: $r.size, added: $r.added, verifiedAt: $r.verifiedAt}
+       else error("snapshot \($id[0:8]) has no full record") end] | sort_by(.time)' \
+    --args "${snapshots[@]##*/}" 2>/dev/null
 }
 
 cmd_verified() {

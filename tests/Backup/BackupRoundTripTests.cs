@@ -68,6 +68,66 @@ public sealed class BackupRoundTripTests(BackupFixture fixture) : IClassFixture<
         Assert.Matches(@"postgres: mlstack \d+ bytes in \d+s", after.Output);
     }
 
+    /// <summary>An unlogged table can lose its rows without a transaction (a crash empties it), so the transaction key
+    /// cannot vouch for it: a database that has one is dumped at every backup.</summary>
+    [Fact]
+    public async Task A_database_with_an_unlogged_table_is_dumped_at_every_backup()
+    {
+        var postgres = (await fixture.Stack.Engine.SnapshotAsync(TestContext.Current.CancellationToken)).Single(c => c.Service == "postgres").Id;
+        async Task PsqlAsync(string sql)
+        {
+            var result = await ChildProcess.RunAsync("docker", ["exec", postgres, "psql", "-U", "fixture_admin", "-d", "optuna", "-v", "ON_ERROR_STOP=1", "-c", sql]);
+            Assert.True(result.ExitCode == 0, result.Output);
+        }
+
+        await PsqlAsync("CREATE UNLOGGED TABLE scratch_cache (id int)");
+        try
+        {
+            Succeeded(await fixture.BuildAsync(_repository, "Backup"));
+            var again = await fixture.BuildAsync(_repository, "Backup");
+            Succeeded(again);
+            Assert.DoesNotContain("nothing committed since the last backup's dumps", again.Output, StringComparison.Ordinal);
+            Assert.Matches(@"postgres: optuna \d+ bytes in \d+s", again.Output);
+        }
+        finally
+        {
+            await PsqlAsync("DROP TABLE scratch_cache");
+        }
+    }
+
+    /// <summary>Retention decides on the repository's list, which a backup reads from the backups' records when they
+    /// describe every backup (no restic command, so no key derivation) and from restic when one has no record: both
+    /// must lead to the same decision.</summary>
+    [Fact]
+    public async Task Retention_removes_the_oldest_backup_whether_the_list_comes_from_the_records_or_from_restic()
+    {
+        string[] keepTwo = ["--keep-last", "2", "--keep-daily", "0", "--keep-weekly", "0", "--keep-monthly", "0"];
+        var ids = new List<string>();
+        async Task<ProcessResult> BackupAsync()
+        {
+            var result = await fixture.BuildAsync(_repository, ["Backup", .. keepTwo]);
+            Succeeded(result);
+            ids.Add(BackupFixture.BackupId(result));
+            return result;
+        }
+
+        await BackupAsync();
+        await BackupAsync();
+        var third = await BackupAsync();
+        Assert.Contains("list: the repository's backups, from their records", third.Output, StringComparison.Ordinal);
+        Assert.Contains($"retention removed 1 of 3 backups: {ids[0]}", third.Output, StringComparison.Ordinal);
+
+        // A backup without a record, as one restic took by itself: the list comes from restic.
+        File.Delete(Path.Combine(_repository, "mlstack-records", $"{ids[1]}.json"));
+        var fourth = await BackupAsync();
+        Assert.DoesNotContain("from their records", fourth.Output, StringComparison.Ordinal);
+        Assert.Contains($"retention removed 1 of 3 backups: {ids[1]}", fourth.Output, StringComparison.Ordinal);
+
+        var list = await fixture.BuildAsync(_repository, "Backups");
+        Succeeded(list);
+        Assert.Equal([ids[2], ids[3]], Regex.Matches(list.Output, @"^(?:Backups: )?([0-9a-f]{8}) ", RegexOptions.Multiline).Select(m => m.Groups[1].Value));
+    }
+
     [Fact]
     public async Task A_damaged_repository_is_refused_by_VerifyBackup_and_Restore_before_anything_is_touched()
     {
