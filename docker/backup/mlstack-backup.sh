@@ -146,8 +146,8 @@ cmd_objects() {
 
 dump_postgres() {
   local start=$SECONDS db position
-  position=$(transaction_position) || fail "postgres: $PGHOST does not accept connections"
-  if [ -f "$STAGE/postgres/.position" ] && [ "$(cat "$STAGE/postgres/.position")" = "$position" ] && ! unlogged_tables; then
+  position=$(dumps_key) || exit 1
+  if [ -f "$STAGE/postgres/.position" ] && [ "$(cat "$STAGE/postgres/.position")" = "$position" ]; then
     say "postgres: nothing committed since the last backup's dumps (same server, transactions still at ${position##*/}): kept"
   else
     rm -rf "$STAGE/postgres" && mkdir -p "$STAGE/postgres"
@@ -177,26 +177,23 @@ dump_redis() {
   say "redis: dump.rdb $(bytes "$STAGE/redis/dump.rdb") bytes in $((SECONDS - start))s"
 }
 
-# The server's identity and its transaction snapshot (the next transaction id and those still in progress), taken
-# before the dumps. Every change to data or schema commits a transaction that was given an id, which moves the
-# snapshot: the same value at the next backup (and the same databases) means the stage's dumps still hold the data.
-# (The WAL insert position was the key before: vacuum, pruning and checkpoints move it with no data changed, so a
-# quiet server was dumped again on every backup.) The server's version, for the manifest, comes over the same connection.
-transaction_position() {
-  local row; row=$(psql -h "$PGHOST" -U "$PGUSER" -d postgres -XAtF $'\t' -v ON_ERROR_STOP=1 \
-    -c "SELECT system_identifier || '/' || timeline_id || '/' || pg_current_snapshot(), current_setting('server_version')
-        FROM pg_control_system(), pg_control_checkpoint()") || return 1
-  cut -f2 <<<"$row" > "$STAGE/.postgres-version"
-  echo "$DATABASES/$(cut -f1 <<<"$row")"
-}
-
-# Unlogged tables are not crash-safe and may be emptied without a transaction: a database with one is dumped every time.
-# One psql for all databases (\connect to each); when it fails, they are dumped.
-unlogged_tables() {
-  local args=() db counts
+# What the staged dumps are good for: the server's identity and its transaction snapshot (the next transaction id and
+# those still in progress), taken before the dumps. Every change to data or schema commits a transaction that was given
+# an id, which moves the snapshot: the same key at the next backup (and the same databases) means the stage's dumps
+# still hold the data. (The WAL insert position was the key before: vacuum, pruning and checkpoints move it with no
+# data changed, so a quiet server was dumped again on every backup.) Unlogged tables are not crash-safe and may be
+# emptied without a transaction, so a database with one makes the key unique: it is dumped every time. One psql reads
+# it all (\connect to each database) and the server's version, for the manifest.
+dumps_key() {
+  local args=(-c "SELECT system_identifier || '/' || timeline_id || '/' || pg_current_snapshot(), current_setting('server_version')
+                  FROM pg_control_system(), pg_control_checkpoint()") db rows key version unlogged count
   for db in $DATABASES; do args+=(-c "\\connect $db" -c "SELECT count(*) FROM pg_class WHERE relpersistence = 'u'"); done
-  counts=$(psql -h "$PGHOST" -U "$PGUSER" -d postgres -qXAt -v ON_ERROR_STOP=1 "${args[@]}" | tr '\n' ' ') || return 0
-  [ "$counts" != "$(printf '0 %.0s' $DATABASES)" ]
+  rows=$(psql -h "$PGHOST" -U "$PGUSER" -d postgres -qXAtF $'\t' -v ON_ERROR_STOP=1 "${args[@]}" 2>/tmp/psql.err) \
+    || fail "postgres: $(tail -n 1 /tmp/psql.err)"
+  { IFS=$'\t' read -r key version; mapfile -t unlogged; } <<<"$rows"
+  echo "$version" > "$STAGE/.postgres-version"
+  for count in "${unlogged[@]}"; do [ "$count" = 0 ] || key+="/unlogged-tables@$EPOCHREALTIME"; done
+  echo "$DATABASES/$key"
 }
 
 # BGSAVE: Redis forks and writes a consistent snapshot into its own volume (mounted here read-only at /redis), then
@@ -206,7 +203,7 @@ redis_snapshot() {
   local cli=(redis-cli -h "$REDIS_HOST") last out status
   last=$("${cli[@]}" LASTSAVE) || fail "redis: $REDIS_HOST does not answer"
   # LASTSAVE counts seconds: a save finishing in the second of the last one would not show.
-  while [ "$last" -ge "$(date +%s)" ]; do sleep 0.2; done
+  while [ "$last" -ge "$EPOCHSECONDS" ]; do sleep 0.2; done
   out=$("${cli[@]}" BGSAVE SCHEDULE 2>&1)
   case "$out" in *"Background saving"* | *"already in progress"*) ;; *) fail "redis: BGSAVE refused: $out" ;; esac
   local deadline=$((SECONDS + 120))
@@ -380,7 +377,7 @@ retention_list() { # file
 # uses it: its restic backup checks the password a moment later.
 recorded_list() {
   [ "$RESTIC_REPOSITORY" = /repo ] || return 1
-  repository_exists || { echo '[]'; return 0; }
+  repository_exists || return 1 # cmd_list says there is none
   local snapshots=(/repo/snapshots/*); [ -e "${snapshots[0]}" ] || snapshots=()
   jq -nc --slurpfile records <(cat "$RECORDS"/*.json 2>/dev/null || true) '
     [$ARGS.positional[] | . as $id | ($records | map(select(.id as $r | $id | startswith($r))) | first // {}) as $r
