@@ -36,13 +36,14 @@ internal sealed class AutoscalingProbe(StackEngine engine, HttpClient http)
 
     public async Task<int> HeavyRunningAsync() => (await HeavyAsync()).Count(c => c.IsRunning);
 
-    public static async Task<TimeSpan> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit, string what)
+    /// <param name="state">What was seen last, for the failure message.</param>
+    public static async Task<TimeSpan> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit, string what, Func<string>? state = null)
     {
         var clock = Stopwatch.StartNew();
         while (!await condition())
         {
             if (clock.Elapsed > limit)
-                Assert.Fail($"{what}: not within {limit.TotalSeconds:0}s");
+                Assert.Fail($"{what}: not within {limit.TotalSeconds:0}s{(state == null ? string.Empty : $"; {state()}")}");
             await Task.Delay(500, Ct);
         }
 
