@@ -56,8 +56,8 @@ public sealed class FullStackTests
         using (var optimize = await http.PostAsJsonAsync("/api/studies/interleave/optimize", new { trials = 16, samples = 50_000 }, ct))
             Assert.Equal(System.Net.HttpStatusCode.Accepted, optimize.StatusCode);
         JsonElement[] trials = [];
-        // A guard against a hang, not a speed figure (the time is printed): each trial's time depends on the parameters
-        // Optuna samples, and a CI run on 2026-12-01 went past the 180 s this was, with every other test passing.
+        // A guard against a hang, not a speed figure (the time is printed): the trials took 16 s in one CI run and went
+        // past the 180 s this was in another (2026-12-01), which looks like a stall; the message says where it stuck.
         var took = await AutoscalingProbe.WaitUntilAsync(async () =>
         {
             trials = [.. (await http.GetFromJsonAsync<JsonElement>("/api/studies/interleave/trials", ct)).EnumerateArray()];
