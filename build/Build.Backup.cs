@@ -160,7 +160,11 @@ internal sealed partial class Build
         var settings = ProductionSecrets.Effective((await StackProjectAsync(ct)).EnvFile);
         var image = await BackupImageAsync(ct);
         var secrets = new BackupSecrets(BackupPassword!, settings.GetValueOrDefault("POSTGRES_PASSWORD") ?? string.Empty, settings.GetValueOrDefault("REDIS_PASSWORD") ?? string.Empty);
-        return (image, IsOffsite ? secrets with { SshKey = OffsiteKey(), KnownHosts = OffsiteKnownHosts() } : secrets);
+        if (!IsOffsite)
+            return (image, secrets);
+        return (image, BackupRepository!.StartsWith("s3:", StringComparison.Ordinal)
+            ? secrets with { S3 = OffsiteS3() }
+            : secrets with { SshKey = OffsiteKey(), KnownHosts = OffsiteKnownHosts() });
     }
 
     /// <summary>Outside the checkout, so a clean checkout or git clean never takes the backups with it.</summary>

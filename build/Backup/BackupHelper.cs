@@ -2,10 +2,13 @@ using Mlstack.Build.Host;
 
 namespace Mlstack.Build.Backup;
 
-/// <summary>Passwords the helper needs, handed over as files (see <see cref="HelperRun.Secrets"/>); for an off-site
-/// repository also the SSH key and the known host keys its ssh may trust.</summary>
+/// <summary>Passwords the helper needs, handed over as files (see <see cref="HelperRun.Secrets"/>); for an sftp:
+/// repository also the SSH key and the known host keys its ssh may trust; for an s3: one its keys and, for a private
+/// CA, the certificate to trust.</summary>
 public sealed record BackupSecrets(string RepositoryPassword, string PostgresPassword, string RedisPassword, string? SshKey = null, string? KnownHosts = null)
 {
+    public S3Credentials? S3 { get; init; }
+
     public IReadOnlyDictionary<string, string> Files
     {
         get
@@ -20,10 +23,21 @@ public sealed record BackupSecrets(string RepositoryPassword, string PostgresPas
                 files["ssh-key"] = SshKey.ReplaceLineEndings("\n").TrimEnd('\n') + "\n"; // ssh refuses a key without its final newline
             if (KnownHosts != null)
                 files["known_hosts"] = KnownHosts;
+            if (S3 != null)
+            {
+                files["s3-key-id"] = S3.AccessKeyId;
+                files["s3-secret"] = S3.SecretAccessKey;
+                if (S3.CaCertificate != null)
+                    files["cacert"] = S3.CaCertificate;
+            }
+
             return files;
         }
     }
 }
+
+/// <param name="CaCertificate">PEM of the CA that signed the server's certificate, when not a public one.</param>
+public sealed record S3Credentials(string AccessKeyId, string SecretAccessKey, string? CaCertificate);
 
 /// <summary>A compose project whose data the helper reads or writes: its services are reached by their compose
 /// names (postgres, redis) on its backend network.</summary>
@@ -76,11 +90,16 @@ public sealed class BackupHelper(BackupEngine engine, string image, ResticReposi
     private Dictionary<string, string> WithRepository(IReadOnlyDictionary<string, string>? environment) =>
         new((environment ?? new Dictionary<string, string>()).Concat(repository.Environment));
 
-    /// <summary>The step's own "error:" line, else its last line of stderr.</summary>
-    private static string ErrorLine(HelperResult result) =>
+    /// <summary>The step's own "error:" line, else its last line of stderr; for a certificate Go would not trust,
+    /// what to do about it.</summary>
+    private static string ErrorLine(HelperResult result) => WithTlsHint(
         result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .LastOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal))?["error:".Length..].Trim()
-        ?? result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? $"exit code {result.ExitCode}";
+        ?? result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? $"exit code {result.ExitCode}");
+
+    private static string WithTlsHint(string error) => error.Contains("x509: certificate signed by unknown authority", StringComparison.Ordinal)
+        ? $"{error} (a private CA signed the server's certificate: name its PEM file with --backup-ca-certificate)"
+        : error;
 
     /// <summary>A volume for one operation's files (dumps, restored data); removed by the caller's finally.</summary>
     public Task<string> CreateStageAsync(string project, CancellationToken ct) =>

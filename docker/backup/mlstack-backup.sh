@@ -12,8 +12,9 @@
 #   verified ID        records that ID passed VerifyBackup
 #   forget ID...       removes those backups (retention decides which) and prunes
 # Secrets come as files in /run/secrets (written by the build, mode 0400), never as arguments or variables of the
-# container: restic (repository password), pgpass, redis; for an sftp: repository ssh-key and known_hosts.
-# The repository is /repo (a folder bound in), or MLSTACK_REPOSITORY (sftp:…) with the records in /records.
+# container: restic (repository password), pgpass, redis; for an sftp: repository ssh-key and known_hosts; for an s3:
+# one s3-key-id, s3-secret and, for a private CA's certificate, cacert.
+# The repository is /repo (a folder bound in), or MLSTACK_REPOSITORY (sftp:… or s3:…) with the records in /records.
 set -euo pipefail
 umask 077
 
@@ -75,12 +76,14 @@ bucket_counts() { # dir
 repository_exists() {
   if [ "$RESTIC_REPOSITORY" = /repo ]; then [ -f /repo/config ]; return; fi
   local out; out=$(restic cat config 2>&1 >/dev/null) && return 0
-  if grep -q 'Is there a repository at the following location' <<<"$out"; then return 1; fi
+  # restic adds "Is there a repository…?" to any failure to read the config (a certificate it does not trust too):
+  # only a config that is not there means no repository.
+  if grep -q 'Is there a repository at the following location' <<<"$out" && grep -m1 '^Fatal' <<<"$out" | grep -qiE 'does not exist|no such file'; then return 1; fi
   # ssh's own reason says more than restic's "unable to start the sftp session". restic relays ssh's error output
   # from a goroutine and may exit before it has (seen under load): then ssh is asked again, by itself.
   local reason; reason=$(ssh_reason <<<"$out")
   [ -n "$reason" ] || [[ $RESTIC_REPOSITORY != sftp:* ]] || reason=$(ssh_probe 2>&1 | ssh_reason)
-  fail "repository $RESTIC_REPOSITORY: ${reason:-$(grep -v '^$' <<<"$out" | tail -n 2 | tr '\n' ' ')}"
+  fail "repository $RESTIC_REPOSITORY: ${reason:-$(grep -m1 '^Fatal' <<<"$out" || grep -v '^$' <<<"$out" | tail -n 2 | tr '\n' ' ')}"
 }
 
 ssh_reason() { grep -m1 -E 'Host key verification failed|Permission denied|Could not resolve|Connection refused|timed out|No route to host' || true; }
@@ -96,6 +99,14 @@ ssh_probe() {
   fi
   ssh "${port[@]}" -T -s "$target" sftp </dev/null >/dev/null
 }
+
+# restic's S3 client reads its keys from its environment: this process's, never the container's (docker inspect).
+if [ -s /run/secrets/s3-secret ]; then
+  AWS_ACCESS_KEY_ID=$(cat /run/secrets/s3-key-id) AWS_SECRET_ACCESS_KEY=$(cat /run/secrets/s3-secret)
+  export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+fi
+# A server whose certificate a private CA signed (a MinIO of one's own) is trusted through that CA alone.
+if [ -s /run/secrets/cacert ]; then restic() { command restic --cacert /run/secrets/cacert "$@"; }; fi
 
 tsv_to_json() { jq -Rn '[inputs | split("\t") | {(.[0]): (.[1] | tonumber)}] | add // {}'; }
 
