@@ -162,7 +162,7 @@ internal sealed partial class Build
         var secrets = new BackupSecrets(BackupPassword!, settings.GetValueOrDefault("POSTGRES_PASSWORD") ?? string.Empty, settings.GetValueOrDefault("REDIS_PASSWORD") ?? string.Empty);
         if (!IsOffsite)
             return (image, secrets);
-        return (image, BackupRepository!.StartsWith("s3:", StringComparison.Ordinal)
+        return (image, new ResticRepository(BackupRepository!).IsS3
             ? secrets with { S3 = OffsiteS3() }
             : secrets with { SshKey = OffsiteKey(), KnownHosts = OffsiteKnownHosts() });
     }

@@ -6,9 +6,7 @@ namespace Mlstack.Build.Backup;
 /// records (sizes, when verified) live in a folder beside the engine.</summary>
 public sealed record ResticRepository(string Location, string? RecordsFolder = null)
 {
-    public bool IsOffsite => IsSftp || IsS3;
-
-    public bool IsSftp => Location.StartsWith("sftp:", StringComparison.Ordinal);
+    public bool IsOffsite => Location.StartsWith("sftp:", StringComparison.Ordinal) || IsS3;
 
     public bool IsS3 => Location.StartsWith("s3:", StringComparison.Ordinal);
 
