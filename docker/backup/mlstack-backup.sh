@@ -76,9 +76,10 @@ bucket_counts() { # dir
 repository_exists() {
   if [ "$RESTIC_REPOSITORY" = /repo ]; then [ -f /repo/config ]; return; fi
   local out; out=$(restic cat config 2>&1 >/dev/null) && return 0
-  # restic adds "Is there a repository…?" to any failure to read the config (a certificate it does not trust too):
-  # only a config that is not there means no repository.
-  if grep -q 'Is there a repository at the following location' <<<"$out" && grep -m1 '^Fatal' <<<"$out" | grep -qiE 'does not exist|no such file'; then return 1; fi
+  # restic adds "Is there a repository…?" to any failure to read the config (a certificate it does not trust, an
+  # access key id S3 does not know): only a config, bucket or folder that is not there means no repository.
+  if grep -q 'Is there a repository at the following location' <<<"$out" \
+    && grep -m1 '^Fatal' <<<"$out" | grep -qiE '(key|bucket|file) does not exist|no such file'; then return 1; fi
   # ssh's own reason says more than restic's "unable to start the sftp session". restic relays ssh's error output
   # from a goroutine and may exit before it has (seen under load): then ssh is asked again, by itself.
   local reason; reason=$(ssh_reason <<<"$out")

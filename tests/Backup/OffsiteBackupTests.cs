@@ -51,7 +51,8 @@ public sealed class OffsiteBackupTests(BackupFixture fixture, TestVm vm) : IClas
 
     /// <summary>s3: over HTTPS, on a real S3 server (s3rver) whose certificate a throwaway CA signed: refused, saying
     /// what to do, until that CA is named; then a backup lands there, is listed, and VerifyBackup restores it and
-    /// records it. Plain http:// is refused before anything runs. The S3 secret never reaches the output.</summary>
+    /// records it; an access key id the server does not know fails the listing, saying so. Plain http:// is refused
+    /// before anything runs. The S3 secret never reaches the output.</summary>
     [Fact]
     public async Task An_s3_repository_needs_its_ca_then_backs_up_lists_and_verifies()
     {
@@ -77,6 +78,10 @@ public sealed class OffsiteBackupTests(BackupFixture fixture, TestVm vm) : IClas
         Assert.Contains("counts match the manifest", verify.Output, StringComparison.Ordinal);
         var list = await S3BuildAsync(location, ["Backups", .. ca]);
         Succeeded(list);
+        var stranger = await ChildProcess.RunAsync(BackupFixture.BuildScript, fixture.Arguments(location, ["Backups", .. ca, "--backup-s3-access-key-id", "nobody"]),
+            new Dictionary<string, string?> { ["BACKUP_PASSWORD"] = BackupFixture.Password, ["BACKUP_S3_SECRET_ACCESS_KEY"] = TlsS3Server.SecretAccessKey });
+        Assert.NotEqual(0, stranger.ExitCode); // not "No backups": a key S3 does not know is no empty repository
+        Assert.Contains("Access Key Id you provided does not exist", stranger.Output, StringComparison.Ordinal);
         Assert.Matches($@"{id}\s.*\s\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\s", list.Output); // verified, with its time
         Assert.DoesNotContain(TlsS3Server.SecretAccessKey, untrusted.Output + backup.Output + verify.Output + list.Output, StringComparison.Ordinal);
     }
