@@ -63,7 +63,7 @@ public sealed class OffsiteBackupTests(BackupFixture fixture, TestVm vm) : IClas
 
         await using var server = await TlsS3Server.StartAsync();
         var location = $"s3:{server.Endpoint}/{TlsS3Server.Bucket}/{project}";
-        var untrusted = await S3BuildAsync(location, "Backup");
+        var untrusted = await S3BuildAsync(location, ["Backup"]);
         Assert.NotEqual(0, untrusted.ExitCode);
         Assert.True(untrusted.Output.Contains("x509: certificate signed by unknown authority", StringComparison.Ordinal)
             && untrusted.Output.Contains("--backup-ca-certificate", StringComparison.Ordinal), untrusted.Output);
@@ -78,8 +78,7 @@ public sealed class OffsiteBackupTests(BackupFixture fixture, TestVm vm) : IClas
         Assert.Contains("counts match the manifest", verify.Output, StringComparison.Ordinal);
         var list = await S3BuildAsync(location, ["Backups", .. ca]);
         Succeeded(list);
-        var stranger = await ChildProcess.RunAsync(BackupFixture.BuildScript, fixture.Arguments(location, ["Backups", .. ca, "--backup-s3-access-key-id", "nobody"]),
-            new Dictionary<string, string?> { ["BACKUP_PASSWORD"] = BackupFixture.Password, ["BACKUP_S3_SECRET_ACCESS_KEY"] = TlsS3Server.SecretAccessKey });
+        var stranger = await S3BuildAsync(location, ["Backups", .. ca], accessKeyId: "nobody");
         Assert.NotEqual(0, stranger.ExitCode); // not "No backups": a key S3 does not know is no empty repository
         Assert.Contains("Access Key Id you provided does not exist", stranger.Output, StringComparison.Ordinal);
         Assert.Matches($@"{id}\s.*\s\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d\s", list.Output); // verified, with its time
@@ -87,8 +86,8 @@ public sealed class OffsiteBackupTests(BackupFixture fixture, TestVm vm) : IClas
     }
 
     /// <summary>The keys as CI hands them over: the id as a parameter, the secret in the environment.</summary>
-    private Task<ProcessResult> S3BuildAsync(string location, params string[] args) =>
-        ChildProcess.RunAsync(BackupFixture.BuildScript, fixture.Arguments(location, [.. args, "--backup-s3-access-key-id", TlsS3Server.AccessKeyId]),
+    private Task<ProcessResult> S3BuildAsync(string location, string[] args, string accessKeyId = TlsS3Server.AccessKeyId) =>
+        ChildProcess.RunAsync(BackupFixture.BuildScript, fixture.Arguments(location, [.. args, "--backup-s3-access-key-id", accessKeyId]),
             new Dictionary<string, string?> { ["BACKUP_PASSWORD"] = BackupFixture.Password, ["BACKUP_S3_SECRET_ACCESS_KEY"] = TlsS3Server.SecretAccessKey },
             timeout: TimeSpan.FromMinutes(10));
 
