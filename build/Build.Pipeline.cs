@@ -8,7 +8,9 @@ namespace Mlstack.Build;
     GitHubActionsImage.UbuntuLatest,
     OnPushBranches = ["main"],
     OnPullRequestBranches = ["main"],
-    InvokedTargets = [nameof(Test)],
+    // The test tiers as jobs side by side: the unit tier answers in minutes on every push, while the engine's and the
+    // VMs' tiers run on runners of their own.
+    ParallelJobs = [nameof(UnitTest), nameof(IntegrationTest), nameof(SystemTest)],
     // What .ci/run installs beyond the runner image: debootstrap (the base image), sshd and a registry (Deploy's
     // tests: a VM of their own, registry-less shipping), PyYAML (the autoscaler's unit tests), and GitHub's workflow
     // parser for the pipeline tests.

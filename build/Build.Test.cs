@@ -11,8 +11,25 @@ internal sealed partial class Build
     [Parameter("Also run the explicit tests (benchmarks such as SshShippingBenchmark)")]
     private readonly bool TestExplicit;
 
+    Target UnitTest => _ => _
+        .Description("Runs the unit tier: no Docker Engine, no root, no network namespace (DOCKER_HOST points at nothing); about a minute")
+        .Executes(ct => RunTestsAsync([TestTier.Unit], ct));
+
+    Target IntegrationTest => _ => _
+        .Description("Runs the integration tier against this machine's engine: fixture stacks, images, backups, the whole stack")
+        .DependsOn(Doctor, Images)
+        .Executes(ct => RunTestsAsync([TestTier.Integration], ct));
+
+    Target SystemTest => _ => _
+        .Description("Runs the system tier on fixture VMs (network namespaces with their own dockerd and sshd; root): SSH, Deploy, Bootstrap")
+        .DependsOn(Doctor, Images)
+        .Executes(ct => RunTestsAsync([TestTier.System], ct));
+
     Target Test => _ => _
-        .Description("Runs the xunit suite (runner, modules, integration against the real engine); JUnit XML in .nuke/temp/reports")
-        .DependsOn(Doctor)
-        .Executes(ct => TestSuite.RunAsync(RootDirectory, ReportsDirectory, TestFilter, TestExplicit, Log, ct));
+        .Description("Runs every tier, side by side after the images are built once; JUnit XML per tier in .nuke/temp/reports")
+        .DependsOn(Doctor, Images)
+        .Executes(ct => RunTestsAsync([TestTier.Unit, TestTier.Integration, TestTier.System], ct));
+
+    private Task RunTestsAsync(IReadOnlyList<TestTier> tiers, CancellationToken ct) =>
+        TestSuite.RunAsync(RootDirectory, ReportsDirectory, tiers, TestFilter, TestExplicit, Log, ct);
 }

@@ -32,6 +32,10 @@ public sealed class GitHubActionsAttribute(string name, GitHubActionsImage image
 
     public string[] InvokedTargets { get; set; } = [];
 
+    /// <summary>Instead of one job running <see cref="InvokedTargets"/>: one job per target, side by side on runners of
+    /// their own (e.g. a test tier each), every one with the same setup steps and its own reports artifact.</summary>
+    public string[] ParallelJobs { get; set; } = [];
+
     /// <summary>A dispatch input that, when given, runs <see cref="InvokedTargetsWhenInput"/> instead of
     /// <see cref="InvokedTargets"/> (deploy: a release to roll back to).</summary>
     public string? WhenInput { get; set; }

@@ -1,8 +1,8 @@
 namespace Mlstack.Build.GitHubActions;
 
 /// <summary>A workflow as the generator builds it from an attribute, before it is written as YAML: one job on one
-/// runner image, because every workflow here is one invocation of the build.</summary>
-internal sealed record Workflow(string Name, IReadOnlyList<Trigger> Triggers, Concurrency? Concurrency, Job Job);
+/// runner image per invocation of the build (one, or one per target of <c>ParallelJobs</c>).</summary>
+internal sealed record Workflow(string Name, IReadOnlyList<Trigger> Triggers, Concurrency? Concurrency, IReadOnlyList<Job> Jobs);
 
 internal abstract record Trigger;
 
@@ -21,7 +21,7 @@ internal sealed record Concurrency(string Group, bool CancelInProgress);
 
 internal sealed record DeploymentEnvironment(string Name, string? Url);
 
-internal sealed record Job(string Id, string RunsOn, int TimeoutMinutes, DeploymentEnvironment? Environment, IReadOnlyList<Step> Steps);
+internal sealed record Job(string Id, string Name, string RunsOn, int TimeoutMinutes, DeploymentEnvironment? Environment, IReadOnlyList<Step> Steps);
 
 /// <summary>One step: an action (<see cref="Uses"/>) or a shell command (<see cref="Run"/>).</summary>
 internal sealed record Step(string Name)

@@ -21,11 +21,22 @@ internal static partial class WorkflowBuilder
             ? new Concurrency(a.ConcurrencyGroup ?? "${{ github.workflow }} @ ${{ github.event.pull_request.head.label || github.head_ref || github.run_id }}", a.ConcurrencyCancelInProgress)
             : null;
         var environment = a.EnvironmentName == null ? null : new DeploymentEnvironment(a.EnvironmentName, a.EnvironmentUrl);
-        var job = new Job(a.Image.Label().Replace('.', '_'), a.Image.Label(), a.TimeoutMinutes, environment, [.. Steps(a, build, imports, inputs)]);
-        return new Workflow(a.Name, triggers, concurrency, job);
+        if (a.ParallelJobs.Length == 0)
+            return new Workflow(a.Name, triggers, concurrency, [new Job(a.Image.Label().Replace('.', '_'), a.Image.Label(), a.Image.Label(), a.TimeoutMinutes, environment, [.. Steps(a, build, imports, inputs, a.InvokedTargets, "")])]);
+        if (a.InvokedTargets.Length > 0 || a.WhenInput != null)
+            throw imports.Problem("ParallelJobs replaces InvokedTargets and WhenInput: set one or the other.");
+        var jobs = Targets(a.ParallelJobs, nameof(a.ParallelJobs), build, imports).Select(target =>
+        {
+            var id = JobId(target);
+            return new Job(id, $"{target} ({a.Image.Label()})", a.Image.Label(), a.TimeoutMinutes, environment, [.. Steps(a, build, imports, inputs, [target], $"-{id}")]);
+        });
+        return new Workflow(a.Name, triggers, concurrency, [.. jobs]);
     }
 
-    private static IEnumerable<Step> Steps(GitHubActionsAttribute a, BuildDeclarations build, WorkflowImports imports, List<(DispatchInput Input, KeyValuePair<string, string> Env)> inputs)
+    /// <summary>A job's id from its target: UnitTest → unit-test.</summary>
+    private static string JobId(string target) => string.Concat(target.Select((c, i) => char.IsUpper(c) && i > 0 ? $"-{char.ToLowerInvariant(c)}" : $"{char.ToLowerInvariant(c)}"));
+
+    private static IEnumerable<Step> Steps(GitHubActionsAttribute a, BuildDeclarations build, WorkflowImports imports, List<(DispatchInput Input, KeyValuePair<string, string> Env)> inputs, string[] invokedTargets, string artifactSuffix)
     {
         yield return new Step("Checkout") { Uses = "actions/checkout@v4", With = a.FetchDepthIfSet is { } depth ? [new("fetch-depth", $"{depth}")] : [] };
         yield return new Step("Setup: .NET SDK from global.json") { Uses = "actions/setup-dotnet@v4", With = [new("global-json-file", "global.json")] };
@@ -55,7 +66,7 @@ internal static partial class WorkflowBuilder
         if (a.WhenInput != null && a.InvokedTargetsWhenInput.Length == 0)
             throw imports.Problem("WhenInput is set but InvokedTargetsWhenInput names no target.");
         var otherInputs = inputs.Where(i => i.Input.Name != a.WhenInput).Select(i => i.Env).ToList();
-        var targets = Targets(a.InvokedTargets, nameof(a.InvokedTargets), build, imports);
+        var targets = Targets(invokedTargets, nameof(a.InvokedTargets), build, imports);
         yield return RunStep(a, targets, [.. env, .. otherInputs], given == null ? null : $"inputs.{a.WhenInput} == ''");
         if (given is { } input)
             yield return RunStep(a, Targets(a.InvokedTargetsWhenInput, nameof(a.InvokedTargetsWhenInput), build, imports), [.. env, .. otherInputs, input], $"inputs.{a.WhenInput} != ''");
@@ -66,7 +77,8 @@ internal static partial class WorkflowBuilder
             {
                 If = a.PublishCondition,
                 Uses = "actions/upload-artifact@v4",
-                With = [new("name", Path.GetFileName(a.ArtifactsPath.TrimEnd('/'))), new("path", a.ArtifactsPath)],
+                // Artifact names are unique within a run: a job of several gets its own.
+                With = [new("name", Path.GetFileName(a.ArtifactsPath.TrimEnd('/')) + artifactSuffix), new("path", a.ArtifactsPath)],
             };
         }
     }

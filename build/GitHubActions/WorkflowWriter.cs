@@ -34,7 +34,11 @@ internal static class WorkflowWriter
 
         yaml.BlankLine();
         using (yaml.Mapping("jobs"))
-            WriteJob(yaml, workflow.Job);
+        {
+            foreach (var job in workflow.Jobs)
+                WriteJob(yaml, job);
+        }
+
         return yaml.ToString();
     }
 
@@ -42,7 +46,7 @@ internal static class WorkflowWriter
     {
         using (yaml.Mapping(job.Id))
         {
-            yaml.Scalar("name", job.RunsOn);
+            yaml.Scalar("name", job.Name);
             yaml.Scalar("runs-on", job.RunsOn);
             if (job.TimeoutMinutes > 0)
                 yaml.Scalar("timeout-minutes", job.TimeoutMinutes);

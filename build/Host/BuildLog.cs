@@ -13,6 +13,7 @@ public enum Verbosity
 public sealed class BuildLog(TextWriter writer, SecretMasker masker, bool color)
 {
     private readonly Lock _gate = new();
+    private string _prefix = string.Empty;
 
     public Verbosity Verbosity { get; set; } = Verbosity.Normal;
     public SecretMasker Masker { get; } = masker;
@@ -38,11 +39,16 @@ public sealed class BuildLog(TextWriter writer, SecretMasker masker, bool color)
     {
         if (Verbosity < level)
             return;
-        var line = Masker.Mask(text);
+        var line = _prefix + Masker.Mask(text);
         lock (_gate)
             writer.WriteLine(Color && ansi != null ? $"{ansi}{line}\e[0m" : line);
         writer.Flush();
     }
+
+    /// <summary>The same log with every line prefixed, for work that runs beside other work (a test tier beside
+    /// another) so that interleaved lines still say whose they are.</summary>
+    public BuildLog WithPrefix(string prefix) =>
+        new(writer, Masker, Color) { Verbosity = Verbosity, StepSummary = StepSummary, _prefix = _prefix + prefix };
 
     /// <summary>A line for the CI runner, printed at every verbosity and not masked: ::add-mask:: must carry the value.</summary>
     internal void WriteCommand(string line)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Backup;
@@ -10,6 +11,7 @@ namespace Mlstack.Tests.Backup;
 /// unchanged data (the median is the figure), one more whose retention prunes, VerifyBackup — against <c>tar czf</c> of the same three volumes in a helper container, in the same
 /// run. Explicit: <c>./build.sh Test --test-filter BackupBenchmark --test-explicit</c>; writes
 /// .nuke/temp/reports/backup-benchmark.md.</summary>
+[Trait(TestTiers.Trait, TestTiers.Integration)]
 [Collection(EngineTests.Name)]
 public sealed partial class BackupBenchmarkTests(ITestOutputHelper output)
 {

@@ -1,8 +1,10 @@
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Backup;
 
 /// <summary>Backups that cannot finish: what they leave behind is the stack as it was, and nothing listed as a backup.</summary>
+[Trait(TestTiers.Trait, TestTiers.Integration)]
 [Collection(EngineTests.Name)]
 public sealed class BackupFailureTests(BackupFixture fixture) : IClassFixture<BackupFixture>, IDisposable
 {

@@ -1,9 +1,11 @@
 using System.Text.RegularExpressions;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Backup;
 
 /// <summary>Backup, VerifyBackup and Restore on a real (small) stack with real data, through ./build.sh.</summary>
+[Trait(TestTiers.Trait, TestTiers.Integration)]
 [Collection(EngineTests.Name)]
 public sealed class BackupRoundTripTests(BackupFixture fixture) : IClassFixture<BackupFixture>, IDisposable
 {

@@ -1,3 +1,4 @@
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Backup;
@@ -6,6 +7,7 @@ namespace Mlstack.Tests.Backup;
 /// with the key and the host key handed over as secret files. A host key that is not the server's is refused before
 /// anything is written; a backup lands there, is listed, verified by a restore and recorded; a damaged pack there is
 /// refused by VerifyBackup.</summary>
+[Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")] // TlsS3Server
 public sealed class OffsiteBackupTests(BackupFixture fixture, TestVm vm) : IClassFixture<BackupFixture>, IClassFixture<TestVm>

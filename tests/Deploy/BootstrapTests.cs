@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Deploy;
@@ -6,6 +7,7 @@ namespace Mlstack.Tests.Deploy;
 /// <summary>Bootstrap on a real VM (its own sshd and dockerd, a private /etc/docker): the first run writes the log
 /// defaults into the owner's daemon.json without losing a key of theirs and creates the deploy path owner-only; the
 /// second run changes nothing and says so.</summary>
+[Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")] // the VM is Linux: its files have Unix modes
 public sealed class BootstrapTests(TestVm vm) : IClassFixture<TestVm>

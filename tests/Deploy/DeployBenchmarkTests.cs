@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Deploy;
@@ -10,6 +11,7 @@ namespace Mlstack.Tests.Deploy;
 /// differ, and a deploy with one image changed (bytes moved against that image's new layers and against
 /// <c>docker save | ssh docker load</c>). Explicit: <c>./build.sh Test --test-filter DeployBenchmark --test-explicit</c>;
 /// writes .nuke/temp/reports/deploy-benchmark.md.</summary>
+[Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
 public sealed class DeployBenchmarkTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
 {

@@ -2,12 +2,14 @@ using System.Diagnostics;
 using Mlstack.Build.Deploy;
 using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Deploy;
 
 /// <summary>One deploy at a time per VM, on a real VM: a second deployer is refused naming the holder or waits for
 /// it, and a holder whose connection drops leaves nothing that needs a manual step.</summary>
+[Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
 public sealed class DeployLockTests(TestVm vm) : IClassFixture<TestVm>
 {

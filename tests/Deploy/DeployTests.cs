@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Mlstack.Build.Remote;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Deploy;
@@ -9,6 +10,7 @@ namespace Mlstack.Tests.Deploy;
 /// data intact; a deploy whose SSH connections are all cut mid-way and finishes anyway; Rollback --to; a held lock
 /// and a wrong host key refused; a release with one image changed that moves only that image's new layers and
 /// recreates only its service; pruning; Releases and Audit along the way.</summary>
+[Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
 public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
 {

@@ -1,10 +1,12 @@
 using Mlstack.Build.Deploy;
 using Mlstack.Build.Remote;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Deploy;
 
 /// <summary>The VM side of releases, against a real VM: uploads, links, listing, the audit log and pruning.</summary>
+[Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")] // the VM is Linux: its files have Unix modes
 public sealed class ReleaseStoreTests(TestVm vm) : IClassFixture<TestVm>

@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Doctor;
 
 /// <summary>Doctor against the real engine on this machine.</summary>
+[Trait(TestTiers.Trait, TestTiers.Integration)]
 public sealed class DoctorTests
 {
     [Fact]

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using Mlstack.Build.Gates;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Gates;
 
 /// <summary>Up's health gates against the real engine and Compose, on small fixture stacks.</summary>
+[Trait(TestTiers.Trait, TestTiers.Integration)]
 [Collection(EngineTests.Name)]
 public sealed class HealthGateIntegrationTests
 {

@@ -6,7 +6,7 @@ namespace Mlstack.Tests.Load;
 /// <summary>The generator against a real HTTP server on loopback. Timing-based, so the assertions leave wide
 /// margins, and they run in the serial collection, never beside an image build; the figures that matter are
 /// printed by the benchmark, not asserted here.</summary>
-[Collection(EngineTests.Name)]
+[Collection(TimingTests.Name)]
 public sealed class LoadGeneratorTests
 {
     private static readonly Thresholds None = new(null, null, null, 1, 0, long.MaxValue);

@@ -27,23 +27,31 @@ public sealed class PipelineGenerationTests
     }
 
     [Fact]
-    public void Ci_runs_the_tests_on_push_and_pull_request_with_the_nuget_cache_debootstrap_and_the_reports()
+    public void Ci_runs_each_test_tier_as_its_own_job_on_push_and_pull_request_with_the_nuget_cache_debootstrap_and_the_reports()
     {
         var ci = WorkflowSteps.Load(File.ReadAllText(Path.Combine(WorkflowsDirectory, "ci.yml")));
         var on = (YamlMappingNode)ci["on"];
         Assert.Equal("main", ((YamlSequenceNode)on["push"]["branches"]).Children.Single().ToString());
         Assert.True(on.Children.ContainsKey("pull_request"));
-        var steps = WorkflowSteps.Steps(ci).ToList();
-        string? Find(string key, string prefix) => steps.Select(s => WorkflowSteps.Value(s, key)).FirstOrDefault(v => v?.StartsWith(prefix, StringComparison.Ordinal) == true);
+        var jobs = (YamlMappingNode)ci["jobs"];
+        Assert.Equal(["unit-test", "integration-test", "system-test"], jobs.Children.Keys.Select(k => k.ToString()));
+        foreach (var (id, job) in jobs.Children.Select(j => (j.Key.ToString(), (YamlMappingNode)j.Value)))
+        {
+            Assert.False(job.Children.ContainsKey("needs"), $"{id} waits for another job; the tiers run side by side");
+            var steps = ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>().ToList();
+            string? Find(string key, string prefix) => steps.Select(s => WorkflowSteps.Value(s, key)).FirstOrDefault(v => v?.StartsWith(prefix, StringComparison.Ordinal) == true);
 
-        Assert.Equal("./build.sh Test", steps.Select(WorkflowSteps.BuildCommand).OfType<string>().Single());
-        Assert.Contains("debootstrap", Find("run", "sudo apt-get"));
-        var cache = steps.Single(s => WorkflowSteps.Value(s, "uses") == "actions/cache@v4");
-        Assert.Equal("~/.nuget/packages", cache["with"]["path"].ToString());
-        Assert.Contains("hashFiles('**/global.json', '**/*.csproj', '**/Directory.Packages.props')", cache["with"]["key"].ToString());
-        var publish = steps.Single(s => WorkflowSteps.Value(s, "uses") == "actions/upload-artifact@v4");
-        Assert.Equal("always()", WorkflowSteps.Value(publish, "if"));
-        Assert.Equal(".nuke/temp/reports", publish["with"]["path"].ToString());
+            var target = string.Concat(id.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
+            Assert.Equal($"./build.sh {target}", steps.Select(WorkflowSteps.BuildCommand).OfType<string>().Single());
+            Assert.Contains("debootstrap", Find("run", "sudo apt-get"));
+            var cache = steps.Single(s => WorkflowSteps.Value(s, "uses") == "actions/cache@v4");
+            Assert.Equal("~/.nuget/packages", cache["with"]["path"].ToString());
+            Assert.Contains("hashFiles('**/global.json', '**/*.csproj', '**/Directory.Packages.props')", cache["with"]["key"].ToString());
+            var publish = steps.Single(s => WorkflowSteps.Value(s, "uses") == "actions/upload-artifact@v4");
+            Assert.Equal("always()", WorkflowSteps.Value(publish, "if"));
+            Assert.Equal(".nuke/temp/reports", publish["with"]["path"].ToString());
+            Assert.Equal($"reports-{id}", publish["with"]["name"].ToString()); // unique within the run
+        }
     }
 
     [Fact]
@@ -52,10 +60,10 @@ public sealed class PipelineGenerationTests
         var steps = WorkflowSteps.Steps(WorkflowSteps.Load(File.ReadAllText(Path.Combine(WorkflowsDirectory, "ci.yml")))).ToList();
         var runs = steps.Select(s => WorkflowSteps.Value(s, "run")).OfType<string>().ToList();
 
-        Assert.Equal("sudo -E env \"PATH=$PATH\" ./build.sh Test", runs[^1]);
+        Assert.Equal("sudo -E env \"PATH=$PATH\" ./build.sh SystemTest", runs[^1]);
         Assert.Contains(runs, r => r.StartsWith("sudo apt-get", StringComparison.Ordinal) && r.Contains("openssh-server docker-registry", StringComparison.Ordinal));
         Assert.Contains("npm ci --prefix tests/Pipeline/workflow-parser --no-audit --no-fund", runs);
-        Assert.True(runs.IndexOf("npm ci --prefix tests/Pipeline/workflow-parser --no-audit --no-fund") < runs.Count - 1, "npm ci must run before the build");
+        Assert.True(runs.IndexOf("npm ci --prefix tests/Pipeline/workflow-parser --no-audit --no-fund") < runs.IndexOf("sudo -E env \"PATH=$PATH\" ./build.sh UnitTest"), "npm ci must run before the build");
     }
 
     [Fact]

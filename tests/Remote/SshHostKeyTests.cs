@@ -1,10 +1,12 @@
 using Mlstack.Build.Remote;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Remote;
 
 /// <summary>Host key trust against a real sshd: a key we do not trust stops the connection before any command can
 /// run, and says which key was offered and how to trust it.</summary>
+[Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
 public sealed class SshHostKeyTests(TestVm vm) : IClassFixture<TestVm>, IDisposable
 {

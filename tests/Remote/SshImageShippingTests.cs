@@ -1,14 +1,16 @@
-using Docker.DotNet;
 using Docker.DotNet.Models;
+using Docker.DotNet;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Remote;
 
 /// <summary>Images move to a real VM through a loopback registry and an SSH remote forward, only the layers it
 /// lacks, and end up under their local names there.</summary>
+[Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
 public sealed class SshImageShippingTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>, IDisposable
 {

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using Docker.DotNet.Models;
 using Mlstack.Build.Remote;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Remote;
 
 /// <summary>One verified session to a real VM: commands, time limits, atomic uploads and the VM's engine API.</summary>
+[Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
 public sealed class SshSessionTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
 {

@@ -3,6 +3,7 @@ using Docker.DotNet.Models;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Remote;
@@ -10,6 +11,7 @@ namespace Mlstack.Tests.Remote;
 /// <summary>Figures, not assertions: ImageShipper against <c>docker save | ssh vm docker load</c> for a ~100 MB image
 /// on a fresh VM, then for one small changed layer. Explicit: it moves a few hundred MB.
 /// Writes .nuke/temp/reports/ship-benchmark.md.</summary>
+[Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
 public sealed class SshShippingBenchmarkTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
 {

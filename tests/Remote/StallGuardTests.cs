@@ -1,6 +1,7 @@
 using Docker.DotNet.Models;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Remote;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Remote;
@@ -8,6 +9,7 @@ namespace Mlstack.Tests.Remote;
 /// <summary>The real engine pushing to a registry address that stopped answering (a loopback HTTP server told to
 /// stall): the push is given up when no progress comes, tried once more, then named in the error, instead of waiting
 /// for ever as a Deploy once did in CI.</summary>
+[Trait(TestTiers.Trait, TestTiers.Integration)]
 [Collection(EngineTests.Name)]
 public sealed class StallGuardTests
 {

@@ -16,17 +16,19 @@ public sealed class BootstrapScriptTests
 
         Assert.Equal(0, result.ExitCode);
         Assert.Matches(@"Doctor\s+Finds a Docker Engine", result.Output);
-        Assert.Matches(@"Test \(default\)\s+Runs the xunit suite.* -> Doctor", result.Output);
+        Assert.Matches(@"Test \(default\)\s+Runs every tier.* -> Doctor, Images", result.Output);
+        Assert.Matches(@"UnitTest\s+Runs the unit tier: no Docker Engine", result.Output);
         Assert.Contains("--test-filter <value>", result.Output);
     }
 
     [Fact]
     public async Task Plan_prints_the_order_and_runs_nothing()
     {
-        var result = await BuildSh("Test", "--plan");
+        var result = await BuildSh("IntegrationTest", "UnitTest", "--plan");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Matches(@"1\. Doctor\s+dependency of Test\s+2\. Test\s+invoked", result.Output);
+        Assert.Matches(@"1\. Doctor\s+dependency of IntegrationTest", result.Output);
+        Assert.Matches(@"4\. Images\s+dependency of IntegrationTest\s+5\. IntegrationTest\s+invoked\s+6\. UnitTest\s+invoked", result.Output);
         Assert.DoesNotContain("Build succeeded", result.Output);
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Gates;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Stack;
@@ -9,6 +10,7 @@ namespace Mlstack.Tests.Stack;
 /// worker-heavy at 0 under the autoscaler — time to the first task started, time to drain — against the same burst
 /// on one fixed heavy replica (the autoscaler stopped), in the same run. Explicit:
 /// <c>./build.sh Test --test-filter AutoscaleBenchmark --test-explicit</c>; writes .nuke/temp/reports/autoscale-benchmark.md.</summary>
+[Trait(TestTiers.Trait, TestTiers.Integration)]
 [Collection(EngineTests.Name)]
 public sealed class AutoscaleBenchmarkTests(ITestOutputHelper output)
 {

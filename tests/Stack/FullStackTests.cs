@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Gates;
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Stack;
@@ -9,6 +10,7 @@ namespace Mlstack.Tests.Stack;
 /// <summary>The whole platform, the way a user runs it: ./build.sh Up, every service healthy, ./build.sh Down.
 /// It runs as its own compose project on other ports, with the example's settings (never the developer's stack/.env),
 /// so a developer's own stack, settings and volumes are never touched.</summary>
+[Trait(TestTiers.Trait, TestTiers.Integration)]
 [Collection(EngineTests.Name)]
 public sealed class FullStackTests
 {

@@ -1,8 +1,10 @@
+using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Stack;
 
 /// <summary>Config mistakes, through the real build program, stop before anything starts.</summary>
+[Trait(TestTiers.Trait, TestTiers.Integration)]
 [Collection(EngineTests.Name)]
 public sealed class StackConfigErrorTests
 {

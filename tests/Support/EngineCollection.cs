@@ -6,7 +6,7 @@ namespace Mlstack.Tests.Support;
 
 /// <summary>Tests that start containers or measure time run one at a time: on two cores, parallel stacks or an
 /// image build beside a timing test would make the timings meaningless.</summary>
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class EngineTests
 {
     public const string Name = "Docker Engine";
@@ -38,4 +38,11 @@ internal static class FixtureImage
             Gate.Release();
         }
     }
+}
+
+/// <summary>Unit tests that measure time run alone, after the rest of their tier, for the same reason.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TimingTests
+{
+    public const string Name = "Timing";
 }
