@@ -29,7 +29,7 @@ public static partial class WrkBaseline
             {
                 result = await RunAsync(url, connections, duration, script, log, ct).ConfigureAwait(false);
             }
-            catch (InvalidOperationException) when (EngineInstaller.CanInstall)
+            catch (ToolNotFoundException) when (EngineInstaller.CanInstall)
             {
                 await EngineInstaller.InstallPackagesAsync(["wrk"], log, ct).ConfigureAwait(false);
                 result = await RunAsync(url, connections, duration, script, log, ct).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 
 namespace Mlstack.Build.Remote;
@@ -51,4 +52,4 @@ public sealed class VmLink(Func<CancellationToken, Task<SshSession>> connect, Bu
 }
 
 /// <summary>The connection to the VM broke more often than <see cref="VmLink"/> reconnects.</summary>
-public sealed class SshConnectionLostException(string message, Exception inner) : Exception(message, inner);
+public sealed class SshConnectionLostException(string message, Exception inner) : BuildFailure(message, inner);
