@@ -51,5 +51,6 @@ public sealed class VmLink(Func<CancellationToken, Task<SshSession>> connect, Bu
     public ValueTask DisposeAsync() => new(DropAsync());
 }
 
-/// <summary>The connection to the VM broke more often than <see cref="VmLink"/> reconnects.</summary>
+/// <summary>The connection to the VM broke: more often than <see cref="VmLink"/> reconnects, or while shipping images
+/// (where a step run again skips what already arrived).</summary>
 public sealed class SshConnectionLostException(string message, Exception inner) : BuildFailure(message, inner);
