@@ -1,3 +1,5 @@
+using Mlstack.Build.Core;
+
 namespace Mlstack.Build.Deploy;
 
 /// <summary>Who holds a VM's deploy lock, for the message a second deployer sees.</summary>
@@ -17,4 +19,4 @@ public sealed record ReleaseListing(ReleaseInfo Release, bool IsCurrent, bool Is
 public sealed record AuditEntry(string User, string Machine, string GitSha, string Release, IReadOnlyDictionary<string, string> Images, DateTimeOffset Start, DateTimeOffset End, string Outcome, string Reason);
 
 /// <summary>Another deploy holds the VM's lock.</summary>
-public sealed class DeployLockedException(string message) : Exception(message);
+public sealed class DeployLockedException(string message) : BuildFailure(message);

@@ -25,7 +25,7 @@ public static class ComposeProbe
                 if (result.ExitCode == 0 && result.Output.Count > 0)
                     return candidate with { Version = result.Output[^1].Trim().TrimStart('v') };
             }
-            catch (InvalidOperationException)
+            catch (ToolNotFoundException)
             {
                 // not installed: try the next one
             }

@@ -14,15 +14,15 @@ public static class DockerDoctor
         if (engine == null)
         {
             if (isExplicit)
-                throw new InvalidOperationException($"No Docker Engine answers at {endpoint} (DOCKER_HOST: {problem}); start it there or unset DOCKER_HOST.");
+                throw new EngineUnavailableException($"No Docker Engine answers at {endpoint} (DOCKER_HOST: {problem}); start it there or unset DOCKER_HOST.");
             if (!EngineInstaller.CanInstall)
-                throw new InvalidOperationException($"No Docker Engine answers at {endpoint}; install Docker Engine and Compose (Debian: apt-get install docker.io docker-compose), start dockerd, then run again.");
+                throw new EngineUnavailableException($"No Docker Engine answers at {endpoint}; install Docker Engine and Compose (Debian: apt-get install docker.io docker-compose), start dockerd, then run again.");
             log.Info($"Doctor: no Docker Engine answers at {endpoint}; setting one up.");
             if (!ToolRunner.IsOnPath("dockerd"))
                 await EngineInstaller.InstallPackagesAsync(["docker.io", "docker-compose"], log, ct).ConfigureAwait(false);
             await EngineInstaller.StartDaemonAsync(endpoint, Path.Combine(temporaryDirectory, "dockerd.log"), log, ct).ConfigureAwait(false);
             engine = await EngineProbe.TryVersionAsync(endpoint, ct).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"dockerd started but {endpoint} does not answer.");
+                ?? throw new EngineUnavailableException($"dockerd started but {endpoint} does not answer.");
         }
 
         var cache = new ToolOutputCache(Path.Combine(temporaryDirectory, "cache"));
@@ -34,7 +34,7 @@ public static class DockerDoctor
         }
 
         if (compose == null)
-            throw new InvalidOperationException("No Compose CLI found; install the Compose v2 plugin (docker compose) or docker-compose v1, then run again.");
+            throw new ToolNotFoundException("docker compose", "No Compose CLI found; install the Compose v2 plugin (docker compose) or docker-compose v1, then run again.");
 
         log.Success($"Docker Engine {engine.Value.Version} (API {engine.Value.Api}) at {endpoint}");
         log.Success($"Compose {compose.Version} ({compose.Display}{(compose.IsV1 ? ", v1" : string.Empty)})");

@@ -28,6 +28,6 @@ public static class EngineInstaller
         }
 
         var tail = File.Exists(logFile) ? string.Join(" | ", File.ReadLines(logFile).TakeLast(3)) : "no log";
-        throw new InvalidOperationException($"dockerd did not answer at {endpoint} within 60 s; its log ({logFile}) ends: {tail}");
+        throw new EngineUnavailableException($"dockerd did not answer at {endpoint} within 60 s; its log ({logFile}) ends: {tail}");
     }
 }

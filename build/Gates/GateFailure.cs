@@ -1,8 +1,10 @@
+using Mlstack.Build.Core;
+
 namespace Mlstack.Build.Gates;
 
 /// <summary>A service did not reach its goal: why, and what it printed.</summary>
 public sealed class GateFailedException(string service, string reason, IReadOnlyList<string> logTail, IReadOnlyList<string> healthOutputs)
-    : Exception($"Service {service} {reason}; its last log lines and healthcheck output are above.")
+    : BuildFailure($"Service {service} {reason}; its last log lines and healthcheck output are above.")
 {
     public string Service { get; } = service;
     public string Reason { get; } = reason;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Docker.DotNet.Models;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Build.Tooling;
 
@@ -59,7 +60,8 @@ public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> go
 
                 table.Update(states, clock.Elapsed);
                 if (composeFinished && composeUp.Result.ExitCode != 0 && ++roundsAfterComposeFailed > 2)
-                    throw new InvalidOperationException($"compose up failed (exit code {composeUp.Result.ExitCode}): {string.Join(" | ", composeUp.Result.Output.TakeLast(3))}");
+                    throw new ComposeFailedException($"compose up failed (exit code {composeUp.Result.ExitCode}): {string.Join(" | ", composeUp.Result.Output.TakeLast(3))}",
+                        composeUp.Result.ExitCode, [.. composeUp.Result.Output.TakeLast(LogLines)]);
                 if (composeFinished && composeUp.Result.ExitCode == 0 && passed.Count == goals.Count)
                     return new GateResult(passed);
                 await _wake.WaitAsync(Tick, ct).ConfigureAwait(false);

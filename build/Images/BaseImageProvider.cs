@@ -29,7 +29,7 @@ public static class BaseImageProvider
         log.Info($"BaseImage: no registry; building {image} with debootstrap ({suite}, minbase).");
         await BootstrapAsync(engine, suite, repository, tag, temporaryDirectory, log, ct).ConfigureAwait(false);
         return (await engine.InspectAsync(image, ct).ConfigureAwait(false))?.ID
-            ?? throw new InvalidOperationException($"Importing {image} finished but the engine does not have it.");
+            ?? throw new BaseImageException($"Importing {image} finished but the engine does not have it.");
     }
 
     private static async Task BootstrapAsync(ImageEngine engine, string suite, string repository, string tag, string temporaryDirectory, BuildLog log, CancellationToken ct)

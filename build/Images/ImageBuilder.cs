@@ -1,3 +1,4 @@
+using Mlstack.Build.Core;
 using System.Diagnostics;
 using System.Text.Json;
 using Docker.DotNet.Models;
@@ -7,7 +8,7 @@ namespace Mlstack.Build.Images;
 
 /// <summary>A build that failed: which image, which step, and the step's last output lines.</summary>
 public sealed class ImageBuildException(string image, string step, string error, IReadOnlyList<string> lastLines)
-    : Exception($"Image {image} failed at step '{step}': {error}")
+    : BuildFailure($"Image {image} failed at step '{step}': {error}")
 {
     public string Image { get; } = image;
     public string Step { get; } = step;

@@ -15,7 +15,7 @@ public static class ModelSetup
         if (probe.IsSuccessStatusCode)
             return;
         if ((int)probe.StatusCode != 409)
-            throw new InvalidOperationException($"{stack}api/predict answered HTTP {(int)probe.StatusCode}; is the stack up (./build.sh Up) and --stack-url right?");
+            throw new LoadTestFailedException($"{stack}api/predict answered HTTP {(int)probe.StatusCode}; is the stack up (./build.sh Up) and --stack-url right?");
 
         log.Info("LoadTest: no trained model yet; training one first.");
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -29,13 +29,14 @@ public static partial class WrkBaseline
             {
                 result = await RunAsync(url, connections, duration, script, log, ct).ConfigureAwait(false);
             }
-            catch (InvalidOperationException) when (EngineInstaller.CanInstall)
+            catch (ToolNotFoundException) when (EngineInstaller.CanInstall)
             {
                 await EngineInstaller.InstallPackagesAsync(["wrk"], log, ct).ConfigureAwait(false);
                 result = await RunAsync(url, connections, duration, script, log, ct).ConfigureAwait(false);
             }
 
-            return Parse(result) ?? throw new InvalidOperationException($"wrk did not report a rate: {(result.Output.Count > 0 ? result.Output[^1] : "no output")}");
+            return Parse(result) ?? throw new ToolFailedException("wrk", $"wrk did not report a rate: {(result.Output.Count > 0 ? result.Output[^1] : "no output")}",
+                result.ExitCode, [.. result.Output.TakeLast(ToolFailedException.KeptLines)]);
         }
         finally
         {

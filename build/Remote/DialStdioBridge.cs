@@ -114,6 +114,7 @@ internal sealed class DialStdioBridge : IDisposable
             connection.Shutdown(SocketShutdown.Send);
             await Task.WhenAll(toEngine, execution).ConfigureAwait(false);
         }
+        // InvalidOperationException is SSH.NET's: a channel that is closed, or not open yet, when either side went away.
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException
             or Renci.SshNet.Common.SshException or InvalidOperationException)
         {
@@ -184,6 +185,7 @@ internal sealed class DialStdioBridge : IDisposable
             {
                 return (command, command.ExecuteAsync(_stop.Token));
             }
+            // InvalidOperationException is SSH.NET's: the channel could not be opened (or is already closed).
             catch (Exception e) when (e is Renci.SshNet.Common.SshException or InvalidOperationException && attempt < 40 && client.IsConnected)
             {
                 command.Dispose();

@@ -1,10 +1,11 @@
 using System.Globalization;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Remote;
 
 /// <summary>The VM offered a host key we do not trust; raised before any command runs. One line that names the
 /// offered fingerprint and what to do: an unknown key may be trusted, a changed one must be checked first.</summary>
-public sealed class HostKeyRejectedException : Exception
+public sealed class HostKeyRejectedException : BuildFailure
 {
     private HostKeyRejectedException(HostKeyVerdict verdict, string fingerprint, string message)
         : base(message)

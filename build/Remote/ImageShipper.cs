@@ -33,7 +33,7 @@ public static class ImageShipper
         {
             var reference = ImageReference.Parse(image);
             var inspect = await InspectAsync(local, image, ct).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"Image {image} is not in the local engine; build it first (./build.sh Images).");
+                ?? throw new ImageShipException($"Image {image} is not in the local engine; build it first (./build.sh Images).");
             if ((await InspectAsync(vmEngine, image, ct).ConfigureAwait(false))?.ID == inspect.ID)
             {
                 log.Info($"Deploy: {reference} is already on the VM ({ShortId(inspect.ID)}).");
@@ -58,7 +58,7 @@ public static class ImageShipper
             }
             catch (Exception e) when (!vm.IsConnected && !ct.IsCancellationRequested)
             {
-                throw new InvalidOperationException(
+                throw new SshConnectionLostException(
                     $"The SSH connection to {vm.Target} was lost while shipping {reference} ({(vm.ConnectionError ?? e).Message.TrimEnd('.')}); "
                     + "ship again: layers that reached the VM are not moved twice.", e);
             }
@@ -111,7 +111,7 @@ public static class ImageShipper
 
         var onVm = await InspectAsync(vmEngine, reference.ToString(), ct).ConfigureAwait(false);
         if (onVm?.ID != imageId)
-            throw new InvalidOperationException($"After the pull the VM's {reference} is {onVm?.ID ?? "missing"}, not {imageId}.");
+            throw new ImageShipException($"After the pull the VM's {reference} is {onVm?.ID ?? "missing"}, not {imageId}.");
         var moved = layers.Where(l => !present.Contains(RegistryManifest.ShortId(l.Digest))).ToList();
         var result = new ShippedImage(reference.ToString(), imageId, moved.Sum(l => l.Size), moved.Count, layers.Count - moved.Count, clock.Elapsed);
         log.Info($"Deploy: shipped {reference} ({ShortId(imageId)}): {Bytes.Format(result.BytesMoved)} in {moved.Count} layer(s), "

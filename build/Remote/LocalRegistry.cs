@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Mlstack.Build.Tooling;
 
 namespace Mlstack.Build.Remote;
 
@@ -59,10 +60,10 @@ internal sealed class LocalRegistry : IDisposable
         {
             process = Process.Start(start)!;
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (System.ComponentModel.Win32Exception e)
         {
             Directory.Delete(directory, recursive: true);
-            throw new InvalidOperationException("docker-registry is not installed; apt-get install docker-registry (it moves images to the VM without a registry anywhere).");
+            throw new ToolNotFoundException("docker-registry", "docker-registry is not installed; apt-get install docker-registry (it moves images to the VM without a registry anywhere).", e);
         }
 
         var registry = new LocalRegistry(process, directory, port);
@@ -100,7 +101,7 @@ internal sealed class LocalRegistry : IDisposable
             }
 
             if (_process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(20))
-                throw new InvalidOperationException($"docker-registry did not start on 127.0.0.1:{Port}: {LastLines()}");
+                throw new ToolFailedException("docker-registry", $"docker-registry did not start on 127.0.0.1:{Port}: {LastLines()}", _process.HasExited ? _process.ExitCode : null, KeptLines());
             await Task.Delay(100, ct).ConfigureAwait(false);
         }
     }
@@ -128,6 +129,12 @@ internal sealed class LocalRegistry : IDisposable
     {
         lock (_lastLines)
             return _lastLines.Count == 0 ? "no output" : string.Join(" | ", _lastLines);
+    }
+
+    private List<string> KeptLines()
+    {
+        lock (_lastLines)
+            return [.. _lastLines];
     }
 
     public void Dispose()

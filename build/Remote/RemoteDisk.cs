@@ -16,10 +16,10 @@ internal static class RemoteDisk
         var df = (await vm.RunAsync($"df -P -k {AtomicUpload.Quote(root)}", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false)).EnsureSuccess();
         var fields = df.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (fields.Length < 4 || !long.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out var availableKb))
-            throw new InvalidOperationException($"Cannot read the VM's free disk from 'df -P -k {root}': {df.Output.Trim()}");
+            throw new ImageShipException($"Cannot read the VM's free disk from 'df -P -k {root}': {df.Output.Trim()}");
         var available = availableKb * 1024;
         if (available < needed + Headroom)
-            throw new InvalidOperationException(
+            throw new ImageShipException(
                 $"The VM has {Bytes.Format(available)} free in {root}; the images need up to {Bytes.Format(needed)} plus {Bytes.Format(Headroom)} headroom. Free space on the VM (docker image prune) and deploy again.");
     }
 }

@@ -34,6 +34,7 @@ internal static class SshKeyFiles
             // Secrets pasted into a CI form often lose the final newline, which the PEM reader needs.
             return new PrivateKeyFile(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(key.ReplaceLineEndings("\n").Trim() + "\n")));
         }
+        // InvalidOperationException is SSH.NET's key reader's, for a key it cannot parse.
         catch (Exception e) when (e is SshException or SshPassPhraseNullOrEmptyException or ArgumentException or InvalidOperationException or NotSupportedException)
         {
             throw new BuildInputException($"Parameter --ssh-private-key: not a usable private key ({e.Message.TrimEnd('.')}); give an unencrypted OpenSSH or PEM private key.");
@@ -50,6 +51,7 @@ internal static class SshKeyFiles
         {
             throw new BuildInputException($"Parameter --ssh-key: cannot read {path} ({e.Message.TrimEnd('.')}); give a readable private key file.");
         }
+        // InvalidOperationException is SSH.NET's key reader's, for a key it cannot parse.
         catch (Exception e) when (e is SshException or SshPassPhraseNullOrEmptyException or ArgumentException or InvalidOperationException or NotSupportedException)
         {
             throw new BuildInputException($"Parameter --ssh-key: {path} is not a usable private key ({e.Message.TrimEnd('.')}); give an unencrypted OpenSSH or PEM private key.");

@@ -76,6 +76,7 @@ public sealed class SshSession : IRemoteShell, IDisposable, IAsyncDisposable
         {
             return (await RunAsync("true", TimeSpan.FromSeconds(10)).ConfigureAwait(false)).ExitCode == 0;
         }
+        // InvalidOperationException is SSH.NET's, for a channel on a connection that is going away.
         catch (Exception e) when (e is SshCommandException or Renci.SshNet.Common.SshException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
         {
             return false;

@@ -1,3 +1,4 @@
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 
 namespace Mlstack.Build.Remote;
@@ -50,5 +51,6 @@ public sealed class VmLink(Func<CancellationToken, Task<SshSession>> connect, Bu
     public ValueTask DisposeAsync() => new(DropAsync());
 }
 
-/// <summary>The connection to the VM broke more often than <see cref="VmLink"/> reconnects.</summary>
-public sealed class SshConnectionLostException(string message, Exception inner) : Exception(message, inner);
+/// <summary>The connection to the VM broke: more often than <see cref="VmLink"/> reconnects, or while shipping images
+/// (where a step run again skips what already arrived).</summary>
+public sealed class SshConnectionLostException(string message, Exception inner) : BuildFailure(message, inner);

@@ -14,7 +14,9 @@ public static class QueueConsumer
         {
             beat = await context.Exec.LastHealthAsync(consumer, ct).ConfigureAwait(false);
         }
-        catch (InvalidOperationException)
+        // Both catches here mean "no running container". ContainerExec still says so with an InvalidOperationException;
+        // drop that type from these filters once it throws NoRunningContainerException.
+        catch (Exception e) when (e is NoRunningContainerException or InvalidOperationException)
         {
             if (await AutoscalerLiveAsync(context, ct).ConfigureAwait(false))
                 return;
@@ -35,7 +37,7 @@ public static class QueueConsumer
         {
             return await context.Exec.LastHealthAsync("autoscaler", ct).ConfigureAwait(false) is { ExitCode: 0 };
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is NoRunningContainerException or InvalidOperationException)
         {
             return false;
         }

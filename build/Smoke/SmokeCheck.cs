@@ -1,7 +1,9 @@
+using Mlstack.Build.Core;
+
 namespace Mlstack.Build.Smoke;
 
 /// <summary>What a failing check expected and what it got instead.</summary>
-public sealed class CheckFailedException(string expected, string got) : Exception($"expected {expected}, got {got}")
+public sealed class CheckFailedException(string expected, string got) : BuildFailure($"expected {expected}, got {got}")
 {
     public string Expected { get; } = expected;
     public string Got { get; } = got;
@@ -14,7 +16,7 @@ public sealed class CheckFailedException(string expected, string got) : Exceptio
 }
 
 /// <summary>Some smoke checks failed: the message names the services and the report.</summary>
-public sealed class SmokeFailedException(string message) : Exception(message);
+public sealed class SmokeFailedException(string message) : BuildFailure(message);
 
 /// <summary>Where and how checks reach the stack.</summary>
 public sealed class SmokeContext(HttpClient http, Uri stackUrl, ContainerExec exec)

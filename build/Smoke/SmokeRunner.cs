@@ -48,7 +48,11 @@ public static class SmokeRunner
         {
             return new CheckOutcome(check, CheckResult.Failed, clock.Elapsed, $"an answer within {check.Timeout.TotalSeconds:0.#}s", "timed out");
         }
-        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or IOException or System.Text.Json.JsonException or Docker.DotNet.DockerApiException)
+        // InvalidOperationException is the libraries': System.Text.Json's JsonElement accessors on an answer of the
+        // wrong shape, HttpClient, Docker.DotNet's stream client; and ContainerExec's "no running container" until it
+        // throws NoRunningContainerException.
+        catch (Exception e) when (e is HttpRequestException or NoRunningContainerException or InvalidOperationException or IOException
+            or System.Text.Json.JsonException or Docker.DotNet.DockerApiException)
         {
             return new CheckOutcome(check, CheckResult.Failed, clock.Elapsed, "the check to run", e.GetBaseException().Message);
         }

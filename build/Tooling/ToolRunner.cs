@@ -8,13 +8,6 @@ public sealed record ToolResult(int ExitCode, IReadOnlyList<string> Output)
     public string Text => string.Join('\n', Output);
 }
 
-/// <summary>A tool the build runs is not installed (or not on PATH).</summary>
-public sealed class ToolNotFoundException(string tool, Exception inner)
-    : InvalidOperationException($"Could not start '{tool}': {inner.Message}. Is it installed and on PATH?", inner)
-{
-    public string Tool { get; } = tool;
-}
-
 /// <summary>Runs an external tool. Its output passes through the build log, so secrets are masked there too;
 /// cancelling the token kills the whole process tree.</summary>
 public static class ToolRunner
@@ -103,7 +96,7 @@ public static class ToolRunner
         if (result.ExitCode != 0)
         {
             var tail = string.Join(" | ", result.Output.TakeLast(5));
-            throw new InvalidOperationException($"{Path.GetFileName(file)} exited with code {result.ExitCode}: {tail}");
+            throw new ToolFailedException(file, $"{Path.GetFileName(file)} exited with code {result.ExitCode}: {tail}", result.ExitCode, [.. result.Output.TakeLast(ToolFailedException.KeptLines)]);
         }
 
         return result;

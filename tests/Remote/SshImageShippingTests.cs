@@ -83,7 +83,7 @@ public sealed class SshImageShippingTests(TestVm vm, ITestOutputHelper output) :
         var (local, session) = await PrepareAsync();
         using var _ = local;
         await using var __ = session;
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ImageShipper.ShipAsync(local, session, ["mlstack-ship-test/none:1"], Log, ct: Ct));
+        var error = await Assert.ThrowsAsync<ImageShipException>(() => ImageShipper.ShipAsync(local, session, ["mlstack-ship-test/none:1"], Log, ct: Ct));
         Assert.Contains("not in the local engine", error.Message, StringComparison.Ordinal);
     }
 
