@@ -68,7 +68,7 @@ internal sealed partial class Build
             LoadReport.Write(ReportsDirectory, summaries, stats, profile);
             var failed = summaries.SelectMany(s => s.Thresholds).Where(t => !t.Passed).ToList();
             if (failed.Count > 0)
-                throw new InvalidOperationException($"{failed.Count} threshold(s) failed: {string.Join("; ", failed.Select(t => $"{t.Scenario} {t.Name} ({t.Actual})"))}");
+                throw new LoadTestFailedException($"{failed.Count} threshold(s) failed: {string.Join("; ", failed.Select(t => $"{t.Scenario} {t.Name} ({t.Actual})"))}");
             Log.Success($"LoadTest: every threshold passed; reports in {Path.GetRelativePath(RootDirectory, ReportsDirectory)}/load.*");
         });
 
@@ -91,7 +91,7 @@ internal sealed partial class Build
             Log.Report($"LoadBenchmark: wrk {wrk:0} req/s; generator asked {profile.Rate:0}/s, achieved {summary.AchievedRate:0}/s = {share:P0} of wrk; " +
                 $"p50 {LoadVerdict.Ms(summary.CorrectedMs["p50"])}, p99 {LoadVerdict.Ms(summary.CorrectedMs["p99"])}, dropped {summary.Dropped}, late {summary.Late}, errors {summary.Errors}");
             if (share < 0.5)
-                throw new InvalidOperationException($"the generator sustained {share:P0} of wrk's rate; the target is at least 50%.");
+                throw new LoadTestFailedException($"the generator sustained {share:P0} of wrk's rate; the target is at least 50%.");
         });
 
     /// <summary>The knee per scenario: it is a report, not a verdict — it fails only when a scenario broke at the first step.</summary>
@@ -111,7 +111,7 @@ internal sealed partial class Build
         foreach (var capacity in capacities)
             Log.Report($"LoadTest: {CapacityReport.Describe(capacity)}");
         if (capacities.Any(c => c.HeldRate == null))
-            throw new InvalidOperationException($"below the starting rate {profile.Rate:0.#}/s already: {string.Join("; ", capacities.Where(c => c.HeldRate == null).Select(CapacityReport.Describe))}");
+            throw new LoadTestFailedException($"below the starting rate {profile.Rate:0.#}/s already: {string.Join("; ", capacities.Where(c => c.HeldRate == null).Select(CapacityReport.Describe))}");
         Log.Success($"LoadTest: capacity found; reports in {Path.GetRelativePath(RootDirectory, ReportsDirectory)}/capacity.*");
     }
 

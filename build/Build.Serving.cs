@@ -28,7 +28,7 @@ internal sealed partial class Build
             await File.WriteAllTextAsync(Path.Combine(ReportsDirectory, "serving.md"), ServingReport.Markdown(rows, MaxInFlight, LoadDuration), ct);
             var failures = ServingReport.Failures(rows);
             if (failures.Count > 0)
-                throw new InvalidOperationException($"ServingBenchmark: {string.Join("; ", failures)}.");
+                throw new LoadTestFailedException($"ServingBenchmark: {string.Join("; ", failures)}.");
             Log.Success($"ServingBenchmark: every floor met; report in {Path.GetRelativePath(RootDirectory, ReportsDirectory)}/serving.md");
         });
 }

@@ -21,13 +21,6 @@ public sealed partial class TypedFailureSourceTests
     private static readonly Allowed[] NotYetTyped =
     [
         new("build/Build.Deploy.cs", "Release {release.Id}: {reason}.", "a release failed its gates or smoke test (a deploy failure type)"),
-        new("build/Build.Load.cs", "threshold(s) failed", "LoadTestFailedException"),
-        new("build/Build.Load.cs", "the generator sustained", "LoadTestFailedException"),
-        new("build/Build.Load.cs", "below the starting rate", "LoadTestFailedException"),
-        new("build/Build.Serving.cs", "ServingBenchmark:", "LoadTestFailedException"),
-        new("build/Testing/TestSuite.cs", "The tests do not compile", "ToolFailedException, or a test failure type"),
-        new("build/Testing/TestSuite.cs", "Tests failed (exit code", "ToolFailedException, or a test failure type"),
-        new("build/Testing/TestSuite.cs", "No test ran", "a test failure type"),
         new("build/Smoke/ContainerExec.cs", "no running container for {service}", "NoRunningContainerException (twice)"),
         new("build/Deploy/RemoteCompose.cs", "has no Compose CLI", "ToolNotFoundException"),
         new("build/Deploy/DeployLock.cs", "Cannot take the deploy lock", "SshCommandException (it has the exit code)"),
