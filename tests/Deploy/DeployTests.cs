@@ -9,48 +9,19 @@ namespace Mlstack.Tests.Deploy;
 /// a first release from an empty VM engine; a release that never becomes healthy and rolls back by itself with the
 /// data intact; a deploy whose SSH connections are all cut mid-way and finishes anyway; Rollback --to; a held lock
 /// and a wrong host key refused; a release with one image changed that moves only that image's new layers and
-/// recreates only its service; pruning; Releases and Audit along the way.</summary>
+/// recreates only its service; pruning; Releases and Audit along the way. Backup, VerifyBackup and Restore on a VM
+/// are <see cref="VmBackupTests"/>, on a VM of their own, side by side with this.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
-[Collection(EngineTests.Name)]
 public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
 {
-    private const string Port = "18081";
-    private readonly string _secret = Guid.NewGuid().ToString("N");
+    private readonly VmStackDriver _driver = new(vm);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private string EnvFile(string name, string extra = "")
-    {
-        var path = Path.Combine(vm.PrivateRoot, "..", $"{name}.env");
-        // Strong, unique values (the prod secret checks apply), the same in every release, as a user's would be;
-        // FRONTEND_BIND so the VM's frontend answers at its address.
-        var secret = _secret;
-        File.WriteAllText(path, $"""
-            POSTGRES_USER=mlstack_admin
-            POSTGRES_PASSWORD=pg-{secret}
-            APP_DB_USER=mlstack
-            APP_DB_PASSWORD=app-{secret}
-            APP_DB_NAME=mlstack
-            OPTUNA_DB_NAME=optuna
-            REDIS_PASSWORD=redis-{secret}
-            S3_ACCESS_KEY_ID=mlstack-vm
-            S3_SECRET_ACCESS_KEY=s3-{secret}
-            FRONTEND_BIND=0.0.0.0
-            FRONTEND_PORT={Port}
-            {extra}
-            """);
-        return Path.GetFullPath(path);
-    }
+    private string EnvFile(string name, string extra = "") => _driver.EnvFile(name, extra);
 
-    private Task<ProcessResult> BuildSh(params string[] args) => BuildSh(args, vm.KnownHostsLine);
+    private Task<ProcessResult> BuildSh(params string[] args) => _driver.BuildSh(args);
 
-    private Task<ProcessResult> BuildSh(string[] args, string knownHostsLine)
-    {
-        var knownHosts = Path.Combine(vm.PrivateRoot, "..", $"known_hosts-{Guid.NewGuid():N}");
-        File.WriteAllText(knownHosts, knownHostsLine.Replace("10.0.0.9", vm.Address, StringComparison.Ordinal) + "\n");
-        return ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"),
-            [.. args, "--host", $"root@{vm.Address}", "--ssh-key", vm.ClientKeyPath, "--known-hosts", knownHosts, "--project-name", "mlstackvm"],
-            timeout: TimeSpan.FromMinutes(20));
-    }
+    private Task<ProcessResult> BuildSh(string[] args, string knownHostsLine) => _driver.BuildSh(args, knownHostsLine);
 
     /// <summary>One scenario, in order, because each step starts from the VM the step before left.</summary>
     [Fact]
@@ -64,12 +35,11 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.Contains("SmokeTest: ", first.Output);
         var firstId = LiveRelease(first.Output);
 
-        using var http = new HttpClient { BaseAddress = new Uri($"http://{vm.Address}:{Port}") };
-        var health = await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct);
-        Assert.Equal("ok", health!.Status);
+        using var http = _driver.Http();
+        Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
 
         // The same release again: no new release on the VM, no container touched.
-        var releasesFolder = Path.Combine(vm.PrivateSrv, "mlstack", "releases");
+        var releasesFolder = _driver.ReleasesFolder;
         var again = await BuildSh("Deploy", "--env-file", good);
         output.WriteLine(again.Output);
         Assert.True(again.ExitCode == 0, again.Output);
@@ -89,7 +59,7 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.Contains($"rolling back to {firstId}", broken.Output);
         Assert.Contains($"rolled back to {firstId}", broken.Output);
         Assert.Contains($"no backup of {firstId}'s data before switching", broken.Output); // no --backup-password given
-        Assert.Equal("ok", (await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct))!.Status);
+        Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
         Assert.Contains(marker, await PsqlAsync(session, "SELECT v FROM deploy_marker"));
 
         // Every SSH connection cut mid-deploy (of a release with other settings, so there is one to ship): the deploy
@@ -117,7 +87,7 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         output.WriteLine(rollback.Output);
         Assert.True(rollback.ExitCode == 0, rollback.Output);
         Assert.Matches($@"{firstId}\s.*healthy\s+current, last good", (await BuildSh("Releases")).Output);
-        Assert.Equal("ok", (await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct))!.Status);
+        Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
         Assert.Contains(marker, await PsqlAsync(session, "SELECT v FROM deploy_marker"));
 
         // Another deploy holds the lock: refused at once, naming it.
@@ -151,7 +121,7 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.NotEqual("0", frontend.Groups[5].Value);
         var recreated = (await ContainersAsync(session)).Except(containers).Select(c => c.Split(' ')[0]).ToList();
         Assert.Equal(["frontend"], recreated);
-        Assert.Equal("ok", (await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct))!.Status);
+        Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
 
         // Keeping one healthy release: the new one stays (current, last good, its images); the older ones go. Given as
         // the deploy workflow gives it: the key, the env file and the host key in environment variables, no files.
@@ -168,62 +138,9 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.True(pruning.ExitCode == 0, pruning.Output);
         var lastId = LiveRelease(pruning.Output);
         Assert.DoesNotContain("PRIVATE KEY", pruning.Output);
-        Assert.DoesNotContain(_secret, pruning.Output);
+        Assert.DoesNotContain(_driver.Secret, pruning.Output);
         Assert.Equal([lastId], Directory.GetDirectories(releasesFolder).Select(Path.GetFileName));
-        Assert.Equal("ok", (await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct))!.Status);
-
-        // The deployed stack's data, backed up on the VM into a repository there, proven by a restore into a scratch
-        // project there, and put back after a row is lost.
-        string[] backupArgs = ["--env-file", good, "--backup-password", $"bk-{_secret}"];
-        var backup = await BuildSh(["Backup", .. backupArgs]);
-        output.WriteLine(backup.Output);
-        Assert.True(backup.ExitCode == 0, backup.Output);
-        var backupId = System.Text.RegularExpressions.Regex.Match(backup.Output, @"Backup: backup (\w{8}) of mlstackvm").Groups[1].Value;
-        Assert.NotEmpty(backupId);
-        var repository = new DirectoryInfo(Path.Combine(vm.PrivateSrv, "mlstack", "backups", "mlstackvm"));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, repository.UnixFileMode);
-        var backups = await BuildSh(["Backups", .. backupArgs]);
-        output.WriteLine(backups.Output);
-        Assert.Matches($@"{backupId}\s.*\sprod\s", backups.Output);
-        var verify = await BuildSh(["VerifyBackup", .. backupArgs]);
-        output.WriteLine(verify.Output);
-        Assert.True(verify.ExitCode == 0, verify.Output);
-        Assert.Contains("verified", verify.Output);
-        // The whole stack ran on the restored data there, and was smoked through an SSH tunnel to its unpublished frontend.
-        Assert.Contains("the app starts on it, passes its health gates and smoke checks", verify.Output);
-        Assert.Matches(@"SmokeTest: 2\d checks passed in [\d.]+s against mlstackvmverify", verify.Output);
-        // No container of another compose project (the scratch stack's), no scratch volume and no scratch compose file is left on the VM.
-        var leftovers = await session.RunAsync("docker ps -a --filter label=com.docker.compose.project --format '{{.Label \"com.docker.compose.project\"}}' | grep -vx mlstackvm; docker volume ls -q | grep verify; ls /srv/mlstack | grep verify || true", TimeSpan.FromSeconds(30), Ct);
-        Assert.Equal(string.Empty, leftovers.Output.Trim());
-        await PsqlAsync(session, "DELETE FROM deploy_marker");
-        var restore = await BuildSh(["Restore", "--yes", .. backupArgs]);
-        output.WriteLine(restore.Output);
-        Assert.True(restore.ExitCode == 0, restore.Output);
-        Assert.Contains(marker, await PsqlAsync(session, "SELECT v FROM deploy_marker"));
-        Assert.Equal("ok", (await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct))!.Status);
-
-        // The next deploy backs up the outgoing release's data before it switches, tagged with that release; Rollback
-        // refuses --restore-data without --yes, and with it brings back the row deleted after the deploy.
-        var backedUp = await BuildSh("Deploy", "--env-file", EnvFile("quieter", "LOG_LEVEL=warning"), "--backup-password", $"bk-{_secret}");
-        output.WriteLine(backedUp.Output);
-        Assert.True(backedUp.ExitCode == 0, backedUp.Output);
-        var beforeSwitch = System.Text.RegularExpressions.Regex.Match(backedUp.Output, @"Deploy: backup (\w{8}) holds (\S+)'s data from before the switch");
-        Assert.Equal(lastId, beforeSwitch.Groups[2].Value);
-        var backupOfLast = beforeSwitch.Groups[1].Value;
-        var newestId = LiveRelease(backedUp.Output);
-        Assert.Matches($@"{backupOfLast}\s.*{lastId}\s+prod\s.*before-deploy-of-{newestId}", (await BuildSh(["Backups", .. backupArgs])).Output);
-        await PsqlAsync(session, "DELETE FROM deploy_marker");
-        var unconfirmed = await BuildSh(["Rollback", "--restore-data", .. backupArgs]);
-        Assert.Equal(1, unconfirmed.ExitCode);
-        Assert.Contains("needs --yes", unconfirmed.Output);
-        var withData = await BuildSh(["Rollback", "--restore-data", "--yes", .. backupArgs]);
-        output.WriteLine(withData.Output);
-        Assert.True(withData.ExitCode == 0, withData.Output);
-        Assert.Contains($"runs release {lastId} (was {newestId}); data restored from backup {backupOfLast}", withData.Output);
-        Assert.Matches($@"{lastId}\s.*healthy\s+current, last good", (await BuildSh("Releases")).Output);
-        Assert.Contains(marker, await PsqlAsync(session, "SELECT v FROM deploy_marker"));
-        Assert.Equal("ok", (await http.GetFromJsonAsync<HealthAnswer>("/api/health", Ct))!.Status);
-        Assert.DoesNotContain($"bk-{_secret}", backup.Output + verify.Output + restore.Output + backedUp.Output + withData.Output);
+        Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
 
         await session.DisposeAsync();
         var audit = await BuildSh("Audit");
@@ -253,19 +170,15 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         }
     }
 
-    /// <summary>"service container-id" for every container of the VM's stack, running or not.</summary>
     /// <summary>"service id" of each container compose made (number 1): the autoscaler's copies of a worker tier come
     /// and go on their own.</summary>
     private static async Task<string[]> ContainersAsync(SshSession session) =>
         (await session.RunAsync("docker ps -a --filter label=com.docker.compose.project=mlstackvm --filter label=com.docker.compose.container-number=1 --format '{{.Label \"com.docker.compose.service\"}} {{.ID}}'", TimeSpan.FromSeconds(30), Ct))
         .EnsureSuccess().Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private Task<SshSession> ConnectAsync() =>
-        SshSession.ConnectAsync(vm.Target, HostKeyTrust.Pinned(vm.HostKeyFingerprint), vm.ClientKeyPath, Ct);
+    private Task<SshSession> ConnectAsync() => _driver.ConnectAsync(Ct);
 
-    private static string LiveRelease(string output) =>
-        System.Text.RegularExpressions.Regex.Match(output, @"Deploy: release (\S+) is live on").Groups[1].Value is { Length: > 0 } id ? id
-            : throw new Xunit.Sdk.XunitException("no 'Deploy: release … is live' line in:\n" + output);
+    private static string LiveRelease(string output) => VmStackDriver.LiveRelease(output);
 
     /// <summary>Everything under the VM's deploy path, with sizes and times: equal means nothing there changed.</summary>
     private string VmState() => string.Join('\n', Directory.EnumerateFileSystemEntries(Path.Combine(vm.PrivateSrv, "mlstack"), "*", SearchOption.AllDirectories)
@@ -281,11 +194,5 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         }
     }
 
-    private static async Task<string> PsqlAsync(SshSession session, string sql)
-    {
-        var command = $"docker exec -i $(docker ps -q --filter label=com.docker.compose.project=mlstackvm --filter label=com.docker.compose.service=postgres) sh -c 'psql -U \"$POSTGRES_USER\" -d mlstack -tA' <<'SQL'\n{sql}\nSQL";
-        return (await session.RunAsync(command, TimeSpan.FromSeconds(30), Ct)).EnsureSuccess().Output;
-    }
-
-    private sealed record HealthAnswer(string Status);
+    private static Task<string> PsqlAsync(SshSession session, string sql) => VmStackDriver.PsqlAsync(session, sql, Ct);
 }

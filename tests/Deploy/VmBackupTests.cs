@@ -1,0 +1,87 @@
+using Mlstack.Build.Remote;
+using Mlstack.Build.Testing;
+using Mlstack.Tests.Support;
+
+namespace Mlstack.Tests.Deploy;
+
+/// <summary>Backup, VerifyBackup and Restore with --host, on the whole stack deployed to a fixture VM of its own:
+/// the data backed up into a repository on the VM (0700), proven by a restore into a scratch project there that
+/// runs the whole app and is smoked through an SSH tunnel, leaving nothing behind; put back after a row is lost; a
+/// deploy that backs the outgoing release's data up before it switches; Rollback --restore-data. Runs beside
+/// <see cref="DeployTests"/>, each with its own VM.</summary>
+[Trait(TestTiers.Trait, TestTiers.System)]
+public sealed class VmBackupTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
+{
+    private readonly VmStackDriver _driver = new(vm);
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>One scenario, in order: each step starts from the data the step before left.</summary>
+    [Fact]
+    public async Task The_deployed_stack_backs_up_verifies_in_a_scratch_project_restores_and_rolls_back_with_its_data()
+    {
+        vm.Require();
+        var good = _driver.EnvFile("good");
+        var first = await _driver.BuildSh("Deploy", "--env-file", good);
+        output.WriteLine(first.Output);
+        Assert.True(first.ExitCode == 0, first.Output);
+        var firstId = VmStackDriver.LiveRelease(first.Output);
+        using var http = _driver.Http();
+        var session = await _driver.ConnectAsync(Ct);
+        await using var closeSession = session;
+        var marker = Guid.NewGuid().ToString("N");
+        await VmStackDriver.PsqlAsync(session, $"CREATE TABLE IF NOT EXISTS deploy_marker (v text); INSERT INTO deploy_marker VALUES ('{marker}')", Ct);
+
+        // The deployed stack's data, backed up on the VM into a repository there, proven by a restore into a scratch
+        // project there, and put back after a row is lost.
+        string[] backupArgs = ["--env-file", good, "--backup-password", _driver.BackupPassword];
+        var backup = await _driver.BuildSh(["Backup", .. backupArgs]);
+        output.WriteLine(backup.Output);
+        Assert.True(backup.ExitCode == 0, backup.Output);
+        var backupId = System.Text.RegularExpressions.Regex.Match(backup.Output, @"Backup: backup (\w{8}) of mlstackvm").Groups[1].Value;
+        Assert.NotEmpty(backupId);
+        var repository = new DirectoryInfo(Path.Combine(vm.PrivateSrv, "mlstack", "backups", "mlstackvm"));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, repository.UnixFileMode);
+        var backups = await _driver.BuildSh(["Backups", .. backupArgs]);
+        output.WriteLine(backups.Output);
+        Assert.Matches($@"{backupId}\s.*\sprod\s", backups.Output);
+        var verify = await _driver.BuildSh(["VerifyBackup", .. backupArgs]);
+        output.WriteLine(verify.Output);
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.Contains("verified", verify.Output);
+        // The whole stack ran on the restored data there, and was smoked through an SSH tunnel to its unpublished frontend.
+        Assert.Contains("the app starts on it, passes its health gates and smoke checks", verify.Output);
+        Assert.Matches(@"SmokeTest: 2\d checks passed in [\d.]+s against mlstackvmverify", verify.Output);
+        // No container of another compose project (the scratch stack's), no scratch volume and no scratch compose file is left on the VM.
+        var leftovers = await session.RunAsync("docker ps -a --filter label=com.docker.compose.project --format '{{.Label \"com.docker.compose.project\"}}' | grep -vx mlstackvm; docker volume ls -q | grep verify; ls /srv/mlstack | grep verify || true", TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(string.Empty, leftovers.Output.Trim());
+        await VmStackDriver.PsqlAsync(session, "DELETE FROM deploy_marker", Ct);
+        var restore = await _driver.BuildSh(["Restore", "--yes", .. backupArgs]);
+        output.WriteLine(restore.Output);
+        Assert.True(restore.ExitCode == 0, restore.Output);
+        Assert.Contains(marker, await VmStackDriver.PsqlAsync(session, "SELECT v FROM deploy_marker", Ct));
+        Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
+
+        // The next deploy backs up the outgoing release's data before it switches, tagged with that release; Rollback
+        // refuses --restore-data without --yes, and with it brings back the row deleted after the deploy.
+        var backedUp = await _driver.BuildSh("Deploy", "--env-file", _driver.EnvFile("quieter", "LOG_LEVEL=warning"), "--backup-password", _driver.BackupPassword);
+        output.WriteLine(backedUp.Output);
+        Assert.True(backedUp.ExitCode == 0, backedUp.Output);
+        var beforeSwitch = System.Text.RegularExpressions.Regex.Match(backedUp.Output, @"Deploy: backup (\w{8}) holds (\S+)'s data from before the switch");
+        Assert.Equal(firstId, beforeSwitch.Groups[2].Value);
+        var backupOfFirst = beforeSwitch.Groups[1].Value;
+        var newestId = VmStackDriver.LiveRelease(backedUp.Output);
+        Assert.Matches($@"{backupOfFirst}\s.*{firstId}\s+prod\s.*before-deploy-of-{newestId}", (await _driver.BuildSh(["Backups", .. backupArgs])).Output);
+        await VmStackDriver.PsqlAsync(session, "DELETE FROM deploy_marker", Ct);
+        var unconfirmed = await _driver.BuildSh(["Rollback", "--restore-data", .. backupArgs]);
+        Assert.Equal(1, unconfirmed.ExitCode);
+        Assert.Contains("needs --yes", unconfirmed.Output);
+        var withData = await _driver.BuildSh(["Rollback", "--restore-data", "--yes", .. backupArgs]);
+        output.WriteLine(withData.Output);
+        Assert.True(withData.ExitCode == 0, withData.Output);
+        Assert.Contains($"runs release {firstId} (was {newestId}); data restored from backup {backupOfFirst}", withData.Output);
+        Assert.Matches($@"{firstId}\s.*healthy\s+current, last good", (await _driver.BuildSh("Releases")).Output);
+        Assert.Contains(marker, await VmStackDriver.PsqlAsync(session, "SELECT v FROM deploy_marker", Ct));
+        Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
+        Assert.DoesNotContain(_driver.BackupPassword, backup.Output + verify.Output + restore.Output + backedUp.Output + withData.Output);
+    }
+}

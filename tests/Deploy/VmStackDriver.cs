@@ -1,0 +1,73 @@
+using System.Net.Http.Json;
+using Mlstack.Build.Remote;
+using Mlstack.Tests.Support;
+
+namespace Mlstack.Tests.Deploy;
+
+/// <summary>What the whole-stack scenarios on a fixture VM share: the stack's settings as a user writes them,
+/// ./build.sh against the VM with its pinned host key, an SSH session for looking inside, and reading the output.</summary>
+internal sealed class VmStackDriver(TestVm vm)
+{
+    public const string Port = "18081";
+    private readonly string _secret = Guid.NewGuid().ToString("N");
+
+    /// <summary>The random part of every secret in the settings: no output may contain it.</summary>
+    public string Secret => _secret;
+
+    public string BackupPassword => $"bk-{_secret}";
+
+    public string ReleasesFolder => Path.Combine(vm.PrivateSrv, "mlstack", "releases");
+
+    public HttpClient Http() => new() { BaseAddress = new Uri($"http://{vm.Address}:{Port}") };
+
+    public string EnvFile(string name, string extra = "")
+    {
+        var path = Path.Combine(vm.PrivateRoot, "..", $"{name}.env");
+        // Strong, unique values (the prod secret checks apply), the same in every release, as a user's would be;
+        // FRONTEND_BIND so the VM's frontend answers at its address.
+        File.WriteAllText(path, $"""
+            POSTGRES_USER=mlstack_admin
+            POSTGRES_PASSWORD=pg-{_secret}
+            APP_DB_USER=mlstack
+            APP_DB_PASSWORD=app-{_secret}
+            APP_DB_NAME=mlstack
+            OPTUNA_DB_NAME=optuna
+            REDIS_PASSWORD=redis-{_secret}
+            S3_ACCESS_KEY_ID=mlstack-vm
+            S3_SECRET_ACCESS_KEY=s3-{_secret}
+            FRONTEND_BIND=0.0.0.0
+            FRONTEND_PORT={Port}
+            {extra}
+            """);
+        return Path.GetFullPath(path);
+    }
+
+    public Task<ProcessResult> BuildSh(params string[] args) => BuildSh(args, vm.KnownHostsLine);
+
+    public Task<ProcessResult> BuildSh(string[] args, string knownHostsLine)
+    {
+        var knownHosts = Path.Combine(vm.PrivateRoot, "..", $"known_hosts-{Guid.NewGuid():N}");
+        File.WriteAllText(knownHosts, knownHostsLine.Replace("10.0.0.9", vm.Address, StringComparison.Ordinal) + "\n");
+        return ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"),
+            [.. args, "--host", $"root@{vm.Address}", "--ssh-key", vm.ClientKeyPath, "--known-hosts", knownHosts, "--project-name", "mlstackvm"],
+            timeout: TimeSpan.FromMinutes(20));
+    }
+
+    public Task<SshSession> ConnectAsync(CancellationToken ct) =>
+        SshSession.ConnectAsync(vm.Target, HostKeyTrust.Pinned(vm.HostKeyFingerprint), vm.ClientKeyPath, ct);
+
+    public static string LiveRelease(string output) =>
+        System.Text.RegularExpressions.Regex.Match(output, @"Deploy: release (\S+) is live on").Groups[1].Value is { Length: > 0 } id ? id
+            : throw new Xunit.Sdk.XunitException("no 'Deploy: release … is live' line in:\n" + output);
+
+    public static async Task<string> HealthAsync(HttpClient http, CancellationToken ct) =>
+        (await http.GetFromJsonAsync<HealthAnswer>("/api/health", ct))!.Status;
+
+    public static async Task<string> PsqlAsync(SshSession session, string sql, CancellationToken ct)
+    {
+        var command = $"docker exec -i $(docker ps -q --filter label=com.docker.compose.project=mlstackvm --filter label=com.docker.compose.service=postgres) sh -c 'psql -U \"$POSTGRES_USER\" -d mlstack -tA' <<'SQL'\n{sql}\nSQL";
+        return (await session.RunAsync(command, TimeSpan.FromSeconds(30), ct)).EnsureSuccess().Output;
+    }
+
+    private sealed record HealthAnswer(string Status);
+}
