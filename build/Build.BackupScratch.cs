@@ -13,7 +13,7 @@ internal sealed partial class Build
 {
     private async Task<BackupSite> BackupSiteAsync(string prefix, CancellationToken ct)
     {
-        if (DeployHost == null)
+        if (!StackOnVm)
             return await BackupSiteOnAsync(new LocalSite((await DockerAsync(ct)).Engine, Log), LocalBackupPlan(), LocalBackupHome, prefix, ct);
         var vm = await ConnectVmAsync(ct);
         return await BackupSiteOnAsync(VmSiteOf(vm, ownsSession: true), VmBackupPlan(vm), VmBackupHome, prefix, ct);

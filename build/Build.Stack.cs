@@ -15,7 +15,7 @@ internal sealed partial class Build
     /// <summary>A release, and anything done to the VM it runs on, is production unless told otherwise; everything
     /// else defaults to development.</summary>
     private StackEnvironment StackEnvironmentName =>
-        StackEnvironmentOption ?? (DeployHost != null || InvokedTargetNames.Any(t => t is "Deploy" or "Rollback") ? StackEnvironment.Prod : StackEnvironment.Dev);
+        StackEnvironmentOption ?? (StackOnVm || InvokedTargetNames.Any(t => t is "Deploy" or "Rollback") ? StackEnvironment.Prod : StackEnvironment.Dev);
 
     [Parameter("Compose project name: a second copy of the stack (e.g. for tests) runs beside the first under another name")]
     private readonly string ProjectName = "mlstack";
