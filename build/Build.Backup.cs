@@ -1,10 +1,9 @@
 using System.Globalization;
 using Mlstack.Build.Backup;
 using Mlstack.Build.Deploy;
-using Mlstack.Build.Doctor;
-using Mlstack.Build.Gates;
 using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
+using Mlstack.Build.Site;
 using Mlstack.Build.Stack;
 using Mlstack.Build.Tooling;
 
@@ -43,7 +42,7 @@ internal sealed partial class Build
         .Executes(async ct =>
         {
             await using var site = await BackupSiteAsync("Backup", ct);
-            await StackBackup.RunAsync(site.Helper, await BackupTargetAsync(ct), await BackupOriginAsync(site, ct), Retention, Log, ct);
+            await StackBackup.RunAsync(site.Helper, await BackupTargetAsync(ct), await site.OriginAsync(ct), Retention, Log, ct);
         });
 
     Target Backups => _ => _
@@ -77,7 +76,7 @@ internal sealed partial class Build
             var stage = await site.Helper.CreateStageAsync(ProjectName, ct);
             try
             {
-                await BackupVerifier.VerifyAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, backup, ct), stage, CheckSubset, Log, ct);
+                await BackupVerifier.VerifyAsync(site.Helper, backup, await BackupTargetAsync(ct), await site.ScratchStackAsync(backup, ct), stage, CheckSubset, Log, ct);
             }
             finally
             {
@@ -95,7 +94,7 @@ internal sealed partial class Build
                 throw new BuildInputException($"Restore replaces the data of project {ProjectName} (databases, Redis, objects) with a backup; add --yes to confirm.");
             await using var site = await BackupSiteAsync("Restore", ct);
             var backup = Choose(site, await site.Helper.ListAsync(ct), verifiedOnly: BackupId == null);
-            await StackRestore.RunAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, backup, ct), await BackupOriginAsync(site, ct), Gate(site, ProjectName), SmokeProject(site), Log, ct);
+            await StackRestore.RunAsync(site.Helper, backup, await BackupTargetAsync(ct), await site.ScratchStackAsync(backup, ct), await site.OriginAsync(ct), site.Gate(ProjectName), site.Smoke(), Log, ct);
         });
 
     private RetentionPolicy Retention => new(KeepDaily, KeepWeekly, KeepMonthly, KeepLast);
@@ -110,46 +109,27 @@ internal sealed partial class Build
             : $"No backup in {site.Where}: take one with ./build.sh Backup.");
     }
 
-    /// <summary>This machine's engine and a repository folder here; with --host, the VM's engine over SSH (the
-    /// helper image shipped there when it lacks it, as Deploy ships images) and a repository folder on the VM. An
-    /// sftp: repository is reached from the helper, wherever it runs; its records stay in a folder beside it.</summary>
-    private async Task<BackupSite> BackupSiteAsync(string prefix, CancellationToken ct)
+    /// <summary>The helper against the site's engine and a repository folder there (created owner-only), the helper
+    /// image shipped to the site when it lacks it, as Deploy ships images. An sftp: or s3: repository is reached from
+    /// the helper, wherever it runs; its records stay in a folder beside it.</summary>
+    private async Task<BackupSite> BackupSiteOnAsync(IStackSite site, BackupSitePlan plan, BackupHome home, string prefix, CancellationToken ct)
     {
-        if (DeployHost == null)
+        try
         {
             var (image, secrets) = await BackupHelperSetupAsync(ct);
             var repository = IsOffsite
-                ? new ResticRepository(BackupRepository!, PrivateFolder(DefaultBackupFolder($"{ProjectName}.records")))
-                : new ResticRepository(PrivateFolder(BackupRepository != null ? Path.GetFullPath(BackupRepository, RootDirectory) : DefaultBackupFolder(ProjectName)));
-            return new BackupSite(new BackupHelper(new BackupEngine(EngineProbe.Client((await DockerAsync(ct)).Engine)), image, repository, secrets, Log, prefix), null, repository.Location);
-        }
-
-        var vm = await ConnectVmAsync(ct);
-        try
-        {
-            return await VmBackupSiteAsync(vm, prefix, ownsVm: true, ct);
+                ? new ResticRepository(BackupRepository!, $"{home.Folder}/{ProjectName}.records")
+                : new ResticRepository(home.Resolve(BackupRepository ?? $"{home.Folder}/{ProjectName}"));
+            await site.CreatePrivateFolderAsync(repository.RecordsFolder ?? repository.Location, ct);
+            await site.ProvideImagesAsync([image], ct);
+            var where = repository.IsOffsite ? site.ReachedFrom(repository.Location) : site.Locate(repository.Location);
+            return new BackupSite(site, new BackupHelper(new BackupEngine(site.OpenEngine()), image, repository, secrets, Log, prefix), where, plan, Log);
         }
         catch
         {
-            await vm.DisposeAsync();
+            await site.DisposeAsync();
             throw;
         }
-    }
-
-    /// <summary>The backup site on a VM session: Backup's own, or the one Deploy and Rollback already hold (then
-    /// <paramref name="ownsVm"/> is false, and the site leaves it open).</summary>
-    private async Task<BackupSite> VmBackupSiteAsync(SshSession vm, string prefix, bool ownsVm, CancellationToken ct)
-    {
-        var (image, secrets) = await BackupHelperSetupAsync(ct);
-        var repository = IsOffsite
-            ? new ResticRepository(BackupRepository!, $"{DeployPath}/backups/{ProjectName}.records")
-            : new ResticRepository(ReleaseStore.CheckDeployPath(BackupRepository ?? $"{DeployPath}/backups/{ProjectName}"));
-        var folder = repository.RecordsFolder ?? repository.Location;
-        (await vm.RunAsync($"mkdir -p -m 700 {AtomicUpload.Quote(folder)}", TimeSpan.FromSeconds(30), ct)).EnsureSuccess();
-        using (var local = EngineProbe.Client((await DockerAsync(ct)).Engine))
-            await ImageShipper.ShipAsync(local, vm, [image], Log, Path.Combine(TemporaryDirectory, "registry"), ct);
-        var where = repository.IsOffsite ? $"{repository.Location} (from {vm.Target.Host})" : $"{repository.Location} on {vm.Target.Host}";
-        return new BackupSite(new BackupHelper(new BackupEngine(vm.OpenEngine()), image, repository, secrets, Log, prefix), vm, where, ownsVm);
     }
 
     /// <summary>The helper image and the passwords it is handed; refuses a well-known repository password in prod.</summary>
@@ -168,38 +148,14 @@ internal sealed partial class Build
     }
 
     /// <summary>Outside the checkout, so a clean checkout or git clean never takes the backups with it.</summary>
-    private static string DefaultBackupFolder(string name) =>
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "mlstack", "backups", name);
-
-    /// <summary>The folder, created when missing; only the owner may read it (the helper keeps a repository 0700 too).</summary>
-    private static string PrivateFolder(string path)
-    {
-        if (!Directory.Exists(path) && !OperatingSystem.IsWindows())
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        else
-            Directory.CreateDirectory(path);
-        return path;
-    }
+    private static string DefaultBackupsFolder =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "mlstack", "backups");
 
     private async Task<BackupTarget> BackupTargetAsync(CancellationToken ct)
     {
         var settings = ProductionSecrets.Effective((await StackProjectAsync(ct)).EnvFile);
         return new BackupTarget(ProjectName, settings.GetValueOrDefault("POSTGRES_USER") ?? "postgres",
             [settings.GetValueOrDefault("APP_DB_NAME") ?? "mlstack", settings.GetValueOrDefault("OPTUNA_DB_NAME") ?? "optuna"]);
-    }
-
-    /// <summary>This checkout's commit; on a VM, the release it runs.</summary>
-    private async Task<BackupOrigin> BackupOriginAsync(BackupSite site, CancellationToken ct)
-    {
-        var environment = StackEnvironmentName.ToString().ToLowerInvariant();
-        if (site.Vm == null)
-        {
-            var revision = await RevisionAsync(ct);
-            return new BackupOrigin(environment, revision.Sha, revision.Tag);
-        }
-
-        var current = await CurrentReleaseAsync(site.Vm, ct);
-        return new BackupOrigin(environment, current.GitSha, current.Id);
     }
 
     private async Task<ReleaseInfo> CurrentReleaseAsync(SshSession vm, CancellationToken ct) =>
@@ -209,36 +165,7 @@ internal sealed partial class Build
         releases.FirstOrDefault(r => r.IsCurrent)?.Release
             ?? throw new BuildInputException($"{vm.Target.Host} runs no release under {DeployPath}: deploy one first (./build.sh Deploy --host {DeployHost}).");
 
-    /// <summary>The Up gate over some of a project's services, after the restore (re)started them.</summary>
-    private GateServices Gate(BackupSite site, string project) => async (services, ct) =>
-    {
-        var model = await StackModelAsync(ct);
-        var goals = model.Services.Where(s => services.Contains(s.Name)).Select(s => ServiceGoal.For(s, ServiceTimeout)).ToList();
-        using var engine = site.Vm != null ? new StackEngine(site.Vm.OpenEngine(), project) : await StackEngineAsync(ct, project);
-        using var gate = new HealthGate(engine, goals, Log, live: false);
-        await gate.WaitAsync(DateTimeOffset.UtcNow, Task.FromResult(new ToolResult(0, [])), null, ct);
-    };
-
     private static string Utc(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     private static string Size(long? bytes) => bytes is { } b ? Bytes.Format(b) : "?";
-}
-
-/// <summary>Where Backup, VerifyBackup and Restore work: the helper against an engine and its repository, and the
-/// SSH session to the VM when the stack is there (closed with the site when <paramref name="ownsVm"/>).</summary>
-internal sealed class BackupSite(BackupHelper helper, SshSession? vm, string where, bool ownsVm = true) : IAsyncDisposable
-{
-    public BackupHelper Helper => helper;
-
-    public SshSession? Vm => vm;
-
-    /// <summary>The repository, for messages: a folder here, or a folder on the VM.</summary>
-    public string Where => where;
-
-    public async ValueTask DisposeAsync()
-    {
-        helper.Engine.Dispose();
-        if (vm != null && ownsVm)
-            await vm.DisposeAsync().ConfigureAwait(false);
-    }
 }

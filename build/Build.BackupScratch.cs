@@ -1,98 +1,80 @@
 using Mlstack.Build.Backup;
 using Mlstack.Build.Deploy;
-using Mlstack.Build.Doctor;
-using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
-using Mlstack.Build.Smoke;
-using Mlstack.Build.Stack;
+using Mlstack.Build.Site;
 
 namespace Mlstack.Build;
 
+/// <summary>Where the backup targets work. The site (this machine, or with --host a VM over SSH) is picked once,
+/// in <see cref="BackupSiteAsync"/>; everything after it runs unchanged against <see cref="IStackSite"/>, and the
+/// few answers that do depend on the site (where backups live by default, what the stack runs, what a scratch
+/// stack is made from) are given here, side by side.</summary>
 internal sealed partial class Build
 {
-    /// <summary>The stack as a scratch project for VerifyBackup and Restore: compose.yaml with nothing published, under
-    /// a name of its own. Here it runs this checkout's images; on a VM, the files and images of the release the backup
-    /// was taken from when the VM still keeps it, else the current release's. It runs the whole stack when the stack
-    /// it stands in for runs the app, and the data services alone for a data-only stack.</summary>
-    private async Task<ScratchProject> ScratchStackAsync(BackupSite site, BackupEntry backup, CancellationToken ct)
+    private async Task<BackupSite> BackupSiteAsync(string prefix, CancellationToken ct)
     {
-        var name = $"{ProjectName}verify{Guid.NewGuid().ToString("N")[..6]}";
-        var live = (await site.Helper.Engine.ContainersAsync(ProjectName, ct)).Select(BackupEngine.ServiceOf).OfType<string>().ToHashSet();
-        var app = live.Except(StackBackup.DataServices).Any()
-            ? (await StackModelAsync(ct)).Services.Select(s => s.Name).Except(StackBackup.DataServices).ToList()
-            : [];
-        if (site.Vm == null)
-        {
-            var project = await StackProjectAsync(ct);
-            var file = Path.Combine(TemporaryDirectory, $"{name}.compose.yaml");
-            Directory.CreateDirectory(TemporaryDirectory);
-            await File.WriteAllTextAsync(file, UnpublishedCompose.Of(await File.ReadAllTextAsync(project.Files[0], ct)), ct);
-            var compose = LocalCompose.For(project with { Name = name, Files = [file] }, Log, await UpEnvironmentAsync(ct));
-            return new ScratchProject(name, compose, Gate(site, name), SmokeProject(site), app, () => Task.Run(() => File.Delete(file)));
-        }
-
-        var vm = site.Vm;
-        var store = new ReleaseStore(vm, DeployPath);
-        var (activation, _) = await ActivationAsync(vm, store, ct);
-        var releases = await store.ListAsync(ct);
-        var kept = releases.FirstOrDefault(r => r.Release.Id == backup.Tag("release"))?.Release;
-        var from = kept ?? CurrentRelease(vm, releases);
-        Log.Info($"{site.Helper.Prefix}: the scratch stack runs release {from.Id}'s images{(kept == null ? $" (the backup's release {backup.Tag("release") ?? "?"} is no longer on {vm.Target.Host})" : string.Empty)}");
-        var release = activation.Project(from.Id);
-        var read = await vm.RunAsync($"cat {AtomicUpload.Quote(release.Files[0])}", TimeSpan.FromSeconds(30), ct);
-        read.EnsureSuccess();
-        var remoteFile = $"{DeployPath}/{name}.compose.yaml";
-        await vm.UploadAsync(System.Text.Encoding.UTF8.GetBytes(UnpublishedCompose.Of(read.Output)), remoteFile, UnixFileMode.UserRead | UnixFileMode.UserWrite, ct: ct);
-        var remoteCompose = RemoteCompose.For(vm, release with { Name = name, Files = [remoteFile] });
-        return new ScratchProject(name, remoteCompose, Gate(site, name), SmokeProject(site), app,
-            async () => await vm.RunAsync($"rm -f {AtomicUpload.Quote(remoteFile)}", TimeSpan.FromSeconds(30), CancellationToken.None));
+        if (!StackOnVm)
+            return await BackupSiteOnAsync(new LocalSite((await DockerAsync(ct)).Engine, Log), LocalBackupPlan(), LocalBackupHome, prefix, ct);
+        var vm = await ConnectVmAsync(ct);
+        return await BackupSiteOnAsync(VmSiteOf(vm, ownsSession: true), VmBackupPlan(vm), VmBackupHome, prefix, ct);
     }
 
-    /// <summary>SmokeTest's checks (without the slow flows) against the live stack after a restore, or a scratch
-    /// stack: those its services allow, the HTTP ones through its frontend. A scratch frontend is published nowhere:
-    /// it is reached at its container's address, from a VM through an SSH tunnel.</summary>
-    private SmokeServices SmokeProject(BackupSite site) => async (project, ct) =>
-    {
-        var containers = await site.Helper.Engine.ContainersAsync(project, ct);
-        var services = containers.Select(BackupEngine.ServiceOf).OfType<string>().Distinct().ToList();
-        // A scratch stack shares the machine with the live one, twice the stack on the same cores: its docker exec
-        // probes took 8–13 s of their 10 s on a 2-core VM (DeployTests), so they get three times their usual time.
-        var scratch = project != ProjectName;
-        var checks = SmokeRunner.RunnableIn(StackSmokeChecks.All().Where(c => !c.IsSlow).Select(c => scratch ? c with { Timeout = c.Timeout * 3 } : c), services);
-        var covered = services.Where(s => checks.Any(c => c.Service == s)).ToList();
-        if (services.Except(covered).ToList() is { Count: > 0 } left)
-            Log.Info($"{site.Helper.Prefix}: no smoke check of {string.Join(", ", left)} can run in {project}: they go through services it does not run");
+    /// <summary>The backup site on a VM session Deploy or Rollback already holds: the site leaves it open.</summary>
+    private Task<BackupSite> VmBackupSiteAsync(SshSession vm, string prefix, bool ownsVm, CancellationToken ct) =>
+        BackupSiteOnAsync(VmSiteOf(vm, ownsVm), VmBackupPlan(vm), VmBackupHome, prefix, ct);
 
-        IDisposable? tunnel = null;
-        HttpMessageHandler? handler = null;
-        try
-        {
-            Uri url;
-            if (!scratch)
-                url = site.Vm != null ? VmStackAddress(site.Vm, (await StackProjectAsync(ct)).EnvFile) : StackAddress();
-            else if (containers.FirstOrDefault(c => BackupEngine.ServiceOf(c) == SmokeContext.Entry) is { } frontend)
-            {
-                var address = frontend.NetworkSettings?.Networks?.Values.FirstOrDefault()?.IPAddress
-                    ?? throw new BackupException($"{site.Helper.Prefix}: {project}'s frontend has no network address: is it running?");
-                var port = frontend.Ports.FirstOrDefault()?.PrivatePort ?? 8080;
-                if (site.Vm != null)
-                {
-                    var (forward, local) = site.Vm.ForwardLocalPort(address, port);
-                    (tunnel, handler) = (forward, SshSession.OneConnectionAtATime());
-                    url = new Uri($"http://127.0.0.1:{local}");
-                }
-                else
-                    url = new Uri($"http://{address}:{port}");
-            }
-            else
-                url = new Uri("http://127.0.0.1:9"); // no HTTP check can run: nothing answers HTTP in this project
+    private VmSite VmSiteOf(SshSession vm, bool ownsSession) =>
+        new(vm, ownsSession, LocalEngineAsync, Path.Combine(TemporaryDirectory, "registry"), Log);
 
-            var engine = site.Vm != null ? site.Vm.OpenEngine() : EngineProbe.Client((await DockerAsync(ct)).Engine);
-            await SmokeAsync(engine, url, covered, ct, scratch ? project : null, checks, handler);
-        }
-        finally
+    /// <summary>Here: this checkout's images and compose files, the stack at --stack-url or FRONTEND_PORT.</summary>
+    private BackupSitePlan LocalBackupPlan() => new(
+        ProjectName, ServiceTimeout, StackModelAsync,
+        _ => Task.FromResult(StackAddress()),
+        async (_, _, ct) => new ScratchSource(await StackProjectAsync(ct), await UpEnvironmentAsync(ct), TemporaryDirectory),
+        async ct =>
         {
-            tunnel?.Dispose();
-        }
-    };
+            var revision = await RevisionAsync(ct);
+            return new BackupOrigin(StackEnvironmentName.ToString().ToLowerInvariant(), revision.Sha, revision.Tag);
+        },
+        SmokeRunAsync);
+
+    /// <summary>On a VM: the files and images of the release the backup was taken from when the VM still keeps it,
+    /// else the current release's; the stack at the VM's address.</summary>
+    private BackupSitePlan VmBackupPlan(SshSession vm) => new(
+        ProjectName, ServiceTimeout, StackModelAsync,
+        async ct => VmStackAddress(vm, (await StackProjectAsync(ct)).EnvFile),
+        async (backup, prefix, ct) =>
+        {
+            var store = new ReleaseStore(vm, DeployPath);
+            var (activation, _) = await ActivationAsync(vm, store, ct);
+            var releases = await store.ListAsync(ct);
+            var kept = releases.FirstOrDefault(r => r.Release.Id == backup.Tag("release"))?.Release;
+            var from = kept ?? CurrentRelease(vm, releases);
+            Log.Info($"{prefix}: the scratch stack runs release {from.Id}'s images{(kept == null ? $" (the backup's release {backup.Tag("release") ?? "?"} is no longer on {vm.Target.Host})" : string.Empty)}");
+            return new ScratchSource(activation.Project(from.Id), new Dictionary<string, string>(), DeployPath);
+        },
+        async ct =>
+        {
+            var current = await CurrentReleaseAsync(vm, ct);
+            return new BackupOrigin(StackEnvironmentName.ToString().ToLowerInvariant(), current.GitSha, current.Id);
+        },
+        SmokeRunAsync);
+
+    /// <summary>Here, backups live outside the checkout; a relative --backup-repository is the checkout's.</summary>
+    private BackupHome LocalBackupHome => new(DefaultBackupsFolder, path => Path.GetFullPath(path, RootDirectory));
+
+    /// <summary>On a VM, beside the releases, and only under the deploy path.</summary>
+    private BackupHome VmBackupHome => new($"{DeployPath}/backups", ReleaseStore.CheckDeployPath);
+
+    private Task SmokeRunAsync(Docker.DotNet.DockerClient engine, Uri url, IReadOnlyList<string> services, string? project, IReadOnlyList<Smoke.SmokeCheck> checks, HttpMessageHandler? handler, CancellationToken ct) =>
+        SmokeAsync(engine, url, services, ct, project, checks, handler);
+
+    // For Build.DeployData.cs, which calls these by their old names (it moves with the release state machine).
+    private static Task<BackupOrigin> BackupOriginAsync(BackupSite site, CancellationToken ct) => site.OriginAsync(ct);
+
+    private static Task<ScratchProject> ScratchStackAsync(BackupSite site, BackupEntry backup, CancellationToken ct) => site.ScratchStackAsync(backup, ct);
+
+    private static GateServices Gate(BackupSite site, string project) => site.Gate(project);
+
+    private static SmokeServices SmokeProject(BackupSite site) => site.Smoke();
 }

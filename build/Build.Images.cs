@@ -58,7 +58,7 @@ internal sealed partial class Build
     {
         var model = await StackModelAsync(ct);
         var options = new ImageBuildOptions(await RevisionAsync(ct), CaCertificates.Find(ExtraCaCerts), CacheFrom, Parallel, await BaseImageIdAsync(ct));
-        using var engine = new ImageEngine(EngineProbe.Client((await DockerAsync(ct)).Engine));
+        using var engine = new ImageEngine(await LocalEngineAsync(ct));
         return await operation(engine, specs ?? [.. ImageSpec.FromCompose(model), BackupImageSpec], options, Log, ct);
     }
 
@@ -67,7 +67,7 @@ internal sealed partial class Build
 
     private async Task<string> EnsureBaseImageAsync(CancellationToken ct)
     {
-        using var engine = new ImageEngine(EngineProbe.Client((await DockerAsync(ct)).Engine));
+        using var engine = new ImageEngine(await LocalEngineAsync(ct));
         return await BaseImageProvider.EnsureAsync(engine, BaseImageName, TemporaryDirectory, Log, ct);
     }
 }

@@ -22,7 +22,7 @@ internal sealed partial class Build
         .Executes(async ct =>
         {
             var services = (await StackModelAsync(ct)).Services.Select(s => s.Name).ToList();
-            await SmokeAsync(EngineProbe.Client((await DockerAsync(ct)).Engine), StackAddress(), services, ct);
+            await SmokeAsync(await LocalEngineAsync(ct), StackAddress(), services, ct);
         });
 
     /// <summary>The smoke checks against a stack: HTTP to <paramref name="url"/>, everything inside through

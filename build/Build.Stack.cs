@@ -15,7 +15,7 @@ internal sealed partial class Build
     /// <summary>A release, and anything done to the VM it runs on, is production unless told otherwise; everything
     /// else defaults to development.</summary>
     private StackEnvironment StackEnvironmentName =>
-        StackEnvironmentOption ?? (DeployHost != null || InvokedTargetNames.Any(t => t is "Deploy" or "Rollback") ? StackEnvironment.Prod : StackEnvironment.Dev);
+        StackEnvironmentOption ?? (StackOnVm || InvokedTargetNames.Any(t => t is "Deploy" or "Rollback") ? StackEnvironment.Prod : StackEnvironment.Dev);
 
     [Parameter("Compose project name: a second copy of the stack (e.g. for tests) runs beside the first under another name")]
     private readonly string ProjectName = "mlstack";
@@ -80,7 +80,7 @@ internal sealed partial class Build
             await ToolRunner.RunCheckedAsync(project.Cli.File, project.Arguments(command), Log, Verbosity.Normal, project.Directory, ComposeEnvironment(), ct);
             if (RemoveVolumes) // Backup's stage is a copy of the data: it goes with it (compose does not know it)
             {
-                using var engine = new BackupEngine(EngineProbe.Client((await DockerAsync(ct)).Engine));
+                using var engine = new BackupEngine(await LocalEngineAsync(ct));
                 await engine.RemoveVolumeAsync(StackBackup.CacheVolume(project.Name));
             }
 
@@ -125,5 +125,5 @@ internal sealed partial class Build
     private static string ImageVariable(string shortName) => shortName.ToUpperInvariant().Replace('-', '_') + "_IMAGE";
 
     private async Task<StackEngine> StackEngineAsync(CancellationToken ct, string? project = null) =>
-        new(EngineProbe.Client((await DockerAsync(ct)).Engine), project ?? ProjectName);
+        new(await LocalEngineAsync(ct), project ?? ProjectName);
 }

@@ -9,6 +9,10 @@ internal sealed partial class Build
     private Task<ComposeProject>? stackProject;
     private Task<ComposeModel>? stackModel;
 
+    /// <summary>Where the stack runs: on the VM --host names (over SSH), else on this machine. The one place the build
+    /// asks; the backup site factory and the environment's default follow it.</summary>
+    private bool StackOnVm => DeployHost != null;
+
     /// <summary>The stack's compose project. Its passwords are masked from here on, like [Secret] parameters, in
     /// everything the build prints: compose's output, logs, smoke results.</summary>
     private Task<ComposeProject> StackProjectAsync(CancellationToken ct) => stackProject ??= LoadStackProjectAsync(ct);

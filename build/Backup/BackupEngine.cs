@@ -2,7 +2,7 @@ using System.Formats.Tar;
 using System.Net;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Mlstack.Build.Smoke;
+using Mlstack.Build.Engine;
 
 namespace Mlstack.Build.Backup;
 
@@ -20,30 +20,24 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
 {
     public const string HelperLabel = "mlstack.backup-helper";
 
-    private static Dictionary<string, IDictionary<string, bool>> Labels(params string[] labels) =>
-        new() { ["label"] = labels.ToDictionary(l => l, _ => true) };
+    private readonly EngineContainers containers = new(client);
 
     /// <summary>The newest container of a project's service (running or not), or null.</summary>
     public async Task<ContainerListResponse?> ContainerAsync(string project, string service, CancellationToken ct) =>
-        (await client.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = Labels($"com.docker.compose.project={project}", $"com.docker.compose.service={service}"),
-        }, ct).ConfigureAwait(false)).MaxBy(c => c.Created);
+        (await containers.ListAsync(project, service, ct: ct).ConfigureAwait(false)).MaxBy(c => c.Created);
 
-    /// <summary>The compose service a container belongs to, or null for one compose did not make.</summary>
-    public static string? ServiceOf(ContainerListResponse container) =>
-        container.Labels.TryGetValue("com.docker.compose.service", out var service) ? service : null;
+    /// <inheritdoc cref="ComposeLabels.ServiceOf(ContainerListResponse)"/>
+    public static string? ServiceOf(ContainerListResponse container) => ComposeLabels.ServiceOf(container);
 
-    public async Task<IList<ContainerListResponse>> ContainersAsync(string project, CancellationToken ct) =>
-        await client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = Labels($"com.docker.compose.project={project}") }, ct).ConfigureAwait(false);
+    public Task<IList<ContainerListResponse>> ContainersAsync(string project, CancellationToken ct) =>
+        containers.ListAsync(project, ct: ct);
 
     public async Task<string> NetworkAsync(string project, string network, CancellationToken ct) =>
-        (await client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = Labels($"com.docker.compose.project={project}", $"com.docker.compose.network={network}") }, ct).ConfigureAwait(false))
+        (await client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = ComposeLabels.Filter($"{ComposeLabels.Project}={project}", $"{ComposeLabels.Network}={network}") }, ct).ConfigureAwait(false))
             .FirstOrDefault()?.Name ?? throw new BackupException($"project {project} has no '{network}' network: is its stack up?");
 
     public async Task<string> VolumeAsync(string project, string volume, CancellationToken ct) =>
-        (await client.Volumes.ListAsync(new VolumesListParameters { Filters = Labels($"com.docker.compose.project={project}", $"com.docker.compose.volume={volume}") }, ct).ConfigureAwait(false))
+        (await client.Volumes.ListAsync(new VolumesListParameters { Filters = ComposeLabels.Filter($"{ComposeLabels.Project}={project}", $"{ComposeLabels.Volume}={volume}") }, ct).ConfigureAwait(false))
             .Volumes?.FirstOrDefault()?.Name ?? throw new BackupException($"project {project} has no '{volume}' volume: is its stack up?");
 
     /// <summary>Creates the volume, or returns it when it exists.</summary>
@@ -62,27 +56,15 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
         }
     }
 
-    public Task StopAsync(string id, CancellationToken ct) =>
-        client.Containers.StopContainerAsync(id, new ContainerStopParameters { WaitBeforeKillSeconds = 30 }, ct);
+    public Task StopAsync(string id, CancellationToken ct) => containers.StopAsync(id, 30, ct);
 
-    public Task StartAsync(string id, CancellationToken ct) =>
-        client.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct);
+    public Task StartAsync(string id, CancellationToken ct) => containers.StartAsync(id, ct);
 
     public async Task<string> ImageIdAsync(string containerId, CancellationToken ct) =>
-        (await client.Containers.InspectContainerAsync(containerId, ct).ConfigureAwait(false)).Image;
+        (await containers.InspectAsync(containerId, ct).ConfigureAwait(false)).Image;
 
-    public async Task<bool> HasImageAsync(string reference, CancellationToken ct)
-    {
-        try
-        {
-            await client.Images.InspectImageAsync(reference, ct).ConfigureAwait(false);
-            return true;
-        }
-        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            return false;
-        }
-    }
+    public async Task<bool> HasImageAsync(string reference, CancellationToken ct) =>
+        await containers.InspectImageAsync(reference, ct).ConfigureAwait(false) != null;
 
     /// <summary>Runs one helper container to its end, handing each line of its output to <paramref name="onLine"/>;
     /// the container is removed in every case, Ctrl-C included.</summary>
@@ -106,7 +88,7 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
             await client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), ct).ConfigureAwait(false);
             var lines = new List<string>();
             using var output = await client.Containers.GetContainerLogsAsync(created.ID, new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true }, ct).ConfigureAwait(false);
-            var (_, stderr) = await ContainerExec.ReadAsync(output, line => { lines.Add(line); onLine(line); }, ct).ConfigureAwait(false);
+            var (_, stderr) = await EngineStreams.ReadAsync(output, line => { lines.Add(line); onLine(line); }, ct).ConfigureAwait(false);
             var exit = await client.Containers.WaitContainerAsync(created.ID, ct).ConfigureAwait(false);
             return new HelperResult(exit.StatusCode, lines, stderr);
         }
@@ -133,5 +115,5 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
         return tar;
     }
 
-    public void Dispose() => client.Dispose();
+    public void Dispose() => containers.Dispose();
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Backup;
 
@@ -10,7 +11,7 @@ public sealed record BackupEntry(string Id, DateTimeOffset Time, IReadOnlyList<s
     public string? Tag(string name) => Tags.FirstOrDefault(t => t.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
 
     public static IReadOnlyList<BackupEntry> ParseList(string json) =>
-        JsonSerializer.Deserialize<List<BackupEntry>>(json, Deploy.ReleaseJson.Options)?.OrderBy(e => e.Time).ToList() ?? [];
+        JsonSerializer.Deserialize<List<BackupEntry>>(json, BuildJson.Options)?.OrderBy(e => e.Time).ToList() ?? [];
 
     /// <summary>The backup an id (or its prefix) names; a one-line error when none or several do.</summary>
     public static BackupEntry Find(IReadOnlyList<BackupEntry> backups, string id)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
 
@@ -42,7 +43,7 @@ public static class StackBackup
         var redisData = await engine.VolumeAsync(target.Project, "redisdata", ct).ConfigureAwait(false);
         var objectData = await engine.VolumeAsync(target.Project, "objectdata", ct).ConfigureAwait(false);
         var markers = await helper.RunAsync(["backup"], network, [$"{stage}:/stage", $"{redisData}:/redis:ro", $"{objectData}:/objects:ro"], environment, ct).ConfigureAwait(false);
-        var record = JsonSerializer.Deserialize<BackupRecord>(markers["RESULT"], Deploy.ReleaseJson.Options)!;
+        var record = JsonSerializer.Deserialize<BackupRecord>(markers["RESULT"], BuildJson.Options)!;
         log.Success($"{helper.Prefix}: backup {record.Id[..8]} of {target.Project}: {Bytes.Format(record.Size)}, {Bytes.Format(record.Added)} added, in {clock.Elapsed.TotalSeconds:0.0}s");
         if (retention != null) // the backup step lists the repository after its backup: no second helper for it
             await ApplyRetentionAsync(helper, retention, BackupEntry.ParseList(markers["LIST"]), log, ct).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Mlstack.Build.Host;
+using Mlstack.Build.Stack;
 
 namespace Mlstack.Build.Backup;
 
@@ -45,9 +46,9 @@ public static class StackRestore
             .Select(c => (c.ID, Service: c.Service!))
             .ToList();
         // The autoscaler first: it would start a worker tier it saw below its minimum while the others stop.
-        foreach (var autoscaler in writers.Where(w => w.Service == Stack.StackUp.Autoscaler))
+        foreach (var autoscaler in writers.Where(w => w.Service == StackUp.Autoscaler))
             await helper.Engine.StopAsync(autoscaler.ID, ct).ConfigureAwait(false);
-        await Task.WhenAll(writers.Where(w => w.Service != Stack.StackUp.Autoscaler).Select(w => helper.Engine.StopAsync(w.ID, ct))).ConfigureAwait(false);
+        await Task.WhenAll(writers.Where(w => w.Service != StackUp.Autoscaler).Select(w => helper.Engine.StopAsync(w.ID, ct))).ConfigureAwait(false);
         if (writers.Count > 0)
             log.Info($"{helper.Prefix}: stopped {string.Join(", ", writers.Select(w => w.Service))}");
         return writers;
@@ -55,7 +56,7 @@ public static class StackRestore
 
     private static async Task StartAsync(BackupHelper helper, IReadOnlyList<(string Id, string Service)> writers, GateServices gate, CancellationToken ct)
     {
-        foreach (var (id, _) in writers.OrderBy(w => w.Service == Stack.StackUp.Autoscaler)) // and the autoscaler last
+        foreach (var (id, _) in writers.OrderBy(w => w.Service == StackUp.Autoscaler)) // and the autoscaler last
             await helper.Engine.StartAsync(id, ct).ConfigureAwait(false);
         await gate([.. StackBackup.DataServices, .. writers.Select(w => w.Service)], ct).ConfigureAwait(false);
     }

@@ -1,4 +1,5 @@
 using Docker.DotNet;
+using Mlstack.Build.Engine;
 
 namespace Mlstack.Build.Doctor;
 
@@ -17,7 +18,7 @@ public static class EngineProbe
     }
 
     public static DockerClient Client(Uri endpoint, TimeSpan? timeout = null) =>
-        new DockerClientBuilder().WithEndpoint(endpoint).WithTimeout(timeout ?? TimeSpan.FromMinutes(30)).Build();
+        EngineClients.Connect(endpoint, timeout);
 
     /// <summary>The engine's version and API version, or null when nothing answers within a few seconds.</summary>
     public static async Task<(string Version, string Api)?> TryVersionAsync(Uri endpoint, CancellationToken ct) =>

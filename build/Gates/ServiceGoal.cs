@@ -1,5 +1,3 @@
-using Mlstack.Build.Stack;
-
 namespace Mlstack.Build.Gates;
 
 public enum GoalKind
@@ -14,7 +12,8 @@ public enum GoalKind
     Running,
 }
 
-/// <summary>What "ready" means for one service, and how long it may take once its container exists.</summary>
+/// <summary>What "ready" means for one service, and how long it may take once its container exists. Derived from a
+/// compose service in Stack (<c>ServiceGoal.For(ServiceSpec, …)</c>), so the gates know nothing of compose files.</summary>
 /// <param name="MayScaleToZero">A worker tier the autoscaler may stop entirely (its min is 0 in autoscale.yaml):
 /// all its replicas stopped cleanly is ready too.</param>
 public sealed record ServiceGoal(string Service, GoalKind Kind, TimeSpan Timeout, bool MayScaleToZero = false)
@@ -22,16 +21,4 @@ public sealed record ServiceGoal(string Service, GoalKind Kind, TimeSpan Timeout
     public static readonly TimeSpan Margin = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan OneShotTimeout = TimeSpan.FromMinutes(3);
     public static readonly TimeSpan SettlePeriod = TimeSpan.FromSeconds(5);
-
-    /// <param name="timeoutOverride">--service-timeout: the same limit for every service.</param>
-    public static ServiceGoal For(ServiceSpec service, TimeSpan? timeoutOverride, bool mayScaleToZero = false)
-    {
-        var (kind, derived) = service switch
-        {
-            { Healthcheck: { } health } => (GoalKind.Healthy, health.WorstCaseStart + health.Timeout + Margin),
-            { IsOneShot: true } => (GoalKind.Completed, OneShotTimeout),
-            _ => (GoalKind.Running, SettlePeriod + Margin),
-        };
-        return new ServiceGoal(service.Name, kind, timeoutOverride ?? derived, mayScaleToZero && service.IsTier);
-    }
 }

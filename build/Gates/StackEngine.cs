@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Net;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Mlstack.Build.Tooling;
+using Mlstack.Build.Engine;
 
 namespace Mlstack.Build.Gates;
 
@@ -10,8 +9,7 @@ namespace Mlstack.Build.Gates;
 /// Containers are found by compose's labels, never by name (v1 and v2 name them differently).</summary>
 public sealed class StackEngine(DockerClient client, string project) : IDisposable
 {
-    private const string ProjectLabel = "com.docker.compose.project";
-    private const string ServiceLabel = "com.docker.compose.service";
+    private readonly EngineContainers containers = new(client);
 
     public string Project { get; } = project;
 
@@ -23,7 +21,7 @@ public sealed class StackEngine(DockerClient client, string project) : IDisposab
         {
             try
             {
-                var inspected = await client.Containers.InspectContainerAsync(container.ID, ct).ConfigureAwait(false);
+                var inspected = await containers.InspectAsync(container.ID, ct).ConfigureAwait(false);
                 snapshots.Add(Snapshot(inspected));
             }
             catch (DockerContainerNotFoundException)
@@ -36,57 +34,22 @@ public sealed class StackEngine(DockerClient client, string project) : IDisposab
     }
 
     public async Task<ContainerListResponse[]> ListAsync(CancellationToken ct) =>
-        [.. await client.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ProjectLabel}={Project}"] = true } },
-        }, ct).ConfigureAwait(false)];
+        [.. await containers.ListAsync(Project, ct: ct).ConfigureAwait(false)];
 
     /// <summary>Stops a container the way compose would: SIGTERM, and SIGKILL after compose's default 10 s.</summary>
-    public Task StopAsync(string containerId, CancellationToken ct) =>
-        client.Containers.StopContainerAsync(containerId, new ContainerStopParameters { WaitBeforeKillSeconds = 10 }, ct);
+    public Task StopAsync(string containerId, CancellationToken ct) => containers.StopAsync(containerId, 10, ct);
 
     /// <summary>The container's last lines of output, stdout and stderr together.</summary>
     public Task<IReadOnlyList<string>> TailAsync(string containerId, int lines, CancellationToken ct) =>
-        TailAsync(client, containerId, lines, ct);
+        containers.TailAsync(containerId, lines, ct);
 
-    /// <inheritdoc cref="TailAsync(string, int, CancellationToken)"/>
-    public static async Task<IReadOnlyList<string>> TailAsync(DockerClient client, string containerId, int lines, CancellationToken ct)
-    {
-        try
-        {
-            using var stream = await client.Containers.GetContainerLogsAsync(containerId, new ContainerLogsParameters
-            {
-                ShowStdout = true,
-                ShowStderr = true,
-                Tail = lines.ToString(CultureInfo.InvariantCulture),
-            }, ct).ConfigureAwait(false);
-            var (stdout, stderr) = await stream.ReadOutputToEndAsync(ct).ConfigureAwait(false);
-            return [.. (stdout + stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(lines)];
-        }
-        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            return [];
-        }
-    }
-
-    /// <summary>Streams the project's container events from <paramref name="since"/> until cancelled. Each event is
-    /// handed over on the reading thread, before the next is read: <see cref="Progress{T}"/> would post it to the
-    /// thread pool, where it could still arrive after the watch ended and its listener was gone.</summary>
+    /// <inheritdoc cref="EngineContainers.WatchAsync"/>
     public Task WatchAsync(DateTimeOffset since, Action<Message> onEvent, CancellationToken ct) =>
-        client.System.MonitorEventsAsync(new ContainerEventsParameters
-        {
-            Since = since.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-            Filters = new Dictionary<string, IDictionary<string, bool>>
-            {
-                ["type"] = new Dictionary<string, bool> { ["container"] = true },
-                ["label"] = new Dictionary<string, bool> { [$"{ProjectLabel}={Project}"] = true },
-            },
-        }, new InlineProgress<Message>(onEvent), ct);
+        containers.WatchAsync(Project, since, onEvent, ct);
 
     private static ContainerSnapshot Snapshot(ContainerInspectResponse c) => new(
         c.ID,
-        (c.Config?.Labels is { } labels && labels.TryGetValue(ServiceLabel, out var service) ? service : null) ?? c.Name.TrimStart('/'),
+        ComposeLabels.ServiceOf(c.Config?.Labels) ?? c.Name.TrimStart('/'),
         new DateTimeOffset(DateTime.SpecifyKind(c.Created, DateTimeKind.Utc)),
         c.State!.Status,
         c.State.Health?.Status,
@@ -108,5 +71,5 @@ public sealed class StackEngine(DockerClient client, string project) : IDisposab
             ? time
             : null;
 
-    public void Dispose() => client.Dispose();
+    public void Dispose() => containers.Dispose();
 }

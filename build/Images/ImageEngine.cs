@@ -1,23 +1,16 @@
-using System.Net;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Mlstack.Build.Engine;
 
 namespace Mlstack.Build.Images;
 
 /// <summary>Everything the Images module asks of the Docker Engine, in one place.</summary>
 public sealed class ImageEngine(DockerClient client) : IDisposable
 {
-    public async Task<ImageInspectResponse?> InspectAsync(string reference, CancellationToken ct)
-    {
-        try
-        {
-            return await client.Images.InspectImageAsync(reference, ct).ConfigureAwait(false);
-        }
-        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
+    private readonly EngineContainers engine = new(client);
+
+    /// <summary>The image, or null when the engine does not have it.</summary>
+    public Task<ImageInspectResponse?> InspectAsync(string reference, CancellationToken ct) => engine.InspectImageAsync(reference, ct);
 
     /// <summary>The newest image carrying this label value, if any.</summary>
     public async Task<ImagesListResponse?> FindByLabelAsync(string label, string value, CancellationToken ct)
@@ -58,5 +51,5 @@ public sealed class ImageEngine(DockerClient client) : IDisposable
     public Task ImportAsync(Stream rootfsTar, string repository, string tag, CancellationToken ct) =>
         client.Images.CreateImageAsync(new ImagesCreateParameters { FromSrc = "-", Repo = repository, Tag = tag }, rootfsTar, null, new Progress<JSONMessage>(), ct);
 
-    public void Dispose() => client.Dispose();
+    public void Dispose() => engine.Dispose();
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Mlstack.Build.Doctor;
 using Mlstack.Build.Host;
 using Mlstack.Build.Tooling;
 
@@ -29,9 +28,10 @@ public static partial class WrkBaseline
             {
                 result = await RunAsync(url, connections, duration, script, log, ct).ConfigureAwait(false);
             }
-            catch (ToolNotFoundException) when (EngineInstaller.CanInstall)
+            catch (ToolNotFoundException) when (DebianPackages.CanInstall)
             {
-                await EngineInstaller.InstallPackagesAsync(["wrk"], log, ct).ConfigureAwait(false);
+                // Printed under "Doctor", as when it went through the Doctor's installer: the same lines as before.
+                await DebianPackages.InstallAsync("Doctor", ["wrk"], log, ct).ConfigureAwait(false);
                 result = await RunAsync(url, connections, duration, script, log, ct).ConfigureAwait(false);
             }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mlstack.Build.Engine;
 using Mlstack.Build.Gates;
 using Mlstack.Build.Host;
 
@@ -19,7 +20,7 @@ public static class StackStatus
         var rows = containers
             .Select(c => new[]
             {
-                c.Labels.TryGetValue("com.docker.compose.service", out var service) ? service : c.Names.FirstOrDefault() ?? c.ID[..12],
+                ComposeLabels.ServiceOf(c) ?? c.Names.FirstOrDefault() ?? c.ID[..12],
                 c.State,
                 Health(c.Status),
                 string.Join(", ", c.Ports.Where(p => p.PublicPort != null).Select(p => $"{p.IP}:{p.PublicPort}->{p.PrivatePort}").Distinct()),

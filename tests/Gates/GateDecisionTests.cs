@@ -1,4 +1,5 @@
 using Mlstack.Build.Gates;
+using Mlstack.Build.Stack;
 
 namespace Mlstack.Tests.Gates;
 
