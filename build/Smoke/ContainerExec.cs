@@ -22,7 +22,7 @@ public sealed class ContainerExec(DockerClient client, string project) : IDispos
     public async Task<ExecResult> RunAsync(string service, IReadOnlyList<string> command, Action<string>? onStdoutLine, CancellationToken ct)
     {
         var container = (await ContainersAsync(service, runningOnly: true, ct).ConfigureAwait(false)).FirstOrDefault()
-            ?? throw new InvalidOperationException($"no running container for {service}");
+            ?? throw new NoRunningContainerException(service);
         var (exitCode, stdout, stderr) = await containers.ExecAsync(container.ID, command, onStdoutLine, ct).ConfigureAwait(false);
         return new ExecResult(exitCode, stdout, stderr);
     }
@@ -36,7 +36,7 @@ public sealed class ContainerExec(DockerClient client, string project) : IDispos
     public async Task<HealthResult?> LastHealthAsync(string service, CancellationToken ct)
     {
         var container = (await ContainersAsync(service, runningOnly: true, ct).ConfigureAwait(false)).FirstOrDefault()
-            ?? throw new InvalidOperationException($"no running container for {service}");
+            ?? throw new NoRunningContainerException(service);
         var inspected = await containers.InspectAsync(container.ID, ct).ConfigureAwait(false);
         var last = inspected.State?.Health?.Log?.LastOrDefault();
         return last == null ? null : new HealthResult(last.ExitCode, new DateTimeOffset(DateTime.SpecifyKind(last.End, DateTimeKind.Utc)), last.Output?.Trim() ?? "");

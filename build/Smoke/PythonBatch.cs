@@ -68,8 +68,7 @@ public sealed class PythonBatch(ContainerExec exec)
             var result = await exec.RunAsync(via, ["python3", "-c", Runner, specs], line => Report(line, results), limit.Token).ConfigureAwait(false);
             problem = result.ExitCode == 0 ? "no result from the probe" : result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? $"exit code {result.ExitCode}";
         }
-        // InvalidOperationException: Docker.DotNet's HTTP client over the engine socket throws it on a broken exec
-        // stream; and ContainerExec still says "no running container" with one, until it throws NoRunningContainerException.
+        // InvalidOperationException: Docker.DotNet's HTTP client over the engine socket throws it on a broken exec stream.
         catch (Exception e) when (e is NoRunningContainerException or InvalidOperationException or IOException or OperationCanceledException or Docker.DotNet.DockerApiException)
         {
             problem = e is OperationCanceledException ? "the probe did not finish in time" : e.Message;

@@ -14,9 +14,7 @@ public static class QueueConsumer
         {
             beat = await context.Exec.LastHealthAsync(consumer, ct).ConfigureAwait(false);
         }
-        // Both catches here mean "no running container". ContainerExec still says so with an InvalidOperationException;
-        // drop that type from these filters once it throws NoRunningContainerException.
-        catch (Exception e) when (e is NoRunningContainerException or InvalidOperationException)
+        catch (NoRunningContainerException)
         {
             if (await AutoscalerLiveAsync(context, ct).ConfigureAwait(false))
                 return;
@@ -37,7 +35,7 @@ public static class QueueConsumer
         {
             return await context.Exec.LastHealthAsync("autoscaler", ct).ConfigureAwait(false) is { ExitCode: 0 };
         }
-        catch (Exception e) when (e is NoRunningContainerException or InvalidOperationException)
+        catch (NoRunningContainerException)
         {
             return false;
         }

@@ -49,8 +49,7 @@ public static class SmokeRunner
             return new CheckOutcome(check, CheckResult.Failed, clock.Elapsed, $"an answer within {check.Timeout.TotalSeconds:0.#}s", "timed out");
         }
         // InvalidOperationException is the libraries': System.Text.Json's JsonElement accessors on an answer of the
-        // wrong shape, HttpClient, Docker.DotNet's stream client; and ContainerExec's "no running container" until it
-        // throws NoRunningContainerException.
+        // wrong shape, HttpClient, Docker.DotNet's stream client.
         catch (Exception e) when (e is HttpRequestException or NoRunningContainerException or InvalidOperationException or IOException
             or System.Text.Json.JsonException or Docker.DotNet.DockerApiException)
         {

@@ -21,7 +21,6 @@ public sealed partial class TypedFailureSourceTests
     private static readonly Allowed[] NotYetTyped =
     [
         new("build/Build.Deploy.cs", "Release {release.Id}: {reason}.", "a release failed its gates or smoke test (a deploy failure type)"),
-        new("build/Smoke/ContainerExec.cs", "no running container for {service}", "NoRunningContainerException (twice)"),
         new("build/Deploy/RemoteCompose.cs", "has no Compose CLI", "ToolNotFoundException"),
         new("build/Deploy/DeployLock.cs", "Cannot take the deploy lock", "SshCommandException (it has the exit code)"),
         new("build/Deploy/DeployLock.cs", "neither came nor was refused in time", "DeployLockedException, or a lock failure type"),
