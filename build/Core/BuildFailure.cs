@@ -4,6 +4,8 @@ namespace Mlstack.Build.Core;
 /// tool is missing. Distinct from a bug (any other exception) and from a user's mistake (<c>BuildInputException</c>),
 /// so that callers decide by type, never by message: e.g. a deploy treats every exception after its switch began as a
 /// reason to return to the last good release, and names a <see cref="BuildFailure"/> by its message alone.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1710:Identifiers should have correct suffix",
+    Justification = "Abstract: nothing throws a BuildFailure itself; every concrete failure's name ends in Exception.")]
 public abstract class BuildFailure(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>A command (a local tool, Compose, or a shell command on a VM) exited non-zero. The message is one line;
