@@ -1,3 +1,4 @@
+using Mlstack.Build.Core;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Remote;
 using Mlstack.Build.Stack;
@@ -14,7 +15,7 @@ public static class RemoteCompose
 
     public static async Task<ComposeCli> FindAsync(IRemoteShell vm, CancellationToken ct) =>
         await TryFindAsync(vm, ct).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"{vm.Target.Host} has no Compose CLI (docker compose or docker-compose); run ./build.sh Bootstrap --host {vm.Target.Host} first.");
+            ?? throw new CommandFailedException($"{vm.Target.Host} has no Compose CLI (docker compose or docker-compose); run ./build.sh Bootstrap --host {vm.Target.Host} first.", null);
 
     public static async Task<ComposeCli?> TryFindAsync(IRemoteShell vm, CancellationToken ct)
     {
@@ -33,7 +34,7 @@ public static class RemoteCompose
     public static ComposeProject Project(string projectName, string releaseDirectory, string environmentFile, ComposeCli cli) =>
         new(projectName, releaseDirectory, [$"{releaseDirectory}/compose.yaml", $"{releaseDirectory}/{environmentFile}"], $"{releaseDirectory}/.env", cli);
 
-    public static ComposeCommand For(SshSession vm, ComposeProject project) =>
+    public static ComposeCommand For(IRemoteShell vm, ComposeProject project) =>
         async (arguments, ct) =>
         {
             var result = await vm.RunAsync(Command(project.Cli.File, project.Arguments([.. arguments])), CommandTimeout, ct).ConfigureAwait(false);
