@@ -50,8 +50,11 @@ internal sealed partial class Build
                 using var local = EngineProbe.Client((await DockerAsync(ct)).Engine);
                 await ImageShipper.ShipAsync(local, vm, [.. images.Select(i => i.Reference)], Log, Path.Combine(TemporaryDirectory, "registry"), ct);
             }, ct);
-            await link.RunAsync($"release {release.Id}", vm => new ReleaseDeployment(vm, VmStack(vm), VmDeployOptions, Log)
-                .RunAsync(release, token => ReleaseFilesAsync(vm, images, token), (outgoing, incoming, token) => BackUpBeforeSwitchAsync(vm, outgoing, incoming, token), ct), ct);
+            await link.RunAsync($"release {release.Id}", vm => new ReleaseDeployment(vm, VmRuntime(vm), VmDeployOptions, Log).RunAsync(
+                release,
+                files: token => ReleaseFilesAsync(vm, images, token),
+                backUp: (outgoing, incoming, token) => BackUpBeforeSwitchAsync(vm, outgoing, incoming, token),
+                ct), ct);
         });
 
     private DeployOptions VmDeployOptions => new(DeployHost ?? string.Empty, DeployPath, KeepReleases, LockWait, ReportsDirectory);
@@ -66,7 +69,7 @@ internal sealed partial class Build
     }
 
     /// <summary>The stack on the VM as Deploy and Rollback drive it: Up's gates, and SmokeTest at the VM's address.</summary>
-    private VmReleaseRuntime VmStack(SshSession vm) =>
+    private VmReleaseRuntime VmRuntime(SshSession vm) =>
         new(vm, token => ActivationAsync(vm, new ReleaseStore(vm, DeployPath), token), async (services, token) =>
             await SmokeAsync(vm.OpenEngine(), VmStackAddress(vm, (await StackProjectAsync(token)).EnvFile), services, token), Log);
 

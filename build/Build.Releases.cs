@@ -28,7 +28,7 @@ internal sealed partial class Build
             var started = DateTimeOffset.UtcNow;
             await link.RunAsync("the rollback", async vm =>
             {
-                var rollback = new ReleaseRollback(vm, VmStack(vm), VmDeployOptions, Log);
+                var rollback = new ReleaseRollback(vm, VmRuntime(vm), VmDeployOptions, Log);
                 choice ??= await rollback.ChooseAsync(request, (release, token) => BackupOfReleaseAsync(vm, release, token), ct);
                 await rollback.RunAsync(choice, RestoreData ? (backup, dataOf, token) => RestoreReleaseDataAsync(vm, backup, dataOf, token) : null, started, ct);
             }, ct);

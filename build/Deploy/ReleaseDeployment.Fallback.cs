@@ -32,6 +32,8 @@ public sealed partial class ReleaseDeployment
         }
         catch (Exception e)
         {
+            if (!await vm.IsAliveAsync().ConfigureAwait(false))
+                throw; // the connection went: the deploy runs again on a new one, finds the release failed and returns then
             var what = RollbackRule.WhatFailed(e, cancelled: false);
             log.Error($"Deploy: release {failed.Id} failed ({reason}), and returning to the last good release failed too: {what}.");
             throw new RollbackFailedException($"Release {failed.Id} failed ({reason}); returning to the last good release failed too ({what}): see ./build.sh Releases --host {options.Host}.", failure ?? e);
