@@ -11,15 +11,6 @@ internal sealed partial class Build
         .Executes(async ct =>
         {
             await using var vm = await ConnectVmAsync(ct);
-            var steps = await new VmBootstrap(vm, DeployPath, Log).RunAsync(ct);
-            Log.Report($"{"step",-16}{"found",-44}done");
-            foreach (var step in steps)
-                Log.Report($"{step.What,-16}{Shorten(step.Found, 42),-44}{step.Done}");
-            var changed = steps.Count(s => s.Changed);
-            Log.Success(changed == 0
-                ? $"Bootstrap: {vm.Target.Host} was ready; nothing changed."
-                : $"Bootstrap: {vm.Target.Host} is ready for Deploy; {changed} step(s) changed something.");
+            BootstrapReport.Print(await new VmBootstrap(vm, DeployPath, Log).RunAsync(ct), vm.Target.Host, Log);
         });
-
-    private static string Shorten(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
 }

@@ -59,13 +59,4 @@ internal sealed partial class Build
         var origin = dataOf != null ? new BackupOrigin(environment, dataOf.GitSha, dataOf.Id) : await BackupOriginAsync(site, ct);
         await StackRestore.RunAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, backup, ct), origin, Gate(site, ProjectName), SmokeProject(site), Log, ct);
     }
-
-    /// <summary>What a rollback left of the data, for its closing lines.</summary>
-    private string DataNote(BackupEntry? backup, string release, bool restored) => backup switch
-    {
-        null => "data volumes untouched",
-        _ when restored => $"data restored from backup {backup.ShortId} of {backup.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z",
-        _ => $"data volumes untouched; backup {backup.ShortId} ({backup.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z{(backup.Tag("purpose") is { } why ? $", {why}" : "")}) holds {release}'s data: "
-            + $"./build.sh Restore --host {DeployHost} --backup {backup.ShortId} --yes puts it back",
-    };
 }

@@ -1,5 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
+using Mlstack.Build.Core;
+using Mlstack.Build.Deploy.Commands;
 using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
 
@@ -14,21 +15,16 @@ public sealed class DeployLock : IAsyncDisposable
 {
     /// <summary>No deploy holds the lock longer: a hung one frees it by itself.</summary>
     public static readonly TimeSpan LongestHold = TimeSpan.FromHours(2);
-    private const int HeldElsewhere = 75;
 
     private readonly CancellationTokenSource _release;
     private readonly Task _holder;
 
     private DeployLock(CancellationTokenSource release, Task holder) => (_release, _holder) = (release, holder);
 
-    public static async Task<DeployLock> AcquireAsync(SshSession vm, string deployPath, LockHolder holder, TimeSpan wait, BuildLog log, CancellationToken ct)
+    public static async Task<DeployLock> AcquireAsync(IRemoteShell vm, string deployPath, LockHolder holder, TimeSpan wait, BuildLog log, CancellationToken ct = default)
     {
         var nonce = Guid.NewGuid().ToString("N");
-        var info = JsonSerializer.Serialize(new { holder.User, holder.Machine, holder.Release, holder.Since, nonce }, ReleaseJson.Options);
-        var (lockFile, infoFile) = (AtomicUpload.Quote($"{deployPath}/.lock"), AtomicUpload.Quote($"{deployPath}/lock.json"));
-        var flock = wait > TimeSpan.Zero ? $"-w {Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture)}" : "-n";
-        var command = $"umask 077; mkdir -p {AtomicUpload.Quote(deployPath)} && exec 9>>{lockFile} && {{ flock {flock} 9 || exit {HeldElsewhere}; }}"
-            + $" && printf '%s' {AtomicUpload.Quote(info)} > {infoFile}.tmp && mv {infoFile}.tmp {infoFile} && exec sleep {(int)LongestHold.TotalSeconds}";
+        var command = LockCommands.Acquire(deployPath, HolderJson(holder, nonce), wait, LongestHold);
         var release = new CancellationTokenSource();
         var running = vm.RunAsync(command, LongestHold, release.Token);
         if (wait > TimeSpan.Zero)
@@ -40,13 +36,13 @@ public sealed class DeployLock : IAsyncDisposable
             {
                 release.Dispose();
                 var result = await running.ConfigureAwait(false);
-                if (result.ExitCode != HeldElsewhere)
-                    throw new InvalidOperationException($"Cannot take the deploy lock on {vm.Target.Host}: {result.Error.Trim()} (exit code {result.ExitCode}).");
-                var current = (await vm.RunAsync($"cat {infoFile} 2>/dev/null", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false)).Output;
-                throw new DeployLockedException($"{vm.Target.Host} is being deployed: {Describe(current)}; wait for it with --lock-wait 5m, or try again later.");
+                if (result.ExitCode != LockCommands.HeldElsewhere)
+                    throw new CommandFailedException($"Cannot take the deploy lock on {vm.Target.Host}: {result.Error.Trim()} (exit code {result.ExitCode}).", result.ExitCode);
+                var current = (await vm.RunAsync(LockCommands.ReadHolder(deployPath), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false)).Output;
+                throw new DeployLockedException(LockedMessage(vm.Target.Host, current));
             }
 
-            var written = await vm.RunAsync($"cat {infoFile} 2>/dev/null", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+            var written = await vm.RunAsync(LockCommands.ReadHolder(deployPath), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
             if (written.Output.Contains(nonce, StringComparison.Ordinal))
             {
                 log.Info($"Deploy: holding the deploy lock on {vm.Target.Host} for release {holder.Release}");
@@ -58,8 +54,16 @@ public sealed class DeployLock : IAsyncDisposable
 
         await release.CancelAsync().ConfigureAwait(false);
         release.Dispose();
-        throw new InvalidOperationException($"The deploy lock on {vm.Target.Host} neither came nor was refused in time.");
+        throw new CommandFailedException($"The deploy lock on {vm.Target.Host} neither came nor was refused in time.", null);
     }
+
+    /// <summary>lock.json's content: the holder, and a nonce by which this deploy knows the lock is its own.</summary>
+    public static string HolderJson(LockHolder holder, string nonce) =>
+        JsonSerializer.Serialize(new { holder.User, holder.Machine, holder.Release, holder.Since, nonce }, ReleaseJson.Options);
+
+    /// <summary>What a second deployer reads: who holds the lock, since when, and what to do.</summary>
+    public static string LockedMessage(string host, string lockJson) =>
+        $"{host} is being deployed: {Describe(lockJson)}; wait for it with --lock-wait 5m, or try again later.";
 
     private static string Describe(string lockJson)
     {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Mlstack.Build.Deploy.Commands;
 using Mlstack.Build.Remote;
 using Mlstack.Build.Stack;
 
@@ -9,7 +10,9 @@ namespace Mlstack.Build.Deploy;
 /// reason to recreate postgres or Prometheus just because the release folder is new.</summary>
 public static class ReleaseConfig
 {
-    public static async Task<string> UploadAsync(SshSession vm, string deployPath, ComposeProject project, CancellationToken ct)
+    private static readonly TimeSpan Quick = TimeSpan.FromSeconds(30);
+
+    public static async Task<string> UploadAsync(IRemoteShell vm, string deployPath, ComposeProject project, CancellationToken ct = default)
     {
         var root = Path.Combine(project.Directory, "config");
         var files = Directory.Exists(root)
@@ -22,16 +25,14 @@ public static class ReleaseConfig
             hash.AppendData(SHA256.HashData(bytes));
         }
 
-        var target = $"{deployPath}/config/{Convert.ToHexStringLower(hash.GetHashAndReset())[..16]}";
-        var present = await vm.RunAsync($"test -d {AtomicUpload.Quote(target)}", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        var target = ConfigCommands.Folder(deployPath, Convert.ToHexStringLower(hash.GetHashAndReset())[..16]);
+        var present = await vm.RunAsync(ConfigCommands.Exists(target), Quick, ct).ConfigureAwait(false);
         if (present.ExitCode == 0)
             return target;
-        var partial = $"{target}.partial";
-        await vm.RunAsync($"rm -rf {AtomicUpload.Quote(partial)}", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        await vm.RunAsync(ConfigCommands.Clear(target), Quick, ct).ConfigureAwait(false);
         foreach (var (relative, bytes) in files)
-            await vm.UploadAsync(bytes, $"{partial}/{relative}", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, ct: ct).ConfigureAwait(false);
-        // Containers read these as their own users (postgres, prometheus): the folders must be traversable.
-        (await vm.RunAsync($"find {AtomicUpload.Quote(partial)} -type d -exec chmod 755 {{}} + && mv -T {AtomicUpload.Quote(partial)} {AtomicUpload.Quote(target)}", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false)).EnsureSuccess();
+            await vm.UploadAsync(bytes, $"{ConfigCommands.Partial(target)}/{relative}", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, ct: ct).ConfigureAwait(false);
+        (await vm.RunAsync(ConfigCommands.Publish(target), Quick, ct).ConfigureAwait(false)).EnsureSuccess();
         return target;
     }
 }

@@ -1,3 +1,4 @@
+using Mlstack.Build.Core;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Engine;
 using Mlstack.Build.Remote;
@@ -14,7 +15,7 @@ public static class RemoteCompose
 
     public static async Task<ComposeCli> FindAsync(IRemoteShell vm, CancellationToken ct) =>
         await TryFindAsync(vm, ct).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"{vm.Target.Host} has no Compose CLI (docker compose or docker-compose); run ./build.sh Bootstrap --host {vm.Target.Host} first.");
+            ?? throw new CommandFailedException($"{vm.Target.Host} has no Compose CLI (docker compose or docker-compose); run ./build.sh Bootstrap --host {vm.Target.Host} first.", null);
 
     public static async Task<ComposeCli?> TryFindAsync(IRemoteShell vm, CancellationToken ct) =>
         await ComposeDiscovery.FindAsync(async (file, arguments, token) =>
@@ -30,5 +31,5 @@ public static class RemoteCompose
     public static ComposeProject Project(string projectName, string releaseDirectory, string environmentFile, ComposeCli cli) =>
         new(projectName, releaseDirectory, [$"{releaseDirectory}/compose.yaml", $"{releaseDirectory}/{environmentFile}"], $"{releaseDirectory}/.env", cli);
 
-    public static ComposeCommand For(SshSession vm, ComposeProject project) => RemoteComposeCommand.For(vm, project);
+    public static ComposeCommand For(IRemoteShell vm, ComposeProject project) => RemoteComposeCommand.For(vm, project);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
 
@@ -121,7 +122,7 @@ public sealed class VmBootstrap(IRemoteShell vm, string deployPath, BuildLog log
             await Task.Delay(1000, ct).ConfigureAwait(false);
         }
 
-        throw new InvalidOperationException($"The Docker Engine on {vm.Target.Host} did not answer within 60 s of starting; read /var/log/dockerd.log there.");
+        throw new CommandFailedException($"The Docker Engine on {vm.Target.Host} did not answer within 60 s of starting; read /var/log/dockerd.log there.", null);
     }
 
     private async Task<string?> ServerVersionAsync(CancellationToken ct)

@@ -22,7 +22,7 @@ public sealed class ReleaseStoreTests(TestVm vm) : IClassFixture<TestVm>
         return (session, new ReleaseStore(session, path), path);
     }
 
-    private static ReleaseInfo Release(int n, string status, params string[] imageIds) =>
+    private static ReleaseInfo Release(int n, ReleaseStatus status, params string[] imageIds) =>
         new($"20261123-0000{n:00}-abc{n}", $"sha{n}", imageIds.ToDictionary(i => $"mlstack/x:{i}", i => i), "ci", "builder", DateTimeOffset.UnixEpoch.AddMinutes(n), status);
 
     [Fact]
@@ -30,22 +30,22 @@ public sealed class ReleaseStoreTests(TestVm vm) : IClassFixture<TestVm>
     {
         var (session, store, path) = await StoreAsync();
         await using var _ = session;
-        var release = Release(1, "pending", "sha256:a");
+        var release = Release(1, ReleaseStatus.Pending, "sha256:a");
 
         await store.UploadAsync(release, [new ReleaseFile("compose.yaml", "services: {}\n"u8.ToArray(), Private | UnixFileMode.OtherRead), new ReleaseFile(".env", "A=1\n"u8.ToArray(), Private)], Ct);
-        await store.SetStatusAsync(release.Id, "healthy", Ct);
-        await store.PointAsync("current", release.Id, Ct);
+        await store.SetStatusAsync(release.Id, ReleaseStatus.Healthy, Ct);
+        await store.PointAsync(ReleaseLink.Current, release.Id, Ct);
 
         var folder = Path.Combine(vm.PrivateSrv, path[5..], "releases", release.Id);
         Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(folder, ".env")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
         var listed = Assert.Single(await store.ListAsync(Ct));
-        Assert.Equal(release with { Status = "healthy" }, listed.Release with { Images = release.Images });
+        Assert.Equal(release with { Status = ReleaseStatus.Healthy }, listed.Release with { Images = release.Images });
         Assert.Equal(release.Images, listed.Release.Images);
         Assert.True(listed.IsCurrent);
         Assert.False(listed.IsLastGood);
-        Assert.Equal(release.Id, await store.ResolveAsync("current", Ct));
-        Assert.Null(await store.ResolveAsync("last_good", Ct));
+        Assert.Equal(release.Id, await store.ResolveAsync(ReleaseLink.Current, Ct));
+        Assert.Null(await store.ResolveAsync(ReleaseLink.LastGood, Ct));
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class ReleaseStoreTests(TestVm vm) : IClassFixture<TestVm>
         await using var __ = session;
         using var cancel = new CancellationTokenSource();
         var big = new ReleaseFile("big", new byte[64 << 20], Private);
-        var upload = store.UploadAsync(Release(2, "pending"), [big, big with { RelativePath = "big2" }], cancel.Token);
+        var upload = store.UploadAsync(Release(2, ReleaseStatus.Pending), [big, big with { RelativePath = "big2" }], cancel.Token);
         await Task.Delay(300, Ct);
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<Exception>(() => upload);
@@ -68,12 +68,12 @@ public sealed class ReleaseStoreTests(TestVm vm) : IClassFixture<TestVm>
     {
         var (session, store, path) = await StoreAsync();
         await using var _ = session;
-        AuditEntry Entry(string outcome) => new("ci", "builder", "sha", "r1", new Dictionary<string, string>(), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(5), outcome, "because");
+        AuditEntry Entry(AuditOutcome outcome) => new("ci", "builder", "sha", "r1", new Dictionary<string, string>(), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(5), outcome, "because");
 
-        await store.AppendAuditAsync(Entry("deployed"), Ct);
-        await store.AppendAuditAsync(Entry("rolled back"), Ct);
+        await store.AppendAuditAsync(Entry(AuditOutcome.Deployed), Ct);
+        await store.AppendAuditAsync(Entry(AuditOutcome.RolledBack), Ct);
 
-        Assert.Equal(["deployed", "rolled back"], (await store.ReadAuditAsync(Ct)).Select(e => e.Outcome));
+        Assert.Equal([AuditOutcome.Deployed, AuditOutcome.RolledBack], (await store.ReadAuditAsync(Ct)).Select(e => e.Outcome));
         Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(vm.PrivateSrv, path[5..], "audit.log")));
     }
 
@@ -84,13 +84,13 @@ public sealed class ReleaseStoreTests(TestVm vm) : IClassFixture<TestVm>
         await using var _ = session;
         ReleaseInfo[] releases =
         [
-            Release(1, "healthy", "old-good"), Release(2, "healthy", "two"), Release(3, "failed", "three"), Release(4, "healthy", "four", "shared"),
-            Release(5, "failed", "five"), Release(6, "healthy", "six", "shared"), Release(7, "pending", "seven"),
+            Release(1, ReleaseStatus.Healthy, "old-good"), Release(2, ReleaseStatus.Healthy, "two"), Release(3, ReleaseStatus.Failed, "three"), Release(4, ReleaseStatus.Healthy, "four", "shared"),
+            Release(5, ReleaseStatus.Failed, "five"), Release(6, ReleaseStatus.Healthy, "six", "shared"), Release(7, ReleaseStatus.Pending, "seven"),
         ];
         foreach (var release in releases)
             await store.UploadAsync(release, [], Ct);
-        await store.PointAsync("last_good", releases[0].Id, Ct);
-        await store.PointAsync("current", releases[5].Id, Ct);
+        await store.PointAsync(ReleaseLink.LastGood, releases[0].Id, Ct);
+        await store.PointAsync(ReleaseLink.Current, releases[5].Id, Ct);
 
         var removed = await store.PruneAsync(keepHealthy: 2, Ct);
 

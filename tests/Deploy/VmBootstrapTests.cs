@@ -28,6 +28,11 @@ public sealed class VmBootstrapTests
 
             return Task.FromResult(new RemoteCommandResult(command, 0, "", ""));
         }
+
+        public Task UploadAsync(ReadOnlyMemory<byte> content, string remotePath, UnixFileMode mode, TimeSpan? timeout = null, CancellationToken ct = default) =>
+            throw new NotSupportedException("Bootstrap writes files with commands only");
+
+        public Task<bool> IsAliveAsync() => Task.FromResult(true);
     }
 
     private const string Debian = "PRETTY_NAME=\"Debian GNU/Linux 13 (trixie)\"\nID=debian\nUID=0\n";
@@ -70,6 +75,11 @@ public sealed class VmBootstrapTests
                 return Task.FromResult(new RemoteCommandResult(command, started() ? 0 : 1, started() ? "28.0.1" : "", ""));
             return inner.RunAsync(command, timeout, ct);
         }
+
+        public Task UploadAsync(ReadOnlyMemory<byte> content, string remotePath, UnixFileMode mode, TimeSpan? timeout = null, CancellationToken ct = default) =>
+            inner.UploadAsync(content, remotePath, mode, timeout, ct);
+
+        public Task<bool> IsAliveAsync() => inner.IsAliveAsync();
     }
 
     [Fact]

@@ -1,0 +1,33 @@
+using Mlstack.Build.Deploy.Commands;
+using Mlstack.Build.Remote;
+using Mlstack.Build.Stack;
+
+namespace Mlstack.Build.Deploy;
+
+/// <summary>The files of a new release: the stack's settings, plus where its config lives on the VM, the VM engine's
+/// socket (for the scaler's mount), and each image's reference.</summary>
+public static class ReleasePreparation
+{
+    /// <param name="stackSettings">The stack's variables (env file, overridden by the environment).</param>
+    /// <param name="imageVariables">Each image's variable (<c>ML_SERVICE_IMAGE</c>, …) → its content-tagged reference.</param>
+    public static async Task<IReadOnlyList<ReleaseFile>> FilesAsync(IRemoteShell vm, string deployPath, ComposeProject project,
+        IReadOnlyDictionary<string, string> stackSettings, IReadOnlyDictionary<string, string> imageVariables, CancellationToken ct = default)
+    {
+        var config = await ReleaseConfig.UploadAsync(vm, deployPath, project, ct).ConfigureAwait(false);
+        var settings = new Dictionary<string, string>(stackSettings)
+        {
+            ["MLSTACK_CONFIG"] = config,
+            ["DOCKER_SOCKET"] = await EngineSocketAsync(vm, ct).ConfigureAwait(false),
+        };
+        foreach (var (variable, reference) in imageVariables)
+            settings[variable] = reference;
+        return ReleaseBundle.Files(project, settings);
+    }
+
+    /// <summary>The VM engine's socket: the one its sessions' DOCKER_HOST names, else the default.</summary>
+    public static async Task<string> EngineSocketAsync(IRemoteShell vm, CancellationToken ct = default)
+    {
+        var host = (await vm.RunAsync(ReleaseCommands.DockerHost, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false)).Output.Trim();
+        return host.StartsWith("unix://", StringComparison.Ordinal) ? host["unix://".Length..] : "/var/run/docker.sock";
+    }
+}

@@ -1,0 +1,71 @@
+using Mlstack.Build.Deploy;
+using Mlstack.Build.Deploy.Commands;
+
+namespace Mlstack.Tests.Deploy;
+
+/// <summary>The VM's command lines by value: what runs there is what these say, so a change to one is a change to
+/// the VM-side layout, made on purpose.</summary>
+public sealed class ReleaseCommandLinesTests
+{
+    private const string Path = "/srv/mlstack";
+
+    [Fact]
+    public void Listing_prints_every_release_json_then_both_links_in_one_round_trip() =>
+        Assert.Equal(
+            "cd '/srv/mlstack' 2>/dev/null || exit 0; for f in releases/*/release.json; do [ -f \"$f\" ] && cat \"$f\" && echo; done; "
+            + "echo \"@current $(readlink current)\"; echo \"@last_good $(readlink last_good)\"",
+            ReleaseCommands.List(Path));
+
+    [Fact]
+    public void A_link_moves_by_renaming_a_new_one_over_it()
+    {
+        Assert.Equal("ln -sfn releases/'r1' '/srv/mlstack/.current.tmp' && mv -T '/srv/mlstack/.current.tmp' '/srv/mlstack/current'", ReleaseCommands.Point(Path, ReleaseLink.Current, "r1"));
+        Assert.Equal("ln -sfn releases/'r1' '/srv/mlstack/.last_good.tmp' && mv -T '/srv/mlstack/.last_good.tmp' '/srv/mlstack/last_good'", ReleaseCommands.Point(Path, ReleaseLink.LastGood, "r1"));
+        Assert.Equal("readlink '/srv/mlstack/last_good'", ReleaseCommands.Resolve(Path, ReleaseLink.LastGood));
+    }
+
+    [Fact]
+    public void A_release_is_unpacked_beside_its_folder_and_renamed_into_it_whole()
+    {
+        Assert.Equal("/srv/mlstack/releases/.r1.tar", ReleaseCommands.Archive(Path, "r1"));
+        Assert.Equal(
+            "umask 077; rm -rf '/srv/mlstack/releases/.r1.partial' && mkdir -p '/srv/mlstack/releases/.r1.partial' && tar -xf '/srv/mlstack/releases/.r1.tar' -C '/srv/mlstack/releases/.r1.partial' --no-same-owner --same-permissions"
+            + " && rm -f '/srv/mlstack/releases/.r1.tar' && chmod 700 '/srv/mlstack/releases/.r1.partial' && mv -T '/srv/mlstack/releases/.r1.partial' '/srv/mlstack/releases/r1'",
+            ReleaseCommands.Unpack(Path, "r1"));
+    }
+
+    [Fact]
+    public void Pruning_removes_the_named_folders_and_any_half_written_release()
+    {
+        Assert.Equal("rm -rf '/srv/mlstack/releases/r1' '/srv/mlstack/releases/r2' '/srv/mlstack'/releases/.*.partial", ReleaseCommands.Prune(Path, ["r1", "r2"]));
+        Assert.Equal("rm -rf  '/srv/mlstack'/releases/.*.partial", ReleaseCommands.Prune(Path, []));
+    }
+
+    [Fact]
+    public void An_audit_line_is_appended_owner_only_with_its_quotes_escaped() =>
+        Assert.Equal("umask 077; mkdir -p '/srv/mlstack' && printf '%s\\n' '{\"reason\":\"it'\\''s down\"}' >> '/srv/mlstack/audit.log'",
+            ReleaseCommands.AppendAudit(Path, "{\"reason\":\"it's down\"}"));
+
+    [Fact]
+    public void The_lock_is_refused_at_once_or_waited_for_and_held_by_a_sleeping_command()
+    {
+        var holder = "{\"user\":\"alice\"}";
+        Assert.Equal(
+            "umask 077; mkdir -p '/srv/mlstack' && exec 9>>'/srv/mlstack/.lock' && { flock -n 9 || exit 75; }"
+            + " && printf '%s' '{\"user\":\"alice\"}' > '/srv/mlstack/lock.json'.tmp && mv '/srv/mlstack/lock.json'.tmp '/srv/mlstack/lock.json' && exec sleep 7200",
+            LockCommands.Acquire(Path, holder, TimeSpan.Zero, DeployLock.LongestHold));
+        Assert.Contains("{ flock -w 300 9 || exit 75; }", LockCommands.Acquire(Path, holder, TimeSpan.FromMinutes(5), DeployLock.LongestHold), StringComparison.Ordinal);
+        Assert.Equal("cat '/srv/mlstack/lock.json' 2>/dev/null", LockCommands.ReadHolder(Path));
+    }
+
+    [Fact]
+    public void Config_is_published_traversable_under_its_content_hash()
+    {
+        var folder = ConfigCommands.Folder(Path, "0123456789abcdef");
+        Assert.Equal("/srv/mlstack/config/0123456789abcdef", folder);
+        Assert.Equal("test -d '/srv/mlstack/config/0123456789abcdef'", ConfigCommands.Exists(folder));
+        Assert.Equal("rm -rf '/srv/mlstack/config/0123456789abcdef.partial'", ConfigCommands.Clear(folder));
+        Assert.Equal("find '/srv/mlstack/config/0123456789abcdef.partial' -type d -exec chmod 755 {} + && mv -T '/srv/mlstack/config/0123456789abcdef.partial' '/srv/mlstack/config/0123456789abcdef'",
+            ConfigCommands.Publish(folder));
+    }
+}
