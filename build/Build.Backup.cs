@@ -1,6 +1,7 @@
 using System.Globalization;
 using Mlstack.Build.Backup;
 using Mlstack.Build.Deploy;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
 using Mlstack.Build.Site;

@@ -1,5 +1,6 @@
 using Mlstack.Build.Deploy;
 using Mlstack.Build.Doctor;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Build.Images;
 using Mlstack.Build.Remote;

@@ -1,5 +1,6 @@
 using Mlstack.Build.Backup;
 using Mlstack.Build.Deploy;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
 

@@ -1,5 +1,6 @@
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Engine;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 
 namespace Mlstack.Build;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mlstack.Build.Doctor;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Build.Smoke;
 using Mlstack.Build.Stack;

@@ -1,6 +1,7 @@
 using Mlstack.Build.Backup;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Gates;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Build.Stack;
 using Mlstack.Build.Tooling;

@@ -68,6 +68,6 @@ internal sealed partial class Build
         if (StackEnvFile == null)
             return EnvFile.Resolve(RootDirectory, StackEnvironmentName);
         var path = Path.GetFullPath(StackEnvFile, RootDirectory);
-        return File.Exists(path) ? path : throw new Host.BuildInputException($"--env-file {StackEnvFile}: no such file; give the path of the stack's env file.");
+        return File.Exists(path) ? path : throw new Core.BuildInputException($"--env-file {StackEnvFile}: no such file; give the path of the stack's env file.");
     }
 }

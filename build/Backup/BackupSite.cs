@@ -1,5 +1,5 @@
 using Mlstack.Build.Gates;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 using Mlstack.Build.Site;
 using Mlstack.Build.Stack;
 using Mlstack.Build.Tooling;

@@ -1,5 +1,5 @@
 using Mlstack.Build.Gates;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Backup;
 

@@ -25,9 +25,9 @@ public sealed record ResticRepository(string Location, string? RecordsFolder = n
         if (colon <= 1 || value.StartsWith('/') || !value[..colon].All(char.IsAsciiLetterOrDigit) || !char.IsAsciiLetterLower(value[0]))
             return false;
         if (value.StartsWith("s3:http://", StringComparison.Ordinal))
-            throw new Host.BuildInputException($"--backup-repository {value}: an s3: repository must be reached over https:// (s3:https://host/bucket/path; s3.amazonaws.com/bucket/path for AWS).");
+            throw new Core.BuildInputException($"--backup-repository {value}: an s3: repository must be reached over https:// (s3:https://host/bucket/path; s3.amazonaws.com/bucket/path for AWS).");
         if (!value.StartsWith("sftp:", StringComparison.Ordinal) && !value.StartsWith("s3:", StringComparison.Ordinal))
-            throw new Host.BuildInputException($"--backup-repository {value}: {value[..colon]}: repositories are not supported; use a folder, sftp:[user@]host:/path (an off-site copy over SSH) or s3:https://host/bucket/path.");
+            throw new Core.BuildInputException($"--backup-repository {value}: {value[..colon]}: repositories are not supported; use a folder, sftp:[user@]host:/path (an off-site copy over SSH) or s3:https://host/bucket/path.");
         return true;
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Mlstack.Build.Core;
-using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
 
 namespace Mlstack.Build.Backup;

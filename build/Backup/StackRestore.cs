@@ -1,4 +1,4 @@
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 using Mlstack.Build.Stack;
 
 namespace Mlstack.Build.Backup;

@@ -2,7 +2,6 @@ using Docker.DotNet;
 using Mlstack.Build.Core;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Gates;
-using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
 using Mlstack.Build.Stack;
 

@@ -1,5 +1,5 @@
 using Mlstack.Build.Backup;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 using Mlstack.Build.Remote;
 
 namespace Mlstack.Build.Deploy;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Mlstack.Build.Deploy.Commands;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 using Mlstack.Build.Remote;
 
 namespace Mlstack.Build.Deploy;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mlstack.Build.Core;
-using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
 
 namespace Mlstack.Build.Deploy;

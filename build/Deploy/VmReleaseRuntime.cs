@@ -1,6 +1,6 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 using Mlstack.Build.Remote;
 using Mlstack.Build.Stack;
 

@@ -1,4 +1,4 @@
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 using Mlstack.Build.Tooling;
 
 namespace Mlstack.Build.Doctor;

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Docker.DotNet.Models;
 using Mlstack.Build.Core;
-using Mlstack.Build.Host;
 using Mlstack.Build.Tooling;
 
 namespace Mlstack.Build.Gates;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 
 namespace Mlstack.Build.GitHubActions;

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Runtime.InteropServices;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Host;
 

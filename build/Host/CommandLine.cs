@@ -1,3 +1,5 @@
+using Mlstack.Build.Core;
+
 namespace Mlstack.Build.Host;
 
 /// <summary>The command line split into target names and parameter values. Parsing needs the declared parameters:

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Host;
 

@@ -1,3 +1,5 @@
+using Mlstack.Build.Core;
+
 namespace Mlstack.Build.Host;
 
 /// <summary>--help: every listed target with its description and direct dependencies, then every parameter with

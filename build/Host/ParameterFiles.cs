@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Host;
 

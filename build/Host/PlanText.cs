@@ -1,3 +1,5 @@
+using Mlstack.Build.Core;
+
 namespace Mlstack.Build.Host;
 
 /// <summary>--plan: the ordered plan and why each target is in it. Nothing runs.</summary>

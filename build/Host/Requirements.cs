@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Host;
 

@@ -1,3 +1,5 @@
+using Mlstack.Build.Core;
+
 namespace Mlstack.Build.Host;
 
 /// <summary>The repository root is the nearest folder holding .nuke, from the working directory, else from the

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Host;
 

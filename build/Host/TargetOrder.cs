@@ -1,3 +1,5 @@
+using Mlstack.Build.Core;
+
 namespace Mlstack.Build.Host;
 
 /// <summary>Orders targets so that every "runs before" relation holds. Deterministic: invoked targets are

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Host;
 

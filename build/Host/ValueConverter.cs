@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Host;
 
 /// <summary>Turns the text a user gave into a parameter's type, or says in one line what form is accepted.</summary>
-internal static partial class ValueConverter
+internal static class ValueConverter
 {
     public static object? Convert(BuildParameter parameter, IReadOnlyList<string> values, string origin)
     {
@@ -39,28 +39,7 @@ internal static partial class ValueConverter
     public static IEnumerable<string> EnumNames(Type type) =>
         Enum.GetNames(type).Select(NameMatching.KebabCase);
 
-    public static TimeSpan? ParseDuration(string text)
-    {
-        var match = DurationPattern().Match(text.Trim());
-        if (!match.Success || match.Length == 0)
-            return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && text.Contains(':', StringComparison.Ordinal) ? span : null;
-        var total = TimeSpan.Zero;
-        foreach (Capture part in match.Groups["part"].Captures)
-        {
-            var unitMatch = UnitPattern().Match(part.Value);
-            var amount = double.Parse(unitMatch.Groups[1].Value, CultureInfo.InvariantCulture);
-            total += unitMatch.Groups[2].Value switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(amount),
-                "s" => TimeSpan.FromSeconds(amount),
-                "m" => TimeSpan.FromMinutes(amount),
-                "h" => TimeSpan.FromHours(amount),
-                _ => TimeSpan.FromDays(amount),
-            };
-        }
-
-        return total;
-    }
+    public static TimeSpan? ParseDuration(string text) => Durations.Parse(text);
 
     private static bool? ParseBool(string text) => text.ToLowerInvariant() switch
     {
@@ -81,10 +60,4 @@ internal static partial class ValueConverter
         var shown = parameter.IsSecret ? "the value" : quote ? $"'{value}'" : value;
         return new BuildInputException($"Parameter --{parameter.CliName} ({origin}): {shown} is not valid; expected {expected}.");
     }
-
-    [GeneratedRegex(@"^(?<part>\d+(?:\.\d+)?(?:ms|s|m|h|d))+$")]
-    private static partial Regex DurationPattern();
-
-    [GeneratedRegex(@"^(\d+(?:\.\d+)?)(ms|s|m|h|d)$")]
-    private static partial Regex UnitPattern();
 }

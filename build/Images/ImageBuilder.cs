@@ -2,7 +2,6 @@ using Mlstack.Build.Core;
 using System.Diagnostics;
 using System.Text.Json;
 using Docker.DotNet.Models;
-using Mlstack.Build.Host;
 
 namespace Mlstack.Build.Images;
 

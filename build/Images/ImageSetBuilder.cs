@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Docker.DotNet.Models;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Images;
 

@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 using Mlstack.Build.Smoke;
 
 namespace Mlstack.Build.Load;

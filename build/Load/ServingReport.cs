@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Load;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 using Mlstack.Build.Tooling;
 
 namespace Mlstack.Build.Load;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Remote;
 

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Remote;
 

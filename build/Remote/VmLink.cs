@@ -1,5 +1,4 @@
 using Mlstack.Build.Core;
-using Mlstack.Build.Host;
 
 namespace Mlstack.Build.Remote;
 

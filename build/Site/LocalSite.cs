@@ -1,6 +1,6 @@
 using Docker.DotNet;
 using Mlstack.Build.Engine;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 using Mlstack.Build.Stack;
 
 namespace Mlstack.Build.Site;

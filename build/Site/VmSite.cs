@@ -1,5 +1,5 @@
 using Docker.DotNet;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 using Mlstack.Build.Remote;
 using Mlstack.Build.Stack;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Smoke;
 

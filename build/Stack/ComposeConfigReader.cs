@@ -1,5 +1,5 @@
 using System.Globalization;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 using Mlstack.Build.Tooling;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -154,7 +154,7 @@ public static partial class ComposeConfigReader
     }
 
     public static TimeSpan Duration(string? text, TimeSpan fallback) =>
-        text == null ? fallback : ValueConverter.ParseDuration(text) ?? fallback;
+        text == null ? fallback : Durations.Parse(text) ?? fallback;
 
     private static YamlNode? Child(YamlMappingNode node, string key) =>
         node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child : null;

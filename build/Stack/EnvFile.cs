@@ -1,4 +1,4 @@
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Stack;
 

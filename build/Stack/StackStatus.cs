@@ -1,7 +1,7 @@
 using System.Globalization;
 using Mlstack.Build.Engine;
 using Mlstack.Build.Gates;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Stack;
 

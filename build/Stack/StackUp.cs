@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Mlstack.Build.Gates;
-using Mlstack.Build.Host;
+using Mlstack.Build.Core;
 using Mlstack.Build.Tooling;
 
 namespace Mlstack.Build.Stack;

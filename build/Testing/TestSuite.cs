@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Xml.Linq;
 using Mlstack.Build.Core;
-using Mlstack.Build.Host;
 using Mlstack.Build.Tooling;
 
 namespace Mlstack.Build.Testing;

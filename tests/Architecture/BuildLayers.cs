@@ -4,15 +4,21 @@ namespace Mlstack.Tests.Architecture;
 /// (build/Build*.cs) are the targets and may use anything; nothing uses them.</summary>
 internal static class BuildLayers
 {
+    /// <summary>The runner: the modules may not use it (the log and the failures they need are Core's).</summary>
+    public static readonly IReadOnlySet<string> Runner = new HashSet<string> { "Host", "GitHubActions" };
+
     public static readonly IReadOnlyDictionary<string, int> Rank = new Dictionary<string, int>
     {
-        // The runner and the failure types: Host knows no module; Core is the vocabulary every module shares.
+        // The vocabulary every module shares: the log, secrets masking, the failure types, durations, JSON options.
         ["Core"] = 0,
-        ["Host"] = 0,
 
-        // Processes and generated files.
+        // The runner (targets, parameters, the summary) and its workflow generator: they know no module, and no
+        // module knows them.
+        ["Host"] = 1,
+        ["GitHubActions"] = 2,
+
+        // Processes.
         ["Tooling"] = 1,
-        ["GitHubActions"] = 1,
 
         // The Docker Engine: one client factory, compose's labels, containers, Compose discovery.
         ["Engine"] = 2,

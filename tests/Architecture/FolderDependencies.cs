@@ -18,6 +18,7 @@ internal static partial class FolderDependencies
     public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Read(string buildDirectory)
     {
         var folders = Folders(buildDirectory);
+        var types = folders.ToDictionary(f => f, f => TypesDeclaredIn(Path.Combine(buildDirectory, f)));
         var result = new Dictionary<string, IReadOnlyDictionary<string, string>>();
         foreach (var folder in folders)
         {
@@ -25,7 +26,7 @@ internal static partial class FolderDependencies
             foreach (var file in Directory.EnumerateFiles(Path.Combine(buildDirectory, folder), "*.cs", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
                 var text = File.ReadAllText(file);
-                foreach (var other in folders.Where(o => o != folder && !uses.ContainsKey(o) && Names(text, o)))
+                foreach (var other in folders.Where(o => o != folder && !uses.ContainsKey(o) && Names(text, o, types[o])))
                     uses[other] = Path.GetRelativePath(buildDirectory, file);
             }
 
@@ -35,8 +36,17 @@ internal static partial class FolderDependencies
         return result;
     }
 
-    private static bool Names(string text, string folder) =>
+    // A relative X.Type counts only for a type X declares: SshTarget's Host.Contains(…) is a property, not build/Host.
+    private static bool Names(string text, string folder, HashSet<string> folderTypes) =>
         text.Contains($"Mlstack.Build.{folder};", StringComparison.Ordinal)
         || text.Contains($"Mlstack.Build.{folder}.", StringComparison.Ordinal)
-        || Regex.IsMatch(text, $@"(?<![\w.""]){folder}\.[A-Z]\w*", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5));
+        || Regex.Matches(text, $@"(?<![\w.""]){folder}\.([A-Z]\w*)", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5))
+            .Any(m => folderTypes.Contains(m.Groups[1].Value));
+
+    private static HashSet<string> TypesDeclaredIn(string directory) =>
+        [.. Directory.EnumerateFiles(directory, "*.cs", SearchOption.AllDirectories)
+            .SelectMany(file => TypeDeclaration().Matches(File.ReadAllText(file)).Select(m => m.Groups[1].Value))];
+
+    [GeneratedRegex(@"\b(?:class|record|interface|enum|struct|delegate\s+\S+)\s+([A-Z]\w*)")]
+    private static partial Regex TypeDeclaration();
 }

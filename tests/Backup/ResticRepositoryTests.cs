@@ -1,4 +1,5 @@
 using Mlstack.Build.Backup;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 
 namespace Mlstack.Tests.Backup;

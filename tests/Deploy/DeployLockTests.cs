@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mlstack.Build.Deploy;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
 using Mlstack.Build.Testing;

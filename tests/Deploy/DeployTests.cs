@@ -91,7 +91,7 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.Contains(marker, await PsqlAsync(session, "SELECT v FROM deploy_marker"));
 
         // Another deploy holds the lock: refused at once, naming it.
-        var log = new Mlstack.Build.Host.BuildLog(TextWriter.Null, new Mlstack.Build.Host.SecretMasker(), false);
+        var log = new Mlstack.Build.Core.BuildLog(TextWriter.Null, new Mlstack.Build.Core.SecretMasker(), false);
         await using (await Mlstack.Build.Deploy.DeployLock.AcquireAsync(session, "/srv/mlstack", new("alice", "laptop", "r-held", DateTimeOffset.UtcNow), TimeSpan.Zero, log, Ct))
         {
             var locked = await BuildSh("Deploy", "--env-file", good);

@@ -1,6 +1,7 @@
 using Mlstack.Build.Backup;
 using Mlstack.Build.Deploy;
 using Mlstack.Build.Gates;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Tests.Deploy.Fakes;
 using static Mlstack.Tests.Deploy.Fakes.DeployScene;

@@ -1,4 +1,5 @@
 using Mlstack.Build.Deploy;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
 

@@ -182,7 +182,7 @@ public sealed class HealthGateIntegrationTests
                 depends_on: [db]
             """);
 
-        var error = await Assert.ThrowsAsync<Mlstack.Build.Host.BuildInputException>(() => stack.UpAsync());
+        var error = await Assert.ThrowsAsync<Mlstack.Build.Core.BuildInputException>(() => stack.UpAsync());
 
         Assert.Contains("compose.yaml", error.Message);
         Assert.Contains("db", error.Message);

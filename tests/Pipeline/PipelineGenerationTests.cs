@@ -1,4 +1,5 @@
 using Mlstack.Build.GitHubActions;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Tests.Support;
 using YamlDotNet.RepresentationModel;

@@ -1,6 +1,7 @@
 using Docker.DotNet.Models;
 using Docker.DotNet;
 using Mlstack.Build.Doctor;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
 using Mlstack.Build.Testing;

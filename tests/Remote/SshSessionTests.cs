@@ -92,12 +92,12 @@ public sealed class SshSessionTests(TestVm vm, ITestOutputHelper output) : IClas
         {
             var key = Path.Combine(folder, "id_ed25519");
             Assert.Equal(0, (await ChildProcess.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])).ExitCode);
-            var refused = await Assert.ThrowsAsync<Mlstack.Build.Host.BuildInputException>(() =>
+            var refused = await Assert.ThrowsAsync<Mlstack.Build.Core.BuildInputException>(() =>
                 SshSession.ConnectAsync(vm.Target, HostKeyTrust.Pinned(vm.HostKeyFingerprint), key, Ct));
             Assert.Contains("refused the SSH key", refused.Message, StringComparison.Ordinal);
             Assert.Contains("--ssh-key", refused.Message, StringComparison.Ordinal);
 
-            var missing = await Assert.ThrowsAsync<Mlstack.Build.Host.BuildInputException>(() =>
+            var missing = await Assert.ThrowsAsync<Mlstack.Build.Core.BuildInputException>(() =>
                 SshSession.ConnectAsync(vm.Target, HostKeyTrust.Pinned(vm.HostKeyFingerprint), Path.Combine(folder, "nope"), Ct));
             Assert.StartsWith("Parameter --ssh-key: cannot read", missing.Message, StringComparison.Ordinal);
             Assert.DoesNotContain('\n', missing.Message);

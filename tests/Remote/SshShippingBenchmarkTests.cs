@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Docker.DotNet.Models;
 using Mlstack.Build.Doctor;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
 using Mlstack.Build.Testing;

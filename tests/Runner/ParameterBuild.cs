@@ -1,3 +1,4 @@
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Build.Tooling;
 

@@ -1,5 +1,6 @@
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Gates;
+using Mlstack.Build.Core;
 using Mlstack.Build.Host;
 using Mlstack.Build.Stack;
 using Mlstack.Build.Tooling;

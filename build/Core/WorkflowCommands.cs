@@ -1,4 +1,4 @@
-namespace Mlstack.Build.Host;
+namespace Mlstack.Build.Core;
 
 /// <summary>GitHub Actions' workflow commands, which the runner reads from the build's output: collapsible groups,
 /// error annotations and secret masks. Used only when GITHUB_ACTIONS=true, as NUKE's GitHubActions host does.</summary>

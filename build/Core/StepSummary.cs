@@ -1,4 +1,4 @@
-namespace Mlstack.Build.Host;
+namespace Mlstack.Build.Core;
 
 /// <summary>Markdown shown on the CI run's page: GitHub Actions' $GITHUB_STEP_SUMMARY. Targets and modules add to it
 /// through <c>Log.StepSummary.Append(markdown)</c>; outside GitHub Actions it does nothing, so callers never check.</summary>

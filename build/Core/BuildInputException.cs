@@ -1,4 +1,4 @@
-namespace Mlstack.Build.Host;
+namespace Mlstack.Build.Core;
 
 /// <summary>A mistake the user can fix (bad parameter, unknown target, malformed file). Printed as one line,
 /// without a stack trace, and the build exits 1.</summary>

@@ -1,4 +1,4 @@
-namespace Mlstack.Build.Host;
+namespace Mlstack.Build.Core;
 
 public enum Verbosity
 {

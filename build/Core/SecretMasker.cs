@@ -1,4 +1,4 @@
-namespace Mlstack.Build.Host;
+namespace Mlstack.Build.Core;
 
 /// <summary>Replaces every known secret value with *** in text the build is about to print.</summary>
 public sealed class SecretMasker
