@@ -42,12 +42,12 @@ public static class RollbackRule
         _ => FailureResponse.LeaveAsItWas,
     };
 
-    /// <summary>The failure in a few words, for the log and the audit line: a build failure (and a gate's or smoke
-    /// test's) by its message, Ctrl-C as such, anything else — a bug — with its type, so it is not taken for one of ours.</summary>
+    /// <summary>The failure in a few words, for the log and the audit line: a build failure (a gate's, the smoke
+    /// test's, a command's) by its message, Ctrl-C as such, anything else — a bug — with its type, so it is not taken for one of ours.</summary>
     public static string WhatFailed(Exception failure, bool cancelled) => failure switch
     {
         OperationCanceledException when cancelled => "the deploy was cancelled (Ctrl-C)",
-        BuildFailure or Gates.GateFailedException or Smoke.SmokeFailedException or Backup.BackupException or Remote.SshCommandException => failure.Message,
+        BuildFailure => failure.Message,
         _ => $"{failure.GetType().Name}: {failure.Message}",
     };
 }
