@@ -33,6 +33,20 @@ public sealed class DoctorTests
         Assert.Equal(before, DaemonIds());
     }
 
+    /// <summary>This machine's engines: a fixture VM's dockerd (the system tier runs beside this one) has a
+    /// --data-root of its own, which Doctor never passes.</summary>
     private static int[] DaemonIds() =>
-        [.. Process.GetProcessesByName("dockerd").Select(p => p.Id).Order()];
+        [.. Process.GetProcessesByName("dockerd").Where(p => !CommandLine(p).Contains("--data-root", StringComparison.Ordinal)).Select(p => p.Id).Order()];
+
+    private static string CommandLine(Process process)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{process.Id}/cmdline");
+        }
+        catch (IOException)
+        {
+            return string.Empty; // gone since it was listed
+        }
+    }
 }
