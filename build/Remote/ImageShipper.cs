@@ -48,7 +48,7 @@ public static class ImageShipper
         if (wanted.Count == 0)
             return shipped;
         await RemoteDisk.EnsureRoomAsync(vm, vmEngine, wanted.Sum(w => w.Image.Size), ct).ConfigureAwait(false);
-        using var registry = await LocalRegistry.StartAsync(registryStorage, ct).ConfigureAwait(false);
+        using var registry = await LocalRegistry.StartAsync(registryStorage, log, ct).ConfigureAwait(false);
         using var tunnel = vm.ForwardRemotePort(registry.Port, "127.0.0.1", registry.Port);
         foreach (var (reference, image) in wanted)
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Mlstack.Build.Core;
 using Mlstack.Build.Tooling;
 
 namespace Mlstack.Build.Remote;
@@ -15,11 +16,14 @@ internal sealed class LocalRegistry : IDisposable
     private readonly string _directory;
     private readonly Queue<string> _lastLines = new();
 
-    private LocalRegistry(Process process, string directory, int port)
+    private readonly StoreLock? _storeLock;
+
+    private LocalRegistry(Process process, string directory, int port, StoreLock? storeLock)
     {
         _process = process;
         _directory = directory;
         Port = port;
+        _storeLock = storeLock;
     }
 
     public int Port { get; }
@@ -31,11 +35,12 @@ internal sealed class LocalRegistry : IDisposable
 
     /// <param name="storage">Where blobs are kept; a folder that outlives this registry lets the next push skip
     /// every layer already pushed once (null: a temp folder, deleted on dispose).</param>
-    public static async Task<LocalRegistry> StartAsync(string? storage, CancellationToken ct)
+    public static async Task<LocalRegistry> StartAsync(string? storage, BuildLog log, CancellationToken ct)
     {
-        var directory = Directory.CreateTempSubdirectory("mlstack-registry-").FullName;
         if (storage != null)
             Directory.CreateDirectory(storage);
+        var storeLock = storage == null ? null : await StoreLock.AcquireAsync(storage, log, ct).ConfigureAwait(false);
+        var directory = Directory.CreateTempSubdirectory("mlstack-registry-").FullName;
         var port = FreePort();
         var config = Path.Combine(directory, "config.yml");
         await File.WriteAllTextAsync(config, $"""
@@ -62,11 +67,12 @@ internal sealed class LocalRegistry : IDisposable
         }
         catch (System.ComponentModel.Win32Exception e)
         {
+            storeLock?.Dispose();
             Directory.Delete(directory, recursive: true);
             throw new ToolNotFoundException("docker-registry", "docker-registry is not installed; apt-get install docker-registry (it moves images to the VM without a registry anywhere).", e);
         }
 
-        var registry = new LocalRegistry(process, directory, port);
+        var registry = new LocalRegistry(process, directory, port, storeLock);
         process.OutputDataReceived += (_, e) => registry.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => registry.Keep(e.Data);
         process.BeginOutputReadLine();
@@ -147,5 +153,6 @@ internal sealed class LocalRegistry : IDisposable
 
         _process.Dispose();
         Directory.Delete(_directory, recursive: true);
+        _storeLock?.Dispose();
     }
 }
