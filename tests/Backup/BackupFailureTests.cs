@@ -59,7 +59,8 @@ public sealed class BackupFailureTests(BackupFixture fixture) : IClassFixture<Ba
         File.Delete(log);
         Assert.Contains("cancelled", output, StringComparison.Ordinal);
         Assert.All(await fixture.Stack.Engine.SnapshotAsync(TestContext.Current.CancellationToken), c => Assert.Equal("running", c.Status));
-        var helpers = await ChildProcess.RunAsync("docker", ["ps", "-aq", "--filter", "label=mlstack.backup-helper"]);
+        // This fixture's helpers only: OffsiteBackupTests (system tier) may run its own beside this one.
+        var helpers = await ChildProcess.RunAsync("docker", ["ps", "-aq", "--filter", "label=mlstack.backup-helper", "--filter", $"network={fixture.Network}"]);
         Assert.Equal(string.Empty, helpers.Output.Trim());
         Assert.Empty(await BackupFixture.LeftoversAsync($"^{fixture.Stack.Project.Name}_backupstage"));
         var list = await fixture.BuildAsync(_repository, "Backups");

@@ -51,12 +51,20 @@ public sealed class ReleaseStoreTests(TestVm vm) : IClassFixture<TestVm>
     [Fact]
     public async Task An_upload_cut_short_leaves_no_release_behind()
     {
-        var (session, store, _) = await StoreAsync();
+        var (session, store, path) = await StoreAsync();
         await using var __ = session;
         using var cancel = new CancellationTokenSource();
         var big = new ReleaseFile("big", new byte[64 << 20], Private);
         var upload = store.UploadAsync(Release(2, ReleaseStatus.Pending), [big, big with { RelativePath = "big2" }], cancel.Token);
-        await Task.Delay(300, Ct);
+        // Cut once bytes are arriving on the VM (its upload's temp file exists), not after a fixed delay: on a loaded
+        // machine a delay can outlast the whole upload.
+        var releases = Path.Combine(vm.PrivateSrv, path.TrimStart('/')["srv/".Length..], "releases");
+        for (var waited = 0; !(Directory.Exists(releases) && Directory.EnumerateFiles(releases, ".upload.*").Any()) && !upload.IsCompleted; waited++)
+        {
+            Assert.True(waited < 3000, "the upload's temp file never appeared on the VM");
+            await Task.Delay(10, Ct);
+        }
+
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<Exception>(() => upload);
 
