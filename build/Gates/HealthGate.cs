@@ -26,7 +26,7 @@ public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> go
     public async Task<GateResult> WaitAsync(DateTimeOffset gateStart, Task<ToolResult> composeUp, IReadOnlyList<ContainerSnapshot>? current, CancellationToken ct)
     {
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var watch = engine.WatchAsync(gateStart.AddSeconds(-1), message => OnEvent(message, gateStart), watching.Token);
+        var watch = engine.WatchAsync(gateStart - ContainerEvents.StopLookBack, message => OnEvent(message, gateStart), watching.Token);
         var table = new GateTable(goals, log, live);
         var passed = new Dictionary<string, TimeSpan>();
         var clock = Stopwatch.StartNew();
@@ -83,19 +83,15 @@ public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> go
 
     private void OnEvent(Message message, DateTimeOffset gateStart)
     {
-        if (message.TimeNano is { } nanos && DateTimeOffset.UnixEpoch.AddTicks(nanos / 100) < gateStart)
-            return;
         var id = message.Actor?.ID ?? string.Empty;
-        var action = message.Action ?? string.Empty;
-        if (action is "kill" or "stop")
-            _histories.AddOrUpdate(id, _ => new ContainerHistory(true, null), (_, h) => h with { StoppedOnPurpose = true });
-        else if (action == "die")
-        {
-            var code = message.Actor?.Attributes is { } attributes && attributes.TryGetValue("exitCode", out var text) && long.TryParse(text, out var parsed) ? parsed : -1;
-            _histories.AddOrUpdate(id, _ => new ContainerHistory(false, code), (_, h) => h.StoppedOnPurpose ? h : h with { CrashExitCode = code });
-        }
-        else if (action == "start")
-            _histories.AddOrUpdate(id, _ => ContainerHistory.None, (_, h) => h with { StoppedOnPurpose = false });
+        var attributes = message.Actor?.Attributes;
+        var time = message.TimeNano is { } nanos ? DateTimeOffset.UnixEpoch.AddTicks(nanos / 100) : DateTimeOffset.UtcNow;
+        var exitCode = attributes != null && attributes.TryGetValue("exitCode", out var text) && long.TryParse(text, out var parsed) ? parsed : (long?)null;
+        var signal = attributes != null && attributes.TryGetValue("signal", out var sent) ? sent : null;
+        var before = _histories.GetValueOrDefault(id, ContainerHistory.None);
+        if (ContainerEvents.Apply(before, message.Action ?? string.Empty, signal, exitCode, time, gateStart) is not { } after)
+            return;
+        _histories[id] = after;
 
         if (_wake.CurrentCount == 0) // one pending wake is enough: the round reads the whole state again
             _wake.Release();
