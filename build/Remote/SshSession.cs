@@ -55,7 +55,7 @@ public sealed class SshSession : IRemoteShell, IDisposable, IAsyncDisposable
         {
             var execution = ssh.ExecuteAsync(limit.Token);
             // Held open while we wait: its end is the VM-side guard's signal to stop the command.
-            using (ssh.CreateInputStream())
+            using (HoldInput(ssh))
                 await execution.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -64,6 +64,21 @@ public sealed class SshSession : IRemoteShell, IDisposable, IAsyncDisposable
         }
 
         return new RemoteCommandResult(command, ssh.ExitStatus ?? -1, ssh.Result, ssh.Error);
+    }
+
+    /// <summary>The command's input, to hold open; null when the command has already ended (SSH.NET then refuses it
+    /// with an InvalidOperationException, seen on a lock command that finished at once): there is nothing left to guard,
+    /// and without the stream no end-of-input is ever sent.</summary>
+    private static Stream? HoldInput(Renci.SshNet.SshCommand ssh)
+    {
+        try
+        {
+            return ssh.CreateInputStream();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Whether the connection still carries commands: after a failure, tells a lost connection (SSH.NET may
