@@ -74,18 +74,13 @@ internal sealed partial class Build
         .DependsOn(Doctor)
         .Executes(async ct =>
         {
-            if (RemoveVolumes && !Yes)
-                throw new BuildInputException("Down --remove-volumes deletes the stack's data (databases, objects, metrics); add --yes to confirm.");
+            StackDown.Confirm(RemoveVolumes, Yes);
             var project = await StackProjectAsync(ct);
-            string[] command = RemoveVolumes ? ["down", "--remove-orphans", "--volumes"] : ["down", "--remove-orphans"];
-            await ToolRunner.RunCheckedAsync(project.Cli.File, project.Arguments(command), Log, Verbosity.Normal, project.Directory, ComposeEnvironment(), ct);
-            if (RemoveVolumes) // Backup's stage is a copy of the data: it goes with it (compose does not know it)
+            await StackDown.RunAsync(project, RemoveVolumes, ComposeEnvironment(), async () =>
             {
                 using var engine = new BackupEngine(await LocalEngineAsync(ct));
                 await engine.RemoveVolumeAsync(StackBackup.CacheVolume(project.Name));
-            }
-
-            Log.Success(RemoveVolumes ? "Down: containers, networks and volumes (Backup's stage too) removed." : "Down: containers and networks removed; volumes kept.");
+            }, Log, ct);
         });
 
     Target Status => _ => _
@@ -103,11 +98,7 @@ internal sealed partial class Build
         .Executes(async ct =>
         {
             var project = await StackProjectAsync(ct);
-            List<string> command = ["logs", "--no-color", "--tail", Tail.ToString(System.Globalization.CultureInfo.InvariantCulture)];
-            if (Follow)
-                command.Add("--follow");
-            command.AddRange(Service);
-            await ToolRunner.RunCheckedAsync(project.Cli.File, project.Arguments([.. command]), Log, Verbosity.Quiet, project.Directory, ComposeEnvironment(), ct);
+            await ToolRunner.RunCheckedAsync(project.Cli.File, project.Arguments(StackLogs.Command(Tail, Follow, Service)), Log, Verbosity.Quiet, project.Directory, ComposeEnvironment(), ct);
         });
 
     /// <summary>What compose interpolates for Up: the base image and each image's content tag.</summary>
