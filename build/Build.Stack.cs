@@ -3,6 +3,7 @@ using Mlstack.Build.Doctor;
 using Mlstack.Build.Gates;
 using Mlstack.Build.Core;
 using Mlstack.Build.Host;
+using Mlstack.Build.Images;
 using Mlstack.Build.Stack;
 using Mlstack.Build.Tooling;
 
@@ -62,7 +63,7 @@ internal sealed partial class Build
         .Executes(async ct =>
         {
             var (project, model, images) = (await StackProjectAsync(ct), await StackModelAsync(ct), await StackImagesAsync(ct));
-            var imageIds = images.SelectMany(i => i.Spec.Services.Select(s => (Service: s, i.ImageId))).ToDictionary(p => p.Service, p => p.ImageId);
+            var imageIds = ComposeImages.IdsByService(images);
             var environment = await UpEnvironmentAsync(ct);
             var record = Path.Combine(TemporaryDirectory, "up", $"{project.Name}.json");
             using var engine = await StackEngineAsync(ct);
@@ -107,14 +108,10 @@ internal sealed partial class Build
         var environment = ComposeEnvironment();
         if ((await DockerAsync(ct)).Engine is { Scheme: "unix" } socket)
             environment["DOCKER_SOCKET"] = socket.LocalPath; // the scaler's way to the engine the stack runs on
-        foreach (var image in await StackImagesAsync(ct))
-            environment[ImageVariable(image.Spec.ShortName)] = image.Reference;
+        foreach (var (variable, reference) in ComposeImages.Variables(await StackImagesAsync(ct)))
+            environment[variable] = reference;
         return environment;
     }
-
-    /// <summary>compose.yaml names each built image by a variable (ml-service → ML_SERVICE_IMAGE) that Up sets to the
-    /// image's content tag.</summary>
-    private static string ImageVariable(string shortName) => shortName.ToUpperInvariant().Replace('-', '_') + "_IMAGE";
 
     private async Task<StackEngine> StackEngineAsync(CancellationToken ct, string? project = null) =>
         new(await LocalEngineAsync(ct), project ?? ProjectName);
