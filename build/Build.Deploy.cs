@@ -63,10 +63,7 @@ internal sealed partial class Build
     private async Task<IReadOnlyList<ReleaseFile>> ReleaseFilesAsync(SshSession vm, IReadOnlyList<BuiltImage> images, CancellationToken ct)
     {
         var project = await StackProjectAsync(ct);
-        var imageVariables = new Dictionary<string, string>();
-        foreach (var image in images)
-            imageVariables[ImageVariable(image.Spec.ShortName)] = image.Reference;
-        return await ReleasePreparation.FilesAsync(vm, DeployPath, project, ProductionSecrets.Effective(project.EnvFile), imageVariables, ct);
+        return await ReleasePreparation.FilesAsync(vm, DeployPath, project, ProductionSecrets.Effective(project.EnvFile), ComposeImages.Variables(images), ct);
     }
 
     /// <summary>The stack on the VM as Deploy and Rollback drive it: Up's gates, and SmokeTest at the VM's address.</summary>

@@ -3,6 +3,7 @@ using Mlstack.Build.Doctor;
 using Mlstack.Build.Gates;
 using Mlstack.Build.Core;
 using Mlstack.Build.Host;
+using Mlstack.Build.Images;
 using Mlstack.Build.Stack;
 using Mlstack.Build.Tooling;
 
@@ -62,7 +63,7 @@ internal sealed partial class Build
         .Executes(async ct =>
         {
             var (project, model, images) = (await StackProjectAsync(ct), await StackModelAsync(ct), await StackImagesAsync(ct));
-            var imageIds = images.SelectMany(i => i.Spec.Services.Select(s => (Service: s, i.ImageId))).ToDictionary(p => p.Service, p => p.ImageId);
+            var imageIds = ComposeImages.IdsByService(images);
             var environment = await UpEnvironmentAsync(ct);
             var record = Path.Combine(TemporaryDirectory, "up", $"{project.Name}.json");
             using var engine = await StackEngineAsync(ct);
@@ -74,18 +75,13 @@ internal sealed partial class Build
         .DependsOn(Doctor)
         .Executes(async ct =>
         {
-            if (RemoveVolumes && !Yes)
-                throw new BuildInputException("Down --remove-volumes deletes the stack's data (databases, objects, metrics); add --yes to confirm.");
+            StackDown.Confirm(RemoveVolumes, Yes);
             var project = await StackProjectAsync(ct);
-            string[] command = RemoveVolumes ? ["down", "--remove-orphans", "--volumes"] : ["down", "--remove-orphans"];
-            await ToolRunner.RunCheckedAsync(project.Cli.File, project.Arguments(command), Log, Verbosity.Normal, project.Directory, ComposeEnvironment(), ct);
-            if (RemoveVolumes) // Backup's stage is a copy of the data: it goes with it (compose does not know it)
+            await StackDown.RunAsync(project, RemoveVolumes, ComposeEnvironment(), async () =>
             {
                 using var engine = new BackupEngine(await LocalEngineAsync(ct));
                 await engine.RemoveVolumeAsync(StackBackup.CacheVolume(project.Name));
-            }
-
-            Log.Success(RemoveVolumes ? "Down: containers, networks and volumes (Backup's stage too) removed." : "Down: containers and networks removed; volumes kept.");
+            }, Log, ct);
         });
 
     Target Status => _ => _
@@ -103,11 +99,7 @@ internal sealed partial class Build
         .Executes(async ct =>
         {
             var project = await StackProjectAsync(ct);
-            List<string> command = ["logs", "--no-color", "--tail", Tail.ToString(System.Globalization.CultureInfo.InvariantCulture)];
-            if (Follow)
-                command.Add("--follow");
-            command.AddRange(Service);
-            await ToolRunner.RunCheckedAsync(project.Cli.File, project.Arguments([.. command]), Log, Verbosity.Quiet, project.Directory, ComposeEnvironment(), ct);
+            await ToolRunner.RunCheckedAsync(project.Cli.File, project.Arguments(StackLogs.Command(Tail, Follow, Service)), Log, Verbosity.Quiet, project.Directory, ComposeEnvironment(), ct);
         });
 
     /// <summary>What compose interpolates for Up: the base image and each image's content tag.</summary>
@@ -116,14 +108,10 @@ internal sealed partial class Build
         var environment = ComposeEnvironment();
         if ((await DockerAsync(ct)).Engine is { Scheme: "unix" } socket)
             environment["DOCKER_SOCKET"] = socket.LocalPath; // the scaler's way to the engine the stack runs on
-        foreach (var image in await StackImagesAsync(ct))
-            environment[ImageVariable(image.Spec.ShortName)] = image.Reference;
+        foreach (var (variable, reference) in ComposeImages.Variables(await StackImagesAsync(ct)))
+            environment[variable] = reference;
         return environment;
     }
-
-    /// <summary>compose.yaml names each built image by a variable (ml-service → ML_SERVICE_IMAGE) that Up sets to the
-    /// image's content tag.</summary>
-    private static string ImageVariable(string shortName) => shortName.ToUpperInvariant().Replace('-', '_') + "_IMAGE";
 
     private async Task<StackEngine> StackEngineAsync(CancellationToken ct, string? project = null) =>
         new(await LocalEngineAsync(ct), project ?? ProjectName);

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using Docker.DotNet;
+using Mlstack.Build.Core;
+using Mlstack.Build.Testing;
+
+namespace Mlstack.Build.Smoke;
+
+/// <summary>What one smoke run is pointed at. <see cref="ScratchProject"/> is another compose project than the stack's
+/// (a backup's scratch stack): its report is named after it, and so are its messages.</summary>
+/// <param name="Handler">How HTTP reaches <see cref="Url"/> (through an SSH forward: one connection at a time); null: directly.</param>
+public sealed record SmokeRunOptions(
+    Uri Url, string StackProject, string? ScratchProject, IReadOnlyList<SmokeCheck> Checks, IReadOnlySet<string> ScaleToZero,
+    string ReportsDirectory, string RootDirectory, HttpMessageHandler? Handler = null);
+
+/// <summary>The smoke checks against a stack: HTTP to its URL, everything inside through an engine (this machine's,
+/// or a VM's over SSH); the table, the JUnit report, and on failure the failing services' last log lines.</summary>
+public static class SmokeRun
+{
+    /// <summary>Takes ownership of <paramref name="engine"/>.</summary>
+    public static async Task RunAsync(DockerClient engine, IReadOnlyList<string> services, SmokeRunOptions options, BuildLog log, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        using var http = new HttpClient(options.Handler ?? new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(30) };
+        using var exec = new ContainerExec(engine, options.ScratchProject ?? options.StackProject);
+        var outcomes = await SmokeRunner.RunAsync(options.Checks, services, new SmokeContext(http, options.Url, exec) { ScaleToZero = options.ScaleToZero }, ct);
+
+        SmokeReport.Print(outcomes, log);
+        var junit = JUnitFile(options.ReportsDirectory, options.ScratchProject);
+        SmokeReport.WriteJUnit(outcomes, junit, log.Masker.Mask);
+        log.StepSummary.Append(JUnitMarkdown.Summarise(junit, "SmokeTest"));
+        var failed = outcomes.Where(o => o.Result == CheckResult.Failed).ToList();
+        if (failed.Count > 0)
+        {
+            await PrintLogTailsAsync(exec, [.. failed.Select(f => f.Check.Service).Distinct()], log, ct);
+            throw new SmokeFailedException($"{failed.Count} of {outcomes.Count} smoke checks failed{(options.ScratchProject != null ? $" in {options.ScratchProject}" : "")}, for {string.Join(", ", failed.Select(f => f.Check.Service).Distinct())}; report: {Path.GetRelativePath(options.RootDirectory, junit)}");
+        }
+
+        log.Success($"SmokeTest: {outcomes.Count} checks passed in {clock.Elapsed.TotalSeconds:0.00}s against {options.ScratchProject ?? options.Url.ToString()}");
+    }
+
+    /// <summary>A scratch stack's report sits beside the stack's own rather than overwriting it.</summary>
+    public static string JUnitFile(string reportsDirectory, string? scratchProject) =>
+        Path.Combine(reportsDirectory, scratchProject == null ? "smoke.xml" : $"smoke-{scratchProject}.xml");
+
+    /// <summary>What a failing service said last: the reason is often in its own log (a look that failed, a
+    /// connection refused), one command away from the table.</summary>
+    private static async Task PrintLogTailsAsync(ContainerExec exec, IReadOnlyList<string> services, BuildLog log, CancellationToken ct)
+    {
+        const int lines = 10;
+        foreach (var service in services)
+        {
+            var tail = await exec.TailAsync(service, lines, ct);
+            if (tail.Count == 0)
+                continue;
+            log.Error($"{service}: its last {tail.Count} log lines:");
+            foreach (var line in tail)
+                log.Error($"  {service} | {line}");
+        }
+    }
+}
