@@ -144,6 +144,22 @@ public sealed class PipelineGenerationTests
         Assert.Equal("Workflow broken (.github/workflows/broken.yml): InvokedTargets names 'Deploi', which is not a target of the build. Did you mean Deploy?", result.Output.Trim());
     }
 
+    [GitHubActions("both", GitHubActionsImage.UbuntuLatest, OnPushBranches = ["main"], InvokedTargets = [nameof(Unit)], ParallelJobs = [nameof(Unit), nameof(Slow)])]
+    private sealed class JobsAndTargetsBuild : BuildHost
+    {
+        public Target Unit => _ => _.Executes(() => { });
+        public Target Slow => _ => _.Executes(() => { });
+    }
+
+    [Fact]
+    public async Task ParallelJobs_beside_InvokedTargets_fails_generation_saying_to_choose()
+    {
+        var result = await BuildRun.RunAsync(new JobsAndTargetsBuild(), x => x.Unit, ["--plan"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("Workflow both (.github/workflows/both.yml): ParallelJobs replaces InvokedTargets and WhenInput: set one or the other.", result.Output.Trim());
+    }
+
     [GitHubActions("leaky", GitHubActionsImage.UbuntuLatest, OnPushBranches = ["main"], InvokedTargets = [nameof(Deploy)], ImportSecrets = [nameof(Token)])]
     private sealed class SecretIntoPlainParameterBuild : BuildHost
     {
