@@ -75,9 +75,6 @@ public sealed class ReleaseStore
         return removed;
     }
 
-    /// <summary>Image ids only removed releases used: safe to delete from the VM.</summary>
-    public static IReadOnlyList<string> ImagesOnlyIn(IEnumerable<ReleaseInfo> removed, IEnumerable<ReleaseInfo> kept) => ReleasePruning.ImagesOnlyIn(removed, kept);
-
     private async Task<RemoteCommandResult> RunAsync(string command, CancellationToken ct) =>
         (await _vm.RunAsync(command, Quick, ct).ConfigureAwait(false)).EnsureSuccess();
 }

@@ -11,8 +11,6 @@ namespace Mlstack.Build.Deploy;
 /// this machine.</summary>
 public static class RemoteCompose
 {
-    public static readonly TimeSpan CommandTimeout = RemoteComposeCommand.Timeout;
-
     public static async Task<ComposeCli> FindAsync(IRemoteShell vm, CancellationToken ct) =>
         await TryFindAsync(vm, ct).ConfigureAwait(false)
             ?? throw new CommandFailedException($"{vm.Target.Host} has no Compose CLI (docker compose or docker-compose); run ./build.sh Bootstrap --host {vm.Target.Host} first.", null);

@@ -46,7 +46,7 @@ public static class RollbackRule
     /// test's, a command's) by its message, Ctrl-C as such, anything else — a bug — with its type, so it is not taken for one of ours.</summary>
     public static string WhatFailed(Exception failure, bool cancelled) => failure switch
     {
-        OperationCanceledException when cancelled => "the deploy was cancelled (Ctrl-C)",
+        OperationCanceledException when cancelled => "cancelled (Ctrl-C)",
         BuildFailure => failure.Message,
         _ => $"{failure.GetType().Name}: {failure.Message}",
     };

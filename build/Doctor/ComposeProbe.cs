@@ -7,9 +7,6 @@ namespace Mlstack.Build.Doctor;
 /// <summary>Finds this machine's Compose CLI (<see cref="ComposeDiscovery"/>, run through the local tool runner).</summary>
 public static class ComposeProbe
 {
-    /// <summary>In order of preference, here and on a VM: the v2 plugin, then v1.</summary>
-    public static readonly ComposeCli[] Candidates = [.. ComposeDiscovery.Candidates.Select(c => new ComposeCli(c.File, c.Prefix, ""))];
-
     /// <param name="cache">Remembers a CLI's version while its binary is unchanged (v1 takes ~0.5 s to start).</param>
     public static async Task<ComposeCli?> FindAsync(BuildLog log, ToolOutputCache? cache = null, CancellationToken ct = default) =>
         await ComposeDiscovery.FindAsync(async (file, arguments, token) =>

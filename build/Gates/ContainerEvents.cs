@@ -12,12 +12,21 @@ public static class ContainerEvents
     /// crash: when a failed release's compose up is cut off mid-recreate and the rollback's gate starts at once, the
     /// old container's exit arrives after the new gate started (seen in DeployTests: worker-light "crashed (exit code
     /// 0)" because its kill came 2 s before the gate). So a SIGTERM or SIGKILL (or a stop) from shortly before the
-    /// start still marks the container as stopped on purpose; its other events from before the start do not count.</remarks>
+    /// start still marks the container as stopped on purpose, and a start from then clears that again (Restore stops
+    /// its writers and starts them before its gate: their crash after it is still a crash). Exits from before the
+    /// start do not count.</remarks>
     public static ContainerHistory? Apply(ContainerHistory history, string action, string? signal, long? exitCode, DateTimeOffset time, DateTimeOffset gateStart)
     {
         var stopping = action == "stop" || (action == "kill" && signal is null or "15" or "9");
         if (time < gateStart)
-            return stopping && time >= gateStart - StopLookBack ? history with { StoppedOnPurpose = true } : null;
+        {
+            if (time < gateStart - StopLookBack)
+                return null;
+            return stopping ? history with { StoppedOnPurpose = true }
+                : action == "start" ? history with { StoppedOnPurpose = false }
+                : null;
+        }
+
         return action switch
         {
             "kill" or "stop" => history with { StoppedOnPurpose = true },

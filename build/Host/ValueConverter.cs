@@ -30,7 +30,7 @@ internal static class ValueConverter
                 ? real
                 : throw Error(parameter, origin, text, "a number, e.g. 0.5");
         if (type == typeof(TimeSpan))
-            return ParseDuration(text) ?? throw Error(parameter, origin, text, "a duration such as 90s, 2m, 1h or 1m30s");
+            return Durations.Parse(text) ?? throw Error(parameter, origin, text, "a duration such as 90s, 2m, 1h or 1m30s");
         if (type.IsEnum)
             return ParseEnum(type, text) ?? throw Error(parameter, origin, text, "one of " + string.Join(", ", EnumNames(type)));
         throw new InvalidOperationException($"Parameter {parameter.Name} has type {type.Name}, which the build cannot read.");
@@ -38,8 +38,6 @@ internal static class ValueConverter
 
     public static IEnumerable<string> EnumNames(Type type) =>
         Enum.GetNames(type).Select(NameMatching.KebabCase);
-
-    public static TimeSpan? ParseDuration(string text) => Durations.Parse(text);
 
     private static bool? ParseBool(string text) => text.ToLowerInvariant() switch
     {

@@ -40,6 +40,20 @@ internal sealed class LocalRegistry : IDisposable
         if (storage != null)
             Directory.CreateDirectory(storage);
         var storeLock = storage == null ? null : await StoreLock.AcquireAsync(storage, log, ct).ConfigureAwait(false);
+        try
+        {
+            return await StartHoldingAsync(storage, storeLock, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            storeLock?.Dispose(); // whatever failed, the next shipment must not wait for it
+            throw;
+        }
+    }
+
+    /// <summary>The registry itself, once the store is ours; it releases the store's lock when disposed.</summary>
+    private static async Task<LocalRegistry> StartHoldingAsync(string? storage, StoreLock? storeLock, CancellationToken ct)
+    {
         var directory = Directory.CreateTempSubdirectory("mlstack-registry-").FullName;
         var port = FreePort();
         var config = Path.Combine(directory, "config.yml");
@@ -67,7 +81,6 @@ internal sealed class LocalRegistry : IDisposable
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            storeLock?.Dispose();
             Directory.Delete(directory, recursive: true);
             throw new ToolNotFoundException("docker-registry", "docker-registry is not installed; apt-get install docker-registry (it moves images to the VM without a registry anywhere).", e);
         }

@@ -18,10 +18,16 @@ public sealed class LocalSite(Uri engine, BuildLog log) : IStackSite
 
     public Task<string> ReadTextAsync(string path, CancellationToken ct = default) => File.ReadAllTextAsync(path, ct);
 
-    public Task WriteTextAsync(string path, string text, CancellationToken ct = default)
+    public async Task WriteTextAsync(string path, string text, CancellationToken ct = default)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        return File.WriteAllTextAsync(path, text, ct);
+        // Owner-only from its first byte, as the VM's upload (0600) is: not the umask's default.
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        await using var file = new FileStream(path, options);
+        await using var writer = new StreamWriter(file);
+        await writer.WriteAsync(text.AsMemory(), ct).ConfigureAwait(false);
     }
 
     public Task DeleteAsync(string path, CancellationToken ct = default) => Task.Run(() => File.Delete(path), CancellationToken.None);

@@ -14,8 +14,6 @@ public sealed class VmSite(SshSession vm, bool ownsSession, Func<CancellationTok
 {
     private static readonly TimeSpan FileCommandTimeout = TimeSpan.FromSeconds(30);
 
-    public SshSession Session => vm;
-
     public string Name => vm.Target.Host;
 
     public DockerClient OpenEngine() => vm.OpenEngine();

@@ -27,10 +27,6 @@ public sealed class ContainerExec(DockerClient client, string project) : IDispos
         return new ExecResult(exitCode, stdout, stderr);
     }
 
-    /// <inheritdoc cref="EngineStreams.ReadAsync"/>
-    public static Task<(string Stdout, string Stderr)> ReadAsync(MultiplexedStream stream, Action<string>? onStdoutLine, CancellationToken ct) =>
-        EngineStreams.ReadAsync(stream, onStdoutLine, ct);
-
     /// <summary>The newest result of the running container's own healthcheck, read through the Engine API: no
     /// process is started.</summary>
     public async Task<HealthResult?> LastHealthAsync(string service, CancellationToken ct)

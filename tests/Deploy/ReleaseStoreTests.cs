@@ -106,6 +106,6 @@ public sealed class ReleaseStoreTests(TestVm vm) : IClassFixture<TestVm>
         var left = (await store.ListAsync(Ct)).Select(l => l.Release.Id).ToList();
         Assert.Equal([releases[0].Id, releases[3].Id, releases[4].Id, releases[5].Id, releases[6].Id], left);
         Assert.Equal([releases[1].Id, releases[2].Id], removed.Select(r => r.Id));
-        Assert.Equal(["two", "three"], ReleaseStore.ImagesOnlyIn(removed, releases.Where(r => left.Contains(r.Id))));
+        Assert.Equal(["two", "three"], ReleasePruning.ImagesOnlyIn(removed, releases.Where(r => left.Contains(r.Id))));
     }
 }

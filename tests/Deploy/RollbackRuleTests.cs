@@ -91,7 +91,7 @@ public sealed class RollbackRuleTests : IDisposable
         Assert.False(rollback.IsCancellationRequested);
         Assert.True(rollback.CanBeCanceled); // a time limit: the return ends by itself
         Assert.Equal(_first.Id, _scene.Vm.Links[ReleaseLink.Current]);
-        Assert.StartsWith("the deploy was cancelled (Ctrl-C)", Assert.Single(_scene.Vm.Audit).Reason, StringComparison.Ordinal);
+        Assert.StartsWith("cancelled (Ctrl-C)", Assert.Single(_scene.Vm.Audit).Reason, StringComparison.Ordinal);
     }
 
     [Fact]

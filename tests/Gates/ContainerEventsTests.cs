@@ -36,6 +36,14 @@ public sealed class ContainerEventsTests
     }
 
     [Fact]
+    public void A_container_stopped_and_started_again_before_the_gate_that_then_exits_has_crashed()
+    {
+        var history = Replay(("kill", "15", null, -20), ("die", null, 0, -19), ("stop", null, null, -19), ("start", null, null, -2), ("die", null, 1, 3));
+
+        Assert.Equal(1, history.CrashExitCode);
+    }
+
+    [Fact]
     public void Events_from_before_the_gate_other_than_a_stop_are_not_its_concern()
     {
         Assert.Null(ContainerEvents.Apply(ContainerHistory.None, "die", null, 1, Start.AddSeconds(-1), Start));
