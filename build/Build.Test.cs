@@ -27,7 +27,7 @@ internal sealed partial class Build
         .Executes(ct => RunTestsAsync([TestTier.System], ct));
 
     Target Test => _ => _
-        .Description("Runs every tier, side by side after the images are built once; JUnit XML per tier in .nuke/temp/reports")
+        .Description("Runs every tier, one after another, after the images are built once; JUnit XML per tier in .nuke/temp/reports")
         .DependsOn(Doctor, Images)
         .Executes(ct => RunTestsAsync([TestTier.Unit, TestTier.Integration, TestTier.System], ct));
 

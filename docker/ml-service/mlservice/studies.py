@@ -19,9 +19,10 @@ PLOTLY_JS = "/api/static/plotly.js"  # through the frontend, as the status page 
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 # A trial whose worker died (a retired or killed replica) stops beating: after the grace it is marked failed, not
-# left running for ever.
+# left running for ever. The grace is 2 minutes, not 40 s: a live trial on a loaded 2-core machine was marked failed
+# (its heartbeat thread waits for the GIL and one of the pool's 2 connections).
 _storage = resources.per_process(lambda: optuna.storages.RDBStorage(
-    config.OPTUNA_STORAGE_URL, heartbeat_interval=10, grace_period=40,
+    config.OPTUNA_STORAGE_URL, heartbeat_interval=10, grace_period=120,
     engine_kwargs={"pool_size": 2, "max_overflow": 0, "pool_pre_ping": True}))
 
 
