@@ -67,7 +67,7 @@ internal sealed partial class Build
             var environment = await UpEnvironmentAsync(ct);
             var record = Path.Combine(TemporaryDirectory, "up", $"{project.Name}.json");
             using var engine = await StackEngineAsync(ct);
-            await StackUp.RunAsync(model, engine, LocalCompose.For(project, Log, environment), new UpOptions(imageIds, record, ServiceTimeout, Live: !Console.IsOutputRedirected, ScaleToZeroTiers()), Log, ct);
+            await StackUp.RunAsync(model, engine, LocalCompose.For(project, Log, environment), new UpOptions(imageIds, record, ServiceTimeout, Live: !Console.IsOutputRedirected, ScaleToZeroTiers(), EdgeRoutesFolder.Hash(project.Directory)), Log, ct);
         });
 
     Target Down => _ => _

@@ -26,11 +26,11 @@ public sealed partial class BackupSite
 
     private ServiceReach ScratchReach(string project, IList<Docker.DotNet.Models.ContainerListResponse> containers)
     {
-        if (containers.FirstOrDefault(c => BackupEngine.ServiceOf(c) == SmokeContext.Entry) is not { } frontend)
+        if (containers.FirstOrDefault(c => BackupEngine.ServiceOf(c) == SmokeContext.Entry) is not { } entry)
             return new ServiceReach(new Uri("http://127.0.0.1:9"), null, null); // no HTTP check can run: nothing answers HTTP in this project
-        var address = frontend.NetworkSettings?.Networks?.Values.FirstOrDefault()?.IPAddress
-            ?? throw new BackupException($"{helper.Prefix}: {project}'s frontend has no network address: is it running?");
-        var port = frontend.Ports.FirstOrDefault()?.PrivatePort ?? 8080;
+        var address = entry.NetworkSettings?.Networks?.Values.FirstOrDefault()?.IPAddress
+            ?? throw new BackupException($"{helper.Prefix}: {project}'s edge has no network address: is it running?");
+        var port = entry.Ports.FirstOrDefault()?.PrivatePort ?? 8080;
         return site.Reach(address, port);
     }
 }

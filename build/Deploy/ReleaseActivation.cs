@@ -1,5 +1,6 @@
 using Docker.DotNet;
 using Mlstack.Build.Core;
+using Mlstack.Build.Deploy.Commands;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Gates;
 using Mlstack.Build.Remote;
@@ -34,9 +35,17 @@ public sealed class ReleaseActivation(IRemoteShell vm, Func<DockerClient> openEn
     public async Task<GateResult> UpAsync(string releaseId, UpOptions options, CancellationToken ct = default)
     {
         var model = await ModelAsync(releaseId, ct).ConfigureAwait(false);
+        options = options with { EdgeConfig = await SyncEdgeAsync(releaseId, ct).ConfigureAwait(false) };
         using var engine = new StackEngine(openEngine(), projectName);
         log.Info($"Deploy: starting release {releaseId} on {vm.Target.Host}");
         return await StackUp.RunAsync(model, engine, RemoteCompose.For(vm, Project(releaseId)), options, log, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The release's edge routes into the one path the edge mounts; a hash of them, for Up to see a change.</summary>
+    private async Task<string> SyncEdgeAsync(string releaseId, CancellationToken ct)
+    {
+        var synced = await vm.RunAsync(ReleaseCommands.SyncEdge(store.DeployPath, releaseId), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        return synced.EnsureSuccess().Output.Trim();
     }
 
     /// <summary>Stops the stack's containers, keeping them (and every volume) for their logs.</summary>

@@ -17,6 +17,7 @@ public static class ReleasePreparation
         var settings = new Dictionary<string, string>(stackSettings)
         {
             ["MLSTACK_CONFIG"] = config,
+            ["MLSTACK_EDGE_CONFIG"] = ReleaseCommands.EdgeDirectory(deployPath),
             ["DOCKER_SOCKET"] = await EngineSocketAsync(vm, ct).ConfigureAwait(false),
         };
         foreach (var (variable, reference) in imageVariables)

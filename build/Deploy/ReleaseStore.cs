@@ -31,6 +31,8 @@ public sealed class ReleaseStore
     public static string NewId(DateTimeOffset now, string shortSha) =>
         $"{now.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{shortSha}";
 
+    public string DeployPath => _path;
+
     public string ReleaseDirectory(string id) => ReleaseCommands.ReleaseDirectory(_path, id);
 
     /// <summary>The release's files and release.json travel as one tar (one upload, checked by size before it is

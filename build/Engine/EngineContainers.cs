@@ -32,6 +32,9 @@ public sealed class EngineContainers(DockerClient client) : IDisposable
     public Task StartAsync(string containerId, CancellationToken ct = default) =>
         client.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), ct);
 
+    public Task RemoveAsync(string containerId, CancellationToken ct = default) =>
+        client.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { RemoveVolumes = true }, ct);
+
     /// <summary>The container's last lines of output, stdout and stderr together; none for a container that is gone.</summary>
     public async Task<IReadOnlyList<string>> TailAsync(string containerId, int lines, CancellationToken ct = default)
     {

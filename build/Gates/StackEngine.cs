@@ -39,6 +39,17 @@ public sealed class StackEngine(DockerClient client, string project) : IDisposab
     /// <summary>Stops a container the way compose would: SIGTERM, and SIGKILL after compose's default 10 s.</summary>
     public Task StopAsync(string containerId, CancellationToken ct) => containers.StopAsync(containerId, 10, ct);
 
+    /// <summary>Stops a container with its own grace period: SIGTERM (or its stop signal), SIGKILL after it.</summary>
+    public Task StopAsync(string containerId, TimeSpan grace, CancellationToken ct) =>
+        containers.StopAsync(containerId, (uint)Math.Ceiling(grace.TotalSeconds), ct);
+
+    /// <summary>Removes a stopped container (its anonymous volumes too: a copy of a stateless service has none worth keeping).</summary>
+    public Task RemoveAsync(string containerId, CancellationToken ct) => containers.RemoveAsync(containerId, ct);
+
+    /// <inheritdoc cref="EngineContainers.ExecAsync"/>
+    public Task<(long ExitCode, string Stdout, string Stderr)> ExecAsync(string containerId, IReadOnlyList<string> command, CancellationToken ct) =>
+        containers.ExecAsync(containerId, command, null, ct);
+
     /// <summary>The container's last lines of output, stdout and stderr together.</summary>
     public Task<IReadOnlyList<string>> TailAsync(string containerId, int lines, CancellationToken ct) =>
         containers.TailAsync(containerId, lines, ct);
@@ -57,7 +68,8 @@ public sealed class StackEngine(DockerClient client, string project) : IDisposab
         Time(c.State.StartedAt),
         Time(c.State.FinishedAt),
         [.. (c.State.Health?.Log ?? []).TakeLast(3).Select(r => $"exit {r.ExitCode}: {LastLine(r.Output)}")],
-        c.Config?.Image ?? string.Empty);
+        c.Config?.Image ?? string.Empty,
+        c.Name.TrimStart('/'));
 
     /// <summary>A failing check's output is often a whole traceback; its last line says what went wrong.</summary>
     private static string LastLine(string? output)

@@ -22,7 +22,7 @@ public sealed class SmokeFailedException(string message) : BuildFailure(message)
 public sealed class SmokeContext(HttpClient http, Uri stackUrl, ContainerExec exec)
 {
     /// <summary>The service every HTTP check and flow goes through (<see cref="StackUrl"/> is its address).</summary>
-    public const string Entry = "frontend";
+    public const string Entry = "edge";
 
     public HttpClient Http { get; } = http;
     public Uri StackUrl { get; } = stackUrl;

@@ -38,9 +38,9 @@ public static class StackSmokeChecks
         // targets check proves the autoscaler's metrics are scraped.
         new HeartbeatCheck("scaler", "answers /healthz (its own healthcheck)", TimeSpan.FromSeconds(25)),
         new HeartbeatCheck("scheduler", "beat heartbeat fresh", TimeSpan.FromSeconds(35)),
-        new HttpCheck("frontend", "/healthz", BodyContains: "ok"),
+        new HttpCheck("edge", "/healthz", BodyContains: "ok"),
         new HttpCheck("frontend", "/", BodyContains: "<title>mlstack</title>"),
-        new TcpCheck("frontend"),
+        new TcpCheck("edge"),
         new PrometheusTargetsCheck("prometheus") { Timeout = TimeSpan.FromSeconds(35) },
         new ExecCheck("postgres-exporter", "reports pg_up 1", ["curl", "-fsS", "http://127.0.0.1:9187/metrics"], OutputContains: "pg_up 1"),
         new ExecCheck("redis-exporter", "reports redis_up 1", ["curl", "-fsS", "http://127.0.0.1:9121/metrics"], OutputContains: "redis_up 1"),

@@ -115,8 +115,11 @@ public static partial class ComposeConfigReader
                 break;
         }
 
-        var tier = Map(Child(node, "labels")).GetValueOrDefault(ServiceSpec.TierLabel);
-        return new ServiceSpec(name, Text(node, "image"), build, health, dependsOn, Text(node, "restart"), Serialize(node), tier);
+        var labels = Map(Child(node, "labels"));
+        var stopGrace = Text(node, "stop_grace_period") is { } grace ? Duration(grace, TimeSpan.FromSeconds(10)) : (TimeSpan?)null;
+        return new ServiceSpec(name, Text(node, "image"), build, health, dependsOn, Text(node, "restart"), Serialize(node),
+            labels.GetValueOrDefault(ServiceSpec.TierLabel), UpstreamSpec.Parse(name, labels.GetValueOrDefault(UpstreamSpec.Label)),
+            labels.GetValueOrDefault(ServiceSpec.EdgeLabel) == "true", stopGrace);
     }
 
     private static string Serialize(YamlNode node)

@@ -8,10 +8,14 @@ namespace Mlstack.Build.Stack;
 /// <param name="ImageIds">Per service, the id of the image it runs (services built by Images): part of its fingerprint.</param>
 /// <param name="RecordFile">Where Up keeps what it last left running (see <see cref="UpRecord"/>).</param>
 /// <param name="ScaleToZero">Worker tiers the autoscaler may stop entirely (<see cref="AutoscaleConfig"/>).</param>
-public sealed record UpOptions(IReadOnlyDictionary<string, string> ImageIds, string RecordFile, TimeSpan? ServiceTimeout = null, bool Live = false, IReadOnlySet<string>? ScaleToZero = null);
+/// <param name="EdgeConfig">A hash of the edge's routes as mounted (stack/config/edge): when it changed, Up reloads the
+/// edge; the edge's container stays.</param>
+public sealed record UpOptions(IReadOnlyDictionary<string, string> ImageIds, string RecordFile, TimeSpan? ServiceTimeout = null, bool Live = false, IReadOnlySet<string>? ScaleToZero = null, string? EdgeConfig = null);
 
-/// <summary>compose up, with the health gate watching from before the first container is created. A stack whose
-/// services all still run what the last Up gated is only gated again: no compose call, no one-shot re-run.</summary>
+/// <summary>compose up, with the health gate watching from before the first container is created; then the HTTP
+/// services behind the edge that changed are rolled new-beside-old (<see cref="ServiceRollout"/>) and the edge applies
+/// the release's routes. A stack whose services all still run what the last Up gated is only gated again: no compose
+/// call, no one-shot re-run.</summary>
 public static class StackUp
 {
     public static async Task<GateResult> RunAsync(ComposeModel model, StackEngine engine, ComposeCommand compose, UpOptions options, BuildLog log, CancellationToken ct)
@@ -21,7 +25,8 @@ public static class StackUp
         var goals = model.Services.Select(s => ServiceGoal.For(s, options.ServiceTimeout, options.ScaleToZero?.Contains(s.Name) == true)).ToList();
         var fingerprints = model.Services.ToDictionary(s => s.Name, s => UpPlan.Fingerprint(s, options.ImageIds.GetValueOrDefault(s.Name)));
         var before = await engine.SnapshotAsync(ct).ConfigureAwait(false);
-        var decision = UpPlan.Decide(model.Services, fingerprints, UpRecord.Read(options.RecordFile), before);
+        var decision = UpPlan.Decide(model.Services, fingerprints, UpRecord.Read(options.RecordFile), before, options.EdgeConfig);
+        var rolled = RolloutPlan.Select(model, decision.UnchangedServices, before);
         if (File.Exists(options.RecordFile))
             File.Delete(options.RecordFile); // until this Up has passed its gate, nothing is known to be running as recorded
         if (await StopAutoscalerAsync(model, engine, decision, before, ct).ConfigureAwait(false))
@@ -30,7 +35,7 @@ public static class StackUp
         using var composeCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var composeUp = decision.NothingChanged
             ? Task.FromResult(new ToolResult(0, []))
-            : compose(UpArguments(model, decision), composeCancel.Token);
+            : compose(UpArguments(model, [.. decision.Kept, .. rolled.Select(s => s.Name)]), composeCancel.Token);
         if (!decision.NothingChanged)
             Tell(log, model, decision.Kept);
         try
@@ -38,8 +43,10 @@ public static class StackUp
             using var gate = new HealthGate(engine, goals, log, options.Live);
             // Nothing to start: what the decision saw is what the gate would see.
             var result = await gate.WaitAsync(start, composeUp, decision.NothingChanged ? before : null, ct).ConfigureAwait(false);
+            if (!decision.NothingChanged)
+                await HandOverAsync(model, engine, compose, rolled, options, log, ct).ConfigureAwait(false);
             var running = decision.NothingChanged ? before : await engine.SnapshotAsync(ct).ConfigureAwait(false);
-            new UpRecord(fingerprints, running.GroupBy(c => c.Service).ToDictionary(g => g.Key, g => UpPlan.Recorded(g, model.Find(g.Key)).Id)).Write(options.RecordFile);
+            new UpRecord(fingerprints, running.GroupBy(c => c.Service).ToDictionary(g => g.Key, g => UpPlan.Recorded(g, model.Find(g.Key)).Id), options.EdgeConfig).Write(options.RecordFile);
             var total = clock.Elapsed;
             if (decision.NothingChanged)
             {
@@ -65,6 +72,22 @@ public static class StackUp
 
             throw;
         }
+    }
+
+    /// <summary>The changed HTTP services, one after another, each new-beside-old behind the running edge; then the
+    /// edge applies the routes of this release (a graceful reload, tested by nginx first).</summary>
+    private static async Task HandOverAsync(ComposeModel model, StackEngine engine, ComposeCommand compose, IReadOnlyList<ServiceSpec> rolled, UpOptions options, BuildLog log, CancellationToken ct)
+    {
+        if (model.Edge is not { } edgeService)
+            return;
+        var edgeContainer = (await engine.SnapshotAsync(ct).ConfigureAwait(false)).Where(c => c.Service == edgeService.Name && c.IsRunning).MaxBy(c => c.Created);
+        if (edgeContainer == null)
+            return; // the gate passed without it: it scales to zero nowhere, so this is a stack without a running edge
+        var edge = new EdgeRoutes(engine, edgeContainer);
+        var rollout = new ServiceRollout(engine, compose, edge, log);
+        foreach (var service in rolled)
+            await rollout.RollAsync(service, ServiceGoal.For(service, options.ServiceTimeout).Timeout, ct).ConfigureAwait(false);
+        await edge.ReloadAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>The service that scales the worker tiers (compose.yaml), stopped first wherever tiers are replaced.</summary>
@@ -93,10 +116,11 @@ public static class StackUp
             log.Info($"Up: {string.Join(", ", tiers)} unchanged: left at the replicas the autoscaler chose.");
     }
 
-    /// <summary>Kept services are left out; --no-deps then stops compose from pulling them back in as dependencies
-    /// (their dependants' conditions count as met: they completed, unchanged; nothing depends on a worker tier).</summary>
-    private static string[] UpArguments(ComposeModel model, UpDecision decision) =>
-        decision.Kept.Count == 0
+    /// <summary>Kept and rolled services are left out; --no-deps then stops compose from pulling them back in as
+    /// dependencies (their dependants' conditions count as met: kept ones completed, unchanged; nothing depends on a
+    /// worker tier; rolled ones serve, healthy, until their new copies take over).</summary>
+    private static string[] UpArguments(ComposeModel model, IReadOnlyList<string> leftOut) =>
+        leftOut.Count == 0
             ? ["up", "-d", "--no-build", "--remove-orphans"]
-            : ["up", "-d", "--no-build", "--remove-orphans", "--no-deps", .. model.Services.Select(s => s.Name).Except(decision.Kept)];
+            : ["up", "-d", "--no-build", "--remove-orphans", "--no-deps", .. model.Services.Select(s => s.Name).Except(leftOut)];
 }

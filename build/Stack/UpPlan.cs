@@ -6,8 +6,9 @@ using Mlstack.Build.Gates;
 namespace Mlstack.Build.Stack;
 
 /// <summary>What the last successful Up left running: each service's fingerprint (its resolved compose config plus
-/// its image id) and the container that passed the gate with it.</summary>
-public sealed record UpRecord(IReadOnlyDictionary<string, string> Fingerprints, IReadOnlyDictionary<string, string> Containers)
+/// its image id) and the container that passed the gate with it; and the edge's routes it applied
+/// (<see cref="UpOptions.EdgeConfig"/>).</summary>
+public sealed record UpRecord(IReadOnlyDictionary<string, string> Fingerprints, IReadOnlyDictionary<string, string> Containers, string? EdgeConfig = null)
 {
     public static UpRecord? Read(string path)
     {
@@ -34,7 +35,11 @@ public sealed record UpRecord(IReadOnlyDictionary<string, string> Fingerprints, 
 /// <param name="Kept">Left out of compose up: one-shots whose config and image are unchanged and whose last run
 /// exited 0 (compose would run them again; leaving them out keeps their result), and worker tiers whose config and
 /// image are unchanged (compose would reset the replicas the autoscaler chose to its own count).</param>
-public sealed record UpDecision(bool NothingChanged, IReadOnlyList<string> Kept);
+/// <param name="Unchanged">Every service that still runs what the last Up gated (a superset of <paramref name="Kept"/>).</param>
+public sealed record UpDecision(bool NothingChanged, IReadOnlyList<string> Kept, IReadOnlySet<string>? Unchanged = null)
+{
+    public IReadOnlySet<string> UnchangedServices => Unchanged ?? new HashSet<string>();
+}
 
 /// <summary>Decides how much of compose up an Up needs. Pure: the record, the fingerprints and a snapshot in.</summary>
 public static class UpPlan
@@ -42,15 +47,18 @@ public static class UpPlan
     public static string Fingerprint(ServiceSpec service, string? imageId) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{service.ConfigText}\nimage-id={imageId}")));
 
-    public static UpDecision Decide(IReadOnlyList<ServiceSpec> services, IReadOnlyDictionary<string, string> fingerprints, UpRecord? record, IReadOnlyList<ContainerSnapshot> containers)
+    /// <param name="edgeConfig">The identity of the edge's routes now (<see cref="UpOptions.EdgeConfig"/>): routes
+    /// changed on their own are a change too, applied by a reload.</param>
+    public static UpDecision Decide(IReadOnlyList<ServiceSpec> services, IReadOnlyDictionary<string, string> fingerprints, UpRecord? record, IReadOnlyList<ContainerSnapshot> containers, string? edgeConfig = null)
     {
         if (record == null)
             return new UpDecision(false, []);
         var unchanged = services.Where(s => Unchanged(s, fingerprints[s.Name], record, containers)).ToList();
         var orphans = containers.Any(c => services.All(s => s.Name != c.Service));
         return new UpDecision(
-            unchanged.Count == services.Count && !orphans,
-            [.. unchanged.Where(s => s.IsOneShot || s.IsTier).Select(s => s.Name)]);
+            unchanged.Count == services.Count && !orphans && record.EdgeConfig == edgeConfig,
+            [.. unchanged.Where(s => s.IsOneShot || s.IsTier).Select(s => s.Name)],
+            unchanged.Select(s => s.Name).ToHashSet());
     }
 
     /// <summary>The container Up records for a service: its newest; for a worker tier its first, the one compose

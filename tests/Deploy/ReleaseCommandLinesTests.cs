@@ -68,4 +68,43 @@ public sealed class ReleaseCommandLinesTests
         Assert.Equal("find '/srv/mlstack/config/0123456789abcdef.partial' -type d -exec chmod 755 {} + && mv -T '/srv/mlstack/config/0123456789abcdef.partial' '/srv/mlstack/config/0123456789abcdef'",
             ConfigCommands.Publish(folder));
     }
+
+    /// <summary>Run in a real shell on real files: the release's routes land in the one edge folder, readable by the
+    /// edge's unprivileged user, and the printed hash changes with them and only with them.</summary>
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task The_edge_routes_of_the_release_its_env_names_are_copied_into_the_one_edge_folder()
+    {
+        var root = Directory.CreateTempSubdirectory("mlstack-edge-sync-").FullName;
+        try
+        {
+            foreach (var (id, routes) in new[] { ("r1", "server { listen 8080; }\n"), ("r2", "server { listen 8081; }\n") })
+            {
+                var config = System.IO.Path.Combine(root, "config", id);
+                Directory.CreateDirectory(System.IO.Path.Combine(config, "edge"));
+                File.WriteAllText(System.IO.Path.Combine(config, "edge", "site.conf"), routes);
+                File.SetUnixFileMode(System.IO.Path.Combine(config, "edge", "site.conf"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                Directory.CreateDirectory(ReleaseCommands.ReleaseDirectory(root, id));
+                File.WriteAllText(System.IO.Path.Combine(ReleaseCommands.ReleaseDirectory(root, id), ".env"), $"A=1\nMLSTACK_CONFIG={config}\nB=2\n");
+            }
+
+            var first = await Support.ChildProcess.RunAsync("bash", ["-c", ReleaseCommands.SyncEdge(root, "r1")]);
+            var again = await Support.ChildProcess.RunAsync("bash", ["-c", ReleaseCommands.SyncEdge(root, "r1")]);
+            var synced = System.IO.Path.Combine(ReleaseCommands.EdgeDirectory(root), "site.conf");
+            Assert.Equal("server { listen 8080; }\n", File.ReadAllText(synced));
+            Assert.True(File.GetUnixFileMode(synced).HasFlag(UnixFileMode.OtherRead), "the edge runs as www-data: its routes must be readable");
+            var second = await Support.ChildProcess.RunAsync("bash", ["-c", ReleaseCommands.SyncEdge(root, "r2")]);
+
+            Assert.Equal(0, first.ExitCode);
+            Assert.Matches("^[0-9a-f]{64}$", first.Output.Trim());
+            Assert.Equal(first.Output.Trim(), again.Output.Trim());
+            Assert.NotEqual(first.Output.Trim(), second.Output.Trim());
+            Assert.Equal("server { listen 8081; }\n", File.ReadAllText(synced));
+            Assert.Equal(["site.conf"], Directory.GetFiles(ReleaseCommands.EdgeDirectory(root)).Select(System.IO.Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

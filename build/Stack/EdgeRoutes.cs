@@ -1,0 +1,40 @@
+using Mlstack.Build.Core;
+using Mlstack.Build.Gates;
+
+namespace Mlstack.Build.Stack;
+
+/// <summary>The edge refused a change (nginx -t failed, or a name did not resolve): the running config stays.</summary>
+public sealed class EdgeFailedException(string message) : BuildFailure(message);
+
+/// <summary>What the build asks of the running edge, by docker exec of its own script (docker/edge/edge.sh): point an
+/// upstream at given copies of a service, apply the release's routes, or ask a copy for its check path from inside
+/// the edge's network. Every change is tested by nginx before it applies, and returns when nginx's old workers have
+/// finished their in-flight requests.</summary>
+public sealed class EdgeRoutes(StackEngine engine, ContainerSnapshot edge)
+{
+    public string Container => edge.Name;
+
+    /// <summary>From now on, <paramref name="upstream"/>'s traffic goes to these containers only.</summary>
+    public Task PointAsync(UpstreamSpec upstream, IEnumerable<string> containerNames, CancellationToken ct) =>
+        RunAsync(["edge", "route", upstream.Name, .. containerNames.Select(name => $"{name}:{upstream.Port}")], ct);
+
+    /// <summary>Applies the routes mounted from the release (stack/config/edge/site.conf) with a graceful reload.</summary>
+    public Task ReloadAsync(CancellationToken ct) => RunAsync(["edge", "reload"], ct);
+
+    /// <summary>Whether the copy answers 2xx on its check path at its own address, asked from the edge: the path the
+    /// traffic will take, before any traffic does.</summary>
+    public async Task<bool> AnswersAsync(string containerName, UpstreamSpec upstream, CancellationToken ct)
+    {
+        var (exitCode, _, _) = await engine.ExecAsync(edge.Id, ["curl", "-fsS", "-o", "/dev/null", "--max-time", "10", $"http://{containerName}:{upstream.Port}{upstream.CheckPath}"], ct).ConfigureAwait(false);
+        return exitCode == 0;
+    }
+
+    private async Task RunAsync(IReadOnlyList<string> command, CancellationToken ct)
+    {
+        var (exitCode, stdout, stderr) = await engine.ExecAsync(edge.Id, command, ct).ConfigureAwait(false);
+        if (exitCode == 0)
+            return;
+        var said = $"{stderr}\n{stdout}".Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        throw new EdgeFailedException($"The edge ({edge.Name}) refused '{string.Join(' ', command)}': {string.Join(" | ", said.TakeLast(3))}");
+    }
+}

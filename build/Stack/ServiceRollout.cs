@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Mlstack.Build.Core;
+using Mlstack.Build.Gates;
+
+namespace Mlstack.Build.Stack;
+
+/// <summary>New beside old for one HTTP service behind the edge — what kamal-proxy does for a container, here for a
+/// compose service: pin the edge to the serving copies; start as many new copies beside them (compose's --scale with
+/// --no-recreate keeps the old ones); wait until each new copy is healthy and answers its check path at its own
+/// address; move the traffic; let the old copies drain (their stop grace: in-flight requests finish) and remove them.
+/// Until the new copies are proven the old ones serve; a new copy that fails is removed, and nothing switched.</summary>
+public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, EdgeRoutes edge, BuildLog log)
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(10);
+
+    public async Task RollAsync(ServiceSpec service, TimeSpan timeout, CancellationToken ct)
+    {
+        var upstream = service.Upstream ?? throw new ArgumentException($"{service.Name} is not behind the edge", nameof(service));
+        var clock = Stopwatch.StartNew();
+        var old = await CopiesAsync(service, null, ct).ConfigureAwait(false);
+        await edge.PointAsync(upstream, old.Select(c => c.Name), ct).ConfigureAwait(false);
+        log.Info($"Rollout: {service.Name}: starting {Copies(old.Count)} beside the serving {Names(old)}");
+        var result = await compose(["up", "-d", "--no-build", "--no-deps", "--no-recreate", "--scale", $"{service.Name}={old.Count * 2}", service.Name], ct).ConfigureAwait(false);
+        var fresh = await CopiesAsync(service, old, ct).ConfigureAwait(false);
+        try
+        {
+            if (result.ExitCode != 0 || fresh.Count == 0)
+                throw new ComposeFailedException($"compose could not start a new copy of {service.Name} beside the old: {string.Join(" | ", result.Output.TakeLast(3))}", result.ExitCode, result.Output);
+            await WaitHealthyAsync(service, fresh, timeout, ct).ConfigureAwait(false);
+            foreach (var copy in fresh)
+            {
+                if (!await edge.AnswersAsync(copy.Name, upstream, ct).ConfigureAwait(false))
+                    throw await FailureAsync(service, copy, $"is healthy, but {upstream.CheckPath} at its own address ({copy.Name}:{upstream.Port}) did not answer 2xx from the edge", ct).ConfigureAwait(false);
+            }
+
+            log.Info($"Rollout: {service.Name}: {Names(fresh)} healthy and answering {upstream.CheckPath} after {clock.Elapsed.TotalSeconds:0.0}s");
+            await edge.PointAsync(upstream, fresh.Select(c => c.Name), ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await RemoveAsync(fresh, DefaultStopGrace).ConfigureAwait(false);
+            log.Warn($"Rollout: {service.Name}: the new {Copies(fresh.Count)} removed; {Names(old)} serve on, nothing switched");
+            throw;
+        }
+
+        log.Info($"Rollout: {service.Name}: traffic moved to {Names(fresh)} after {clock.Elapsed.TotalSeconds:0.0}s");
+        var drain = Stopwatch.StartNew();
+        await RemoveAsync(old, service.StopGrace ?? DefaultStopGrace).ConfigureAwait(false);
+        log.Info($"Rollout: {service.Name}: {Names(old)} drained and removed in {drain.Elapsed.TotalSeconds:0.0}s; {clock.Elapsed.TotalSeconds:0.0}s in all");
+    }
+
+    /// <summary>The service's running copies, those not in <paramref name="except"/>.</summary>
+    private async Task<IReadOnlyList<ContainerSnapshot>> CopiesAsync(ServiceSpec service, IReadOnlyList<ContainerSnapshot>? except, CancellationToken ct) =>
+        [.. (await engine.SnapshotAsync(ct).ConfigureAwait(false))
+            .Where(c => c.Service == service.Name && c.IsRunning && except?.Any(o => o.Id == c.Id) != true)
+            .OrderBy(c => c.Name, StringComparer.Ordinal)];
+
+    private async Task WaitHealthyAsync(ServiceSpec service, IReadOnlyList<ContainerSnapshot> fresh, TimeSpan timeout, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var waiting = fresh.ToList();
+        while (waiting.Count > 0)
+        {
+            await Task.Delay(Poll, ct).ConfigureAwait(false);
+            var now = await engine.SnapshotAsync(ct).ConfigureAwait(false);
+            foreach (var copy in waiting.ToList())
+            {
+                var seen = now.FirstOrDefault(c => c.Id == copy.Id);
+                if (seen is { IsRunning: true, Health: "healthy" } or { IsRunning: true, Health: null })
+                    waiting.Remove(copy);
+                else if (seen == null || !seen.IsRunning || seen.Health == "unhealthy")
+                    throw await FailureAsync(service, seen ?? copy, seen == null ? "was removed" : seen.IsRunning ? "became unhealthy" : $"exited with code {seen.ExitCode}", ct).ConfigureAwait(false);
+            }
+
+            if (waiting.Count > 0 && clock.Elapsed > timeout)
+                throw await FailureAsync(service, waiting[0], $"was not healthy after {timeout.TotalSeconds:0}s", ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<GateFailedException> FailureAsync(ServiceSpec service, ContainerSnapshot copy, string what, CancellationToken ct)
+    {
+        var tail = await engine.TailAsync(copy.Id, 20, ct).ConfigureAwait(false);
+        foreach (var line in tail)
+            log.Warn($"  {copy.Name} | {line}");
+        foreach (var output in copy.HealthOutputs)
+            log.Warn($"  {copy.Name} healthcheck | {output}");
+        return new GateFailedException(service.Name, $"'s new copy {copy.Name} {what}", tail, copy.HealthOutputs);
+    }
+
+    /// <summary>Stops (its own grace: SIGTERM, in-flight work finishes) and removes each copy; not cancellable, so a
+    /// Ctrl-C cannot leave a half-removed copy behind.</summary>
+    private async Task RemoveAsync(IReadOnlyList<ContainerSnapshot> copies, TimeSpan grace)
+    {
+        foreach (var copy in copies)
+        {
+            await engine.StopAsync(copy.Id, grace, CancellationToken.None).ConfigureAwait(false);
+            await engine.RemoveAsync(copy.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static string Copies(int count) => count == 1 ? "a new copy" : $"{count} new copies";
+
+    private static string Names(IReadOnlyList<ContainerSnapshot> copies) => string.Join(", ", copies.Select(c => c.Name));
+}
