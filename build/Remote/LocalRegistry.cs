@@ -37,6 +37,7 @@ internal sealed class LocalRegistry : IDisposable
     /// every layer already pushed once (null: a temp folder, deleted on dispose).</param>
     public static async Task<LocalRegistry> StartAsync(string? storage, BuildLog log, CancellationToken ct)
     {
+        await RegistryTool.EnsureAsync(log, ct).ConfigureAwait(false);
         if (storage != null)
             Directory.CreateDirectory(storage);
         var storeLock = storage == null ? null : await StoreLock.AcquireAsync(storage, log, ct).ConfigureAwait(false);
@@ -67,7 +68,7 @@ internal sealed class LocalRegistry : IDisposable
             http:
               addr: 127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}
             """, ct).ConfigureAwait(false);
-        var start = new ProcessStartInfo("docker-registry", ["serve", config])
+        var start = new ProcessStartInfo(ToolRunner.Resolve(RegistryTool.Package), ["serve", config]) // where RegistryTool found it
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -82,7 +83,7 @@ internal sealed class LocalRegistry : IDisposable
         catch (System.ComponentModel.Win32Exception e)
         {
             Directory.Delete(directory, recursive: true);
-            throw new ToolNotFoundException("docker-registry", "docker-registry is not installed; apt-get install docker-registry (it moves images to the VM without a registry anywhere).", e);
+            throw RegistryTool.NotInstalled(e); // found a moment ago yet not startable: the same one line
         }
 
         var registry = new LocalRegistry(process, directory, port, storeLock);
