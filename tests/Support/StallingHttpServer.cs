@@ -4,8 +4,9 @@ using System.Text;
 
 namespace Mlstack.Tests.Support;
 
-/// <summary>A real HTTP/1.1 server on loopback (keep-alive, "200 ok" to every GET) that can be told to stall:
-/// while stalled, it answers nothing; afterwards it answers everything that waited.</summary>
+/// <summary>A real HTTP/1.1 server on loopback (keep-alive, "200 ok" to every request) that can be told to stall:
+/// while stalled, it answers nothing; afterwards it answers everything that waited. It can also be told to answer
+/// another status for a while, as a proxy whose upstream is gone answers 502.</summary>
 internal sealed class StallingHttpServer : IAsyncDisposable
 {
     private static readonly byte[] Response = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok");
@@ -13,6 +14,7 @@ internal sealed class StallingHttpServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private long _stallUntilTicks;
+    private volatile Answer? _override;
 
     public StallingHttpServer()
     {
@@ -23,6 +25,10 @@ internal sealed class StallingHttpServer : IAsyncDisposable
     public Uri Url => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
 
     public void StallFor(TimeSpan duration) => Interlocked.Exchange(ref _stallUntilTicks, DateTime.UtcNow.Add(duration).Ticks);
+
+    /// <summary>Every request answered from now until <paramref name="duration"/> has passed gets this status.</summary>
+    public void AnswerFor(int status, TimeSpan duration) =>
+        _override = new(Encoding.ASCII.GetBytes($"HTTP/1.1 {status} Status {status}\r\nContent-Length: 0\r\n\r\n"), DateTime.UtcNow.Add(duration));
 
     private async Task AcceptAsync()
     {
@@ -58,12 +64,18 @@ internal sealed class StallingHttpServer : IAsyncDisposable
                     int end;
                     while ((end = IndexOfHeaderEnd(buffer, filled)) >= 0)
                     {
+                        // a body (a POST's JSON) belongs to its request: answer once all of it is here, then drop it,
+                        // so it is not read as the start of the next request
+                        var length = end + ContentLength(buffer, end);
+                        if (filled < length)
+                            break;
                         var wait = new DateTime(Interlocked.Read(ref _stallUntilTicks), DateTimeKind.Utc) - DateTime.UtcNow;
                         if (wait > TimeSpan.Zero)
                             await Task.Delay(wait, _stop.Token);
-                        await stream.WriteAsync(Response, _stop.Token);
-                        Buffer.BlockCopy(buffer, end, buffer, 0, filled - end);
-                        filled -= end;
+                        var answer = _override is { } o && DateTime.UtcNow < o.Until ? o.Bytes : Response;
+                        await stream.WriteAsync(answer, _stop.Token);
+                        Buffer.BlockCopy(buffer, length, buffer, 0, filled - length);
+                        filled -= length;
                     }
                 }
             }
@@ -85,6 +97,17 @@ internal sealed class StallingHttpServer : IAsyncDisposable
         return -1;
     }
 
+    private static int ContentLength(byte[] buffer, int headerLength)
+    {
+        foreach (var line in Encoding.ASCII.GetString(buffer, 0, headerLength).Split("\r\n"))
+        {
+            if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                return int.Parse(line.AsSpan("Content-Length:".Length), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return 0;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -92,4 +115,6 @@ internal sealed class StallingHttpServer : IAsyncDisposable
         await _accepting;
         _stop.Dispose();
     }
+
+    private sealed record Answer(byte[] Bytes, DateTime Until);
 }
