@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Gates;
 using Mlstack.Build.Testing;
@@ -87,6 +88,60 @@ public sealed class FullStackTests
             Assert.Equal(System.Net.HttpStatusCode.NoContent, deleted.StatusCode);
         using var gone = await http.GetAsync("/api/studies/interleave", ct);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    /// <summary>Run inside a worker (docker exec, as the worker's own user): SIGKILLs the prefork pool child of the Celery
+    /// main process (PID 1) once it has used 0.3 s of CPU since first seen, i.e. mid-task (an idle child uses none);
+    /// prints its pid. argv[1]: how many seconds to wait for it.</summary>
+    private const string KillBusyPoolChild = """
+        import os, signal, sys, time
+        def children():
+            pids = []
+            for task in os.listdir("/proc/1/task"):
+                try:
+                    pids += open(f"/proc/1/task/{task}/children").read().split()
+                except OSError:
+                    pass
+            return [int(pid) for pid in pids]
+        def cpu_ticks(pid):
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])  # utime + stime
+        deadline, first = time.monotonic() + float(sys.argv[1]), {}
+        while time.monotonic() < deadline:
+            for pid in children():
+                try:
+                    used = cpu_ticks(pid)
+                except OSError:
+                    continue
+                if used - first.setdefault(pid, used) >= 30:
+                    os.kill(pid, signal.SIGKILL)
+                    print(pid)
+                    sys.exit(0)
+            time.sleep(0.1)
+        sys.exit("no pool child of the worker started working")
+        """;
+
+    /// <summary>A worker's pool child killed mid-task (the OOM killer, SIGKILL) hands its task back: acknowledged late
+    /// and rejected on worker lost, the training goes back to the queue, a new child runs it again and the run ends
+    /// succeeded, not failed or left running. Heavy is at 0 here, so the one replica the autoscaler starts gets it.</summary>
+    private static async Task KilledWorkerHandsBackItsTaskAsync(StackEngine engine)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(StackUrl) };
+        var probe = new AutoscalingProbe(engine, http);
+        var run = (await probe.QueueTrainingsAsync(1)).Single();
+        string? heavy = null;
+        await AutoscalingProbe.WaitUntilAsync(async () => (heavy = (await probe.HeavyAsync()).FirstOrDefault(c => c.IsRunning)?.Id) != null,
+            TimeSpan.FromSeconds(30), "a worker-heavy replica started for the training");
+        var killed = await ChildProcess.RunAsync("docker", ["exec", heavy!, "python3", "-c", KillBusyPoolChild, "30"]);
+        Assert.True(killed.ExitCode == 0, killed.Output);
+        var status = "queued";
+        var took = await AutoscalingProbe.WaitUntilAsync(async () => (status = (await probe.StatusesAsync([run])).Single()) == "succeeded", TimeSpan.FromSeconds(30),
+            "the training whose pool child was killed mid-task succeeded", () => $"its status stayed {status}");
+        // It was killed mid-task, not after: the task was delivered twice (to the killed child and to the next one).
+        var logs = string.Concat(await Task.WhenAll((await probe.HeavyAsync()).Select(async c => (await ChildProcess.RunAsync("docker", ["logs", c.Id])).Output)));
+        Assert.Contains("exited with 'signal 9 (SIGKILL)'", logs);
+        Assert.True(Regex.Count(logs, $@"train_model\[{run}\] received") >= 2, $"training {run} was not delivered again after its child was killed");
+        TestContext.Current.TestOutputHelper?.WriteLine($"killed worker: the training succeeded {took.TotalSeconds:0.0}s after its pool child (pid {killed.Output.Trim()}) was killed");
     }
 
     /// <summary>worker-heavy idles at 0 and Up counts it ready; a burst of trainings scales it up, the tasks finish,
@@ -196,6 +251,7 @@ public sealed class FullStackTests
             Assert.True(recovered.ExitCode == 0, recovered.Output);
 
             await AutoscalingAsync(engine);
+            await KilledWorkerHandsBackItsTaskAsync(engine);
             await StudiesAsync(engine);
 
             var status = await BuildSh("Status");

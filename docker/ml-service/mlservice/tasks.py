@@ -5,6 +5,7 @@ housekeeping every 30 s."""
 import logging
 import os
 import pathlib
+import signal
 import time
 
 from celery import Celery, bootsteps, signals
@@ -29,16 +30,34 @@ app = Celery("mlservice", broker=config.BROKER_URL, backend=config.RESULT_BACKEN
 app.conf.update(
     task_default_queue="default",
     task_routes={task: {"queue": queue} for task, queue in ROUTES.items()},
+    # Releases without losing a task (docs/tiers-and-studies.md, "What a release does to running tasks"):
+    # a task is acknowledged only once it has finished (acks_late), so a worker that goes away mid-task leaves it
+    # unacknowledged in Redis, and one reserved but not started goes back when the worker closes its channel.
     task_acks_late=True,
+    # A pool child that dies mid-task (the OOM killer, SIGKILL, a segfault in BLAS) puts its task back at the head of
+    # the queue for another child or replica. Without it Celery 5.2 acknowledges the task and stores a
+    # WorkerLostError: the run would stay 'running' for ever (train_model never saw an exception). The price: a task
+    # that kills its child every time is retried every time, so tasks must stay idempotent (they are: a run or a
+    # trial is written again under the same id).
+    task_reject_on_worker_lost=True,
+    # One task at a time per child: a worker that stops holds no more than it runs.
     worker_prefetch_multiplier=1,
     broker_connection_retry_on_startup=True,
     result_expires=3600,
     beat_schedule={"housekeeping": {"task": "mlservice.tasks.housekeeping", "schedule": 30.0}},
     beat_scheduler="mlservice.tasks:HeartbeatScheduler",
-    # A task a lost worker had taken comes back to the queue after this long (acks_late), not after an hour.
+    # A task a lost worker had taken comes back to the queue after this long (acks_late), not after an hour: the
+    # last resort, for a worker killed as a whole (SIGKILL of the container, a host crash), which cannot hand back
+    # anything. Longer than any task, or a slow task would be run twice.
     broker_transport_options={"visibility_timeout": 600},
 )
 log = logging.getLogger(__name__)
+
+# How long a warm shutdown (SIGTERM: compose stopping an old release's worker, the scaler retiring a replica) may wait
+# for the running tasks; then the worker shuts down cold and hands them back to the queue at once. Set per tier in
+# compose.yaml a few seconds below its stop_grace_period, so the engine's SIGKILL never comes first (after a SIGKILL
+# a task comes back only after the visibility timeout, 10 minutes). 0 or unset: wait until the engine kills it.
+WARM_SHUTDOWN_SECONDS = int(os.environ.get("WORKER_WARM_SHUTDOWN_SECONDS", "0") or 0)
 
 
 class ConsumerHeartbeat(bootsteps.StartStopStep):
@@ -75,6 +94,25 @@ class ConsumerHeartbeat(bootsteps.StartStopStep):
 
 
 app.steps["consumer"].add(ConsumerHeartbeat)
+
+
+@signals.worker_shutting_down.connect
+def _limit_warm_shutdown(how=None, **_):
+    """Turns a warm shutdown that has waited WARM_SHUTDOWN_SECONDS into a cold one. Celery 5.2 has no such limit of
+    its own (5.5's soft shutdown is that). This runs in the main process's SIGTERM handler, on its main thread; the
+    alarm's SIGQUIT is Celery's own cold shutdown: the pool's children are terminated, their tasks never
+    acknowledged, and closing the broker channel puts every unacknowledged task back on its queue ("Restoring N
+    unacknowledged message(s)" in the log). A task that finishes in time is acknowledged as usual: nothing runs twice."""
+    if how != "Warm" or WARM_SHUTDOWN_SECONDS <= 0:
+        return
+
+    def cold(*_):
+        log.warning("warm shutdown still waiting after %d s: shutting down cold, unfinished tasks go back to the queue",
+                    WARM_SHUTDOWN_SECONDS)
+        os.kill(os.getpid(), signal.SIGQUIT)
+
+    signal.signal(signal.SIGALRM, cold)
+    signal.alarm(WARM_SHUTDOWN_SECONDS)
 
 
 @signals.worker_process_init.connect
