@@ -4,8 +4,9 @@ namespace Mlstack.Build.Gates;
 /// are tested by value.</summary>
 public static class ContainerEvents
 {
-    /// <summary>How far before the gate's start a stop still counts: compose's stop grace (10 s) with room to spare.</summary>
-    public static readonly TimeSpan StopLookBack = TimeSpan.FromSeconds(30);
+    /// <summary>How far before the gate's start a stop still counts: the longest stop grace in the stack (worker-heavy
+    /// finishes its task for up to 120 s on a warm shutdown) with room to spare.</summary>
+    public static readonly TimeSpan StopLookBack = TimeSpan.FromSeconds(135);
 
     /// <summary>The history after the event, or null when the event is from before the gate and changes nothing.</summary>
     /// <remarks>A stop that straddles the gate's start — its SIGTERM just before, its exit just after — is a stop, not a

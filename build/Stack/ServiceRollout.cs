@@ -5,8 +5,8 @@ using Mlstack.Build.Gates;
 namespace Mlstack.Build.Stack;
 
 /// <summary>New beside old for one HTTP service behind the edge — what kamal-proxy does for a container, here for a
-/// compose service: pin the edge to the serving copies; start as many new copies beside them (compose's --scale with
-/// --no-recreate keeps the old ones); wait until each new copy is healthy and answers its check path at its own
+/// compose service: pin the edge to the serving copies; start one new copy beside them (compose's --scale with
+/// --no-recreate keeps the old ones); wait until it is healthy and answers its check path at its own
 /// address; move the traffic; let the old copies drain (their stop grace: in-flight requests finish) and remove them.
 /// Until the new copies are proven the old ones serve; a new copy that fails is removed, and nothing switched.</summary>
 public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, EdgeRoutes edge, BuildLog log)
@@ -20,8 +20,10 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
         var clock = Stopwatch.StartNew();
         var old = await CopiesAsync(service, null, ct).ConfigureAwait(false);
         await edge.PointAsync(upstream, old.Select(c => c.Name), ct).ConfigureAwait(false);
-        log.Info($"Rollout: {service.Name}: starting {Copies(old.Count)} beside the serving {Names(old)}");
-        var result = await compose(["up", "-d", "--no-build", "--no-deps", "--no-recreate", "--scale", $"{service.Name}={old.Count * 2}", service.Name], ct).ConfigureAwait(false);
+        log.Info($"Rollout: {service.Name}: starting a new copy beside {Names(old)}, which serve{(old.Count == 1 ? "s" : "")} until it is proven");
+        // One new copy, whatever was running: an HTTP service runs one, and copies left by a rollout that was cut off
+        // (a dropped connection) are drained with the rest.
+        var result = await compose(["up", "-d", "--no-build", "--no-deps", "--no-recreate", "--scale", $"{service.Name}={old.Count + 1}", service.Name], ct).ConfigureAwait(false);
         var fresh = await CopiesAsync(service, old, ct).ConfigureAwait(false);
         try
         {
@@ -40,7 +42,7 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
         catch
         {
             await RemoveAsync(fresh, DefaultStopGrace).ConfigureAwait(false);
-            log.Warn($"Rollout: {service.Name}: the new {Copies(fresh.Count)} removed; {Names(old)} serve on, nothing switched");
+            log.Warn($"Rollout: {service.Name}: new copy {Names(fresh)} removed; {Names(old)} serve on, nothing switched");
             throw;
         }
 
@@ -98,8 +100,6 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
             await engine.RemoveAsync(copy.Id, CancellationToken.None).ConfigureAwait(false);
         }
     }
-
-    private static string Copies(int count) => count == 1 ? "a new copy" : $"{count} new copies";
 
     private static string Names(IReadOnlyList<ContainerSnapshot> copies) => string.Join(", ", copies.Select(c => c.Name));
 }

@@ -20,6 +20,14 @@ public sealed class ContainerEventsTests
     }
 
     [Fact]
+    public void A_worker_finishing_its_task_for_two_minutes_after_its_SIGTERM_has_stopped_not_crashed()
+    {
+        var history = Replay(("kill", "15", null, -100), ("die", null, 0, 15));
+
+        Assert.Null(history.CrashExitCode);
+    }
+
+    [Fact]
     public void An_exit_of_its_own_during_the_gate_is_a_crash_even_once_restarted()
     {
         var history = Replay(("start", null, null, 1), ("die", null, 0, 5), ("start", null, null, 6));
@@ -31,7 +39,7 @@ public sealed class ContainerEventsTests
     [Fact]
     public void A_stop_long_before_the_gate_or_a_reload_signal_does_not_excuse_a_later_exit()
     {
-        Assert.Equal(3, Replay(("kill", "15", null, -60), ("die", null, 3, 2)).CrashExitCode);
+        Assert.Equal(3, Replay(("kill", "15", null, -200), ("die", null, 3, 2)).CrashExitCode);
         Assert.Equal(3, Replay(("kill", "1", null, -2), ("die", null, 3, 2)).CrashExitCode);
     }
 
