@@ -19,7 +19,8 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
         var upstream = service.Upstream ?? throw new ArgumentException($"{service.Name} is not behind the edge", nameof(service));
         var clock = Stopwatch.StartNew();
         var old = await CopiesAsync(service, null, ct).ConfigureAwait(false);
-        await edge.PointAsync(upstream, old.Select(c => c.Name), ct).ConfigureAwait(false);
+        // Only proven copies keep traffic meanwhile: one still starting was left by a rollout cut off mid-way.
+        await edge.PointAsync(upstream, old.Where(c => c.Health is null or "healthy").Select(c => c.Name), ct).ConfigureAwait(false);
         log.Info($"Rollout: {service.Name}: starting a new copy beside {Names(old)}, which serve{(old.Count == 1 ? "s" : "")} until it is proven");
         // One new copy, whatever was running: an HTTP service runs one, and copies left by a rollout that was cut off
         // (a dropped connection) are drained with the rest.

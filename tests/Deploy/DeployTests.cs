@@ -8,9 +8,10 @@ namespace Mlstack.Tests.Deploy;
 /// <summary>The whole stack through Deploy, on a fixture VM of its own (network namespace, its own dockerd and sshd):
 /// a first release from an empty VM engine; a release that never becomes healthy and rolls back by itself with the
 /// data intact; a deploy whose SSH connections are all cut mid-way and finishes anyway; Rollback --to; a held lock
-/// and a wrong host key refused; a release with one image changed that moves only that image's new layers and
-/// recreates only its service; pruning; Releases and Audit along the way. Backup, VerifyBackup and Restore on a VM
-/// are <see cref="VmBackupTests"/>, on a VM of their own, side by side with this.</summary>
+/// and a wrong host key refused; a release of code, page and routes that moves only the changed layers and rolls
+/// ml-service and the frontend new-beside-old behind an edge that stays; pruning; Releases and Audit along the way.
+/// A probe sends 50 requests a second through the VM's port during the broken release, the rollback and that release:
+/// none may fail or take 2 s. Backup, VerifyBackup and Restore on a VM are <see cref="VmBackupTests"/>.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
 public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
 {
@@ -52,9 +53,12 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         var marker = Guid.NewGuid().ToString("N");
         await PsqlAsync(session, $"CREATE TABLE IF NOT EXISTS deploy_marker (v text); INSERT INTO deploy_marker VALUES ('{marker}')");
 
-        // A release whose ml-service never gets healthy goes back to the first one by itself.
+        // A release whose ml-service never gets healthy goes back to the first one by itself, and the site serves
+        // throughout: the broken copies never get traffic.
+        await using var brokenTraffic = Probe();
         var broken = await BuildSh("Deploy", "--env-file", EnvFile("broken", "S3_ENDPOINT_URL=http://127.0.0.1:1"));
         output.WriteLine(broken.Output);
+        AssertNoRequestDropped(await brokenTraffic.StopAsync(), "a broken release and its rollback");
         Assert.Equal(1, broken.ExitCode);
         Assert.Contains($"rolling back to {firstId}", broken.Output);
         Assert.Contains($"rolled back to {firstId}", broken.Output);
@@ -82,10 +86,12 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.Contains("failed", listing);
         Assert.DoesNotContain("pending", listing);
 
-        // Back to the first release by hand; the data stays.
+        // Back to the first release by hand, new beside old: the data stays, no request is dropped.
+        await using var rollbackTraffic = Probe();
         var rollback = await BuildSh("Rollback", "--to", firstId);
         output.WriteLine(rollback.Output);
         Assert.True(rollback.ExitCode == 0, rollback.Output);
+        AssertNoRequestDropped(await rollbackTraffic.StopAsync(), "Rollback --to");
         Assert.Matches($@"{firstId}\s.*healthy\s+current, last good", (await BuildSh("Releases")).Output);
         Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
         Assert.Contains(marker, await PsqlAsync(session, "SELECT v FROM deploy_marker"));
@@ -107,20 +113,34 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.Contains(vm.HostKeyFingerprint, wrongKey.Output);
         Assert.Equal(state, VmState());
 
-        // One image changed (a clone of this commit with a line added to the frontend's page, built by this build
-        // program with --root): only that image's new layers reach the VM, and only its service is recreated.
-        var containers = await ContainersAsync(session);
-        var changed = await DeployChangedFrontendAsync(good);
+        // A release of code (ml-service), page (the frontend's image) and routes (the edge's config), under load: only
+        // the two images' new layers reach the VM; ml-service and the frontend are rolled new-beside-old behind the edge,
+        // which stays (its new routes applied by a reload); the data services stay; no request is dropped.
+        var running = await ContainersAsync(session);
+        var routes = Guid.NewGuid().ToString("N");
+        await using var releaseTraffic = Probe();
+        var changed = await DeployChangedCloneAsync(good, routes);
+        AssertNoRequestDropped(await releaseTraffic.StopAsync(), "a release of ml-service, the frontend and the edge's routes");
         var shipped = System.Text.RegularExpressions.Regex.Matches(changed, @"Deploy: shipped (\S+) \(\w+\): ([\d.]+) (B|kB|MB|GB) in (\d+) layer\(s\), (\d+) already on the VM");
-        var frontend = Assert.Single(shipped);
-        Assert.StartsWith("mlstack/frontend:", frontend.Groups[1].Value);
-        await ChildProcess.RunAsync("docker", ["rmi", frontend.Groups[1].Value]); // the local engine keeps only this commit's images
-        var moved = double.Parse(frontend.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)
-            * Math.Pow(1024, Array.IndexOf(["B", "kB", "MB", "GB"], frontend.Groups[3].Value));
-        Assert.InRange(moved, 1, 64 * 1024); // the page's layer, not the image's ~100 MB
-        Assert.NotEqual("0", frontend.Groups[5].Value);
-        var recreated = (await ContainersAsync(session)).Except(containers).Select(c => c.Split(' ')[0]).ToList();
-        Assert.Equal(["frontend"], recreated);
+        Assert.Equal(["mlstack/frontend", "mlstack/ml-service"], shipped.Select(m => m.Groups[1].Value.Split(':')[0]).Order());
+        foreach (System.Text.RegularExpressions.Match image in shipped)
+        {
+            await ChildProcess.RunAsync("docker", ["rmi", image.Groups[1].Value]); // the local engine keeps only this commit's images
+            var moved = double.Parse(image.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)
+                * Math.Pow(1024, Array.IndexOf(["B", "kB", "MB", "GB"], image.Groups[3].Value));
+            Assert.InRange(moved, 1, 2 * 1024 * 1024); // the changed layer, not the image's hundreds of MB
+            Assert.NotEqual("0", image.Groups[5].Value);
+        }
+
+        foreach (var service in new[] { "ml-service", "frontend" })
+            Assert.Matches($@"Rollout: {service}: traffic moved to \S+ after [\d.]+s", changed);
+        var after = await ContainersAsync(session);
+        foreach (var kept in new[] { "edge", "postgres", "redis", "objectstore" })
+            Assert.Equal(running[kept], after[kept]);
+        foreach (var rolled in new[] { "ml-service", "frontend" })
+            Assert.Empty(after[rolled].Intersect(running[rolled]));
+        using (var page = await http.GetAsync(new Uri("/", UriKind.Relative), Ct))
+            Assert.Equal(routes, Assert.Single(page.Headers.GetValues("X-Mlstack-Routes")));
         Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
 
         // Keeping one healthy release: the new one stays (current, last good, its images); the older ones go. Given as
@@ -151,14 +171,18 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.DoesNotContain("pg-", audit.Output); // no secret in the audit log
     }
 
-    /// <summary>Deploys a clone of this commit whose frontend page has one more line; returns the deploy's output.</summary>
-    private async Task<string> DeployChangedFrontendAsync(string envFile)
+    /// <summary>Deploys a clone of this commit with a line more in ml-service's code and the frontend's page, and a
+    /// header in the edge's routes (<paramref name="routes"/> its value); returns the deploy's output.</summary>
+    private async Task<string> DeployChangedCloneAsync(string envFile, string routes)
     {
         var clone = Directory.CreateTempSubdirectory("mlstack-deploy-clone-").FullName;
         try
         {
             Assert.Equal(0, (await ChildProcess.RunAsync("git", ["clone", "-q", "--shared", RepositoryRoot.Path, clone])).ExitCode);
-            File.AppendAllText(Path.Combine(clone, "docker", "frontend", "index.html"), $"<!-- deploy test {Guid.NewGuid():N} -->\n");
+            File.AppendAllText(Path.Combine(clone, "docker", "frontend", "index.html"), $"<!-- deploy test {routes} -->\n");
+            File.AppendAllText(Path.Combine(clone, "docker", "ml-service", "mlservice", "health.py"), $"# deploy test {routes}\n");
+            var site = Path.Combine(clone, "stack", "config", "edge", "site.conf");
+            File.WriteAllText(site, File.ReadAllText(site).Replace("listen 8080;", $"listen 8080;\n    add_header X-Mlstack-Routes \"{routes}\" always;", StringComparison.Ordinal));
             var deploy = await BuildSh("Deploy", "--env-file", envFile, "--root", clone);
             output.WriteLine(deploy.Output);
             Assert.True(deploy.ExitCode == 0, deploy.Output);
@@ -170,11 +194,24 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         }
     }
 
-    /// <summary>"service id" of each container compose made (number 1): the autoscaler's copies of a worker tier come
-    /// and go on their own.</summary>
-    private static async Task<string[]> ContainersAsync(SshSession session) =>
-        (await session.RunAsync("docker ps -a --filter label=com.docker.compose.project=mlstackvm --filter label=com.docker.compose.container-number=1 --format '{{.Label \"com.docker.compose.service\"}} {{.ID}}'", TimeSpan.FromSeconds(30), Ct))
-        .EnsureSuccess().Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    /// <summary>Predictions' way in (ml-service's health, through the edge) and the page, 50 a second through the
+    /// VM's published port, from now until stopped.</summary>
+    private TrafficProbe Probe() =>
+        TrafficProbe.Start(new Uri($"http://{vm.Address}:{VmStackDriver.Port}"), [ProbeRequest.Get("/api/health"), ProbeRequest.Get("/")], rate: 50);
+
+    private void AssertNoRequestDropped(TrafficReport traffic, string during)
+    {
+        output.WriteLine($"Traffic during {during}:\n{traffic}");
+        Assert.True(traffic.Total > 100, $"too few requests during {during} to judge it:\n{traffic}");
+        Assert.True(traffic.Failed == 0, $"{traffic.Failed} request(s) failed during {during}:\n{traffic}");
+        Assert.True(traffic.MaxLatency < TimeSpan.FromSeconds(2), $"a request took {traffic.MaxLatency.TotalSeconds:0.00}s during {during}:\n{traffic}");
+    }
+
+    /// <summary>Each service's running containers, by id.</summary>
+    private static async Task<Dictionary<string, string[]>> ContainersAsync(SshSession session) =>
+        (await session.RunAsync("docker ps --filter label=com.docker.compose.project=mlstackvm --format '{{.Label \"com.docker.compose.service\"}} {{.ID}}'", TimeSpan.FromSeconds(30), Ct))
+        .EnsureSuccess().Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(line => line.Split(' ')).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Select(p => p[1]).Order().ToArray());
 
     private Task<SshSession> ConnectAsync() => _driver.ConnectAsync(Ct);
 
