@@ -34,6 +34,12 @@ internal sealed partial class Build
     [Parameter("Deploy: how long to wait for another deploy's lock on the VM (default 0: refuse at once)")]
     private readonly TimeSpan LockWait = TimeSpan.Zero;
 
+    [Parameter("Deploy: first send --canary-share of live traffic to each new HTTP copy for this long, and roll back when its 5xx rate or p99 is worse than the old copies' (default: off)")]
+    private readonly TimeSpan? Canary;
+
+    [Parameter("Deploy: the share of traffic in percent a canary gets (default 10)")]
+    private readonly double CanaryShare = 10;
+
     [Parameter("Rollback: the release to return to (default: the last good release before current)")]
     private readonly string? To;
 
@@ -51,12 +57,23 @@ internal sealed partial class Build
                 using var local = EngineProbe.Client((await DockerAsync(ct)).Engine);
                 await ImageShipper.ShipAsync(local, vm, [.. images.Select(i => i.Reference)], Log, Path.Combine(TemporaryDirectory, "registry"), ct);
             }, ct);
-            await link.RunAsync($"release {release.Id}", vm => new ReleaseDeployment(vm, VmRuntime(vm), VmDeployOptions, Log).RunAsync(
+            var canary = CanaryPolicyOf(Canary, CanaryShare);
+            await link.RunAsync($"release {release.Id}", vm => new ReleaseDeployment(vm, VmRuntime(vm, canary == null ? null : (release.Id, canary)), VmDeployOptions, Log).RunAsync(
                 release,
                 files: token => ReleaseFilesAsync(vm, images, token),
                 backUp: (outgoing, incoming, token) => BackUpBeforeSwitchAsync(vm, outgoing, incoming, token),
                 ct), ct);
         });
+
+    /// <summary>--canary and --canary-share, checked: null when no canary was asked for.</summary>
+    private static CanaryPolicy? CanaryPolicyOf(TimeSpan? window, double sharePercent)
+    {
+        if (window is not { } length || length <= TimeSpan.Zero)
+            return null;
+        if (sharePercent is <= 0 or > 50)
+            throw new BuildInputException($"--canary-share is {sharePercent.ToString(System.Globalization.CultureInfo.InvariantCulture)}; give a percentage above 0 and at most 50 (default 10).");
+        return new CanaryPolicy(length, sharePercent / 100);
+    }
 
     private DeployOptions VmDeployOptions => new(DeployHost ?? string.Empty, DeployPath, KeepReleases, LockWait, ReportsDirectory);
 
@@ -67,9 +84,14 @@ internal sealed partial class Build
     }
 
     /// <summary>The stack on the VM as Deploy and Rollback drive it: Up's gates, and SmokeTest at the VM's address.</summary>
-    private VmReleaseRuntime VmRuntime(SshSession vm) =>
+    /// <param name="canary">The release a canary judges, and how: only that one; a return to the last good release
+    /// moves its traffic at once.</param>
+    private VmReleaseRuntime VmRuntime(SshSession vm, (string Release, CanaryPolicy Policy)? canary = null) =>
         new(vm, token => ActivationAsync(vm, new ReleaseStore(vm, DeployPath), token), async (services, token) =>
-            await SmokeAsync(vm.OpenEngine(), VmStackAddress(vm, (await StackProjectAsync(token)).EnvFile), services, token), Log);
+            await SmokeAsync(vm.OpenEngine(), VmStackAddress(vm, (await StackProjectAsync(token)).EnvFile), services, token), Log)
+        {
+            Canary = canary,
+        };
 
     private async Task<SshSession> ConnectVmAsync(CancellationToken ct)
     {

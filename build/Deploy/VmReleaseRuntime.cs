@@ -20,9 +20,14 @@ public sealed class VmReleaseRuntime(SshSession vm, Func<CancellationToken, Task
     private async Task<(ReleaseActivation Activation, UpOptions Options)> ActivationAsync(CancellationToken ct) =>
         _found ??= await activation(ct).ConfigureAwait(false);
 
+    /// <summary>The release whose HTTP copies a canary judges before they take all traffic (Deploy --canary), and how.</summary>
+    public (string Release, CanaryPolicy Policy)? Canary { get; init; }
+
     public async Task<bool> StartAsync(string releaseId, CancellationToken ct = default)
     {
         var (releases, options) = await ActivationAsync(ct).ConfigureAwait(false);
+        if (Canary is { } canary && canary.Release == releaseId)
+            options = options with { Canary = canary.Policy };
         return !(await releases.UpAsync(releaseId, options, ct).ConfigureAwait(false)).NoContainerTouched;
     }
 

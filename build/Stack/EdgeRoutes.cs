@@ -18,6 +18,32 @@ public sealed class EdgeRoutes(StackEngine engine, ContainerSnapshot edge)
     public Task PointAsync(UpstreamSpec upstream, IEnumerable<string> containerNames, CancellationToken ct) =>
         RunAsync(["edge", "route", upstream.Name, .. containerNames.Select(name => $"{name}:{upstream.Port}")], ct);
 
+    /// <summary>A canary's split: <paramref name="share"/> of the upstream's requests to the new copy, the rest to the old
+    /// ones (nginx's weighted round robin).</summary>
+    public Task WeighAsync(UpstreamSpec upstream, IReadOnlyList<string> old, string fresh, double share, CancellationToken ct)
+    {
+        var newWeight = Math.Max(1, (int)Math.Round(share * 100));
+        var oldWeight = Math.Max(1, (int)Math.Round((100 - newWeight) / (double)old.Count));
+        return RunAsync(["edge", "route", upstream.Name, .. old.Select(name => $"{name}:{upstream.Port} weight={oldWeight}"), $"{fresh}:{upstream.Port} weight={newWeight}"], ct);
+    }
+
+    /// <summary>The edge's clock (Unix seconds), in which its access log is written.</summary>
+    public async Task<double> ClockAsync(CancellationToken ct)
+    {
+        var (_, stdout, _) = await engine.ExecAsync(edge.Id, ["date", "+%s.%N"], ct).ConfigureAwait(false);
+        return double.Parse(stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The addresses these containers have on the edge's networks (as they appear in its access log).</summary>
+    public async Task<IReadOnlySet<string>> AddressesAsync(IEnumerable<string> containerNames, CancellationToken ct)
+    {
+        var (_, stdout, _) = await engine.ExecAsync(edge.Id, ["sh", "-c", "for name; do getent ahostsv4 \"$name\"; done", "sh", .. containerNames], ct).ConfigureAwait(false);
+        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ', 2)[0]).ToHashSet();
+    }
+
+    /// <summary>The edge's latest access-log lines (a canary window's worth and more).</summary>
+    public Task<IReadOnlyList<string>> AccessLogAsync(CancellationToken ct) => engine.TailAsync(edge.Id, 100_000, ct);
+
     /// <summary>Applies the routes mounted from the release (stack/config/edge/site.conf) with a graceful reload.</summary>
     public Task ReloadAsync(CancellationToken ct) => RunAsync(["edge", "reload"], ct);
 

@@ -14,13 +14,16 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(10);
 
-    public async Task RollAsync(ServiceSpec service, TimeSpan timeout, CancellationToken ct)
+    /// <param name="canary">When given, the proven copy first takes a share of the traffic for a window and is judged
+    /// against the old copies by the edge's figures (<see cref="CanaryJudge"/>): a regression removes it.</param>
+    public async Task RollAsync(ServiceSpec service, TimeSpan timeout, CanaryPolicy? canary, CancellationToken ct)
     {
         var upstream = service.Upstream ?? throw new ArgumentException($"{service.Name} is not behind the edge", nameof(service));
         var clock = Stopwatch.StartNew();
         var old = await CopiesAsync(service, null, ct).ConfigureAwait(false);
         // Only proven copies keep traffic meanwhile: one still starting was left by a rollout cut off mid-way.
-        await edge.PointAsync(upstream, old.Where(c => c.Health is null or "healthy").Select(c => c.Name), ct).ConfigureAwait(false);
+        var serving = old.Where(c => c.Health is null or "healthy").Select(c => c.Name).ToList();
+        await edge.PointAsync(upstream, serving, ct).ConfigureAwait(false);
         log.Info($"Rollout: {service.Name}: starting a new copy beside {Names(old)}, which serve{(old.Count == 1 ? "s" : "")} until it is proven");
         // One new copy, whatever was running: an HTTP service runs one, and copies left by a rollout that was cut off
         // (a dropped connection) are drained with the rest.
@@ -38,10 +41,13 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
             }
 
             log.Info($"Rollout: {service.Name}: {Names(fresh)} healthy and answering {upstream.CheckPath} after {clock.Elapsed.TotalSeconds:0.0}s");
+            if (canary != null)
+                await new CanaryRun(edge, log).RunAsync(service, serving, fresh[0].Name, canary, ct).ConfigureAwait(false);
             await edge.PointAsync(upstream, fresh.Select(c => c.Name), ct).ConfigureAwait(false);
         }
         catch
         {
+            await BackToServingAsync(upstream, serving).ConfigureAwait(false);
             await RemoveAsync(fresh, DefaultStopGrace).ConfigureAwait(false);
             log.Warn($"Rollout: {service.Name}: new copy {Names(fresh)} removed; {Names(old)} serve on, nothing switched");
             throw;
@@ -51,6 +57,20 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
         var drain = Stopwatch.StartNew();
         await RemoveAsync(old, service.StopGrace ?? DefaultStopGrace).ConfigureAwait(false);
         log.Info($"Rollout: {service.Name}: {Names(old)} drained and removed in {drain.Elapsed.TotalSeconds:0.0}s; {clock.Elapsed.TotalSeconds:0.0}s in all");
+    }
+
+    /// <summary>Traffic back on the copies that served before, in case a canary had sent some to the new one; a failure
+    /// here is logged, not thrown: the failure that brought us here is the story.</summary>
+    private async Task BackToServingAsync(UpstreamSpec upstream, IReadOnlyList<string> serving)
+    {
+        try
+        {
+            await edge.PointAsync(upstream, serving, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (EdgeFailedException e)
+        {
+            log.Warn($"Rollout: {e.Message}");
+        }
     }
 
     /// <summary>The service's running copies, those not in <paramref name="except"/>.</summary>

@@ -10,7 +10,8 @@ namespace Mlstack.Build.Stack;
 /// <param name="ScaleToZero">Worker tiers the autoscaler may stop entirely (<see cref="AutoscaleConfig"/>).</param>
 /// <param name="EdgeConfig">A hash of the edge's routes as mounted (stack/config/edge): when it changed, Up reloads the
 /// edge; the edge's container stays.</param>
-public sealed record UpOptions(IReadOnlyDictionary<string, string> ImageIds, string RecordFile, TimeSpan? ServiceTimeout = null, bool Live = false, IReadOnlySet<string>? ScaleToZero = null, string? EdgeConfig = null);
+/// <param name="Canary">Each rolled service's new copy takes a share of the traffic first and is judged (Deploy --canary).</param>
+public sealed record UpOptions(IReadOnlyDictionary<string, string> ImageIds, string RecordFile, TimeSpan? ServiceTimeout = null, bool Live = false, IReadOnlySet<string>? ScaleToZero = null, string? EdgeConfig = null, CanaryPolicy? Canary = null);
 
 /// <summary>compose up, with the health gate watching from before the first container is created; then the HTTP
 /// services behind the edge that changed are rolled new-beside-old (<see cref="ServiceRollout"/>) and the edge applies
@@ -86,7 +87,7 @@ public static class StackUp
         var edge = new EdgeRoutes(engine, edgeContainer);
         var rollout = new ServiceRollout(engine, compose, edge, log);
         foreach (var service in rolled)
-            await rollout.RollAsync(service, ServiceGoal.For(service, options.ServiceTimeout).Timeout, ct).ConfigureAwait(false);
+            await rollout.RollAsync(service, ServiceGoal.For(service, options.ServiceTimeout).Timeout, options.Canary, ct).ConfigureAwait(false);
         await edge.ReloadAsync(ct).ConfigureAwait(false);
     }
 

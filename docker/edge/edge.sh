@@ -1,6 +1,7 @@
 #!/bin/sh
 # The edge's own commands (the build runs the last two with docker exec):
-#   edge start                 nginx in the foreground, and beside it a watcher that reloads nginx (gracefully) when
+#   edge start                 two nginx: the front on the published port (front.conf, never reloaded) and the router
+#                              behind it (nginx.conf); beside them a watcher that reloads the router (gracefully) when
 #                              an upstream's name moves to a new address: nginx 1.22 resolves them only at (re)load.
 #   edge route NAME HOST:PORT… point upstream NAME at those servers; tested, then a graceful reload that returns
 #                              when the old workers have finished their requests (the drain at the edge)
@@ -18,7 +19,8 @@ upstream() { # NAME SERVER…: one upstream block; keepalive connections to the 
   echo "}"
 }
 
-apply() { # FILE NEW: replace FILE by NEW if nginx accepts the result, else put FILE back
+apply() { # FILE NEW: replace FILE by NEW if nginx accepts the result, else put FILE back; the same again: nothing
+  if cmp -s "$1" "$2"; then rm -f "$2"; return 0; fi
   cp -p "$1" "$1.before" 2>/dev/null || : > "$1.before"
   mv -f "$2" "$1"
   if ! nginx -t -q 2>"$state/test.log"; then
@@ -44,11 +46,10 @@ apply() { # FILE NEW: replace FILE by NEW if nginx accepts the result, else put 
   return 1
 }
 
-workers() { # the pids of nginx's worker processes
+workers() { # the pids of the router's worker processes (the front's stay)
+  master=$(cat /tmp/nginx/nginx.pid 2>/dev/null) || return 0
   for dir in /proc/[0-9]*; do
-    case "$(tr '\0' ' ' < "$dir/cmdline" 2>/dev/null)" in
-      "nginx: worker process"*) echo "${dir#/proc/}" ;;
-    esac
+    [ "$(awk '/^PPid:/ {print $2}' "$dir/status" 2>/dev/null)" = "$master" ] && echo "${dir#/proc/}"
   done
 }
 
@@ -67,9 +68,11 @@ case "${1:-}" in
     cp "$site_source" "$state/site.conf"
     nginx -g 'daemon off;' &
     nginx_pid=$!
-    trap 'kill -TERM "$nginx_pid" 2>/dev/null' TERM INT
+    nginx -c /etc/nginx/front.conf -g 'daemon off;' &
+    front_pid=$!
+    trap 'kill -TERM "$front_pid" "$nginx_pid" 2>/dev/null' TERM INT
     last=$(addresses)
-    while kill -0 "$nginx_pid" 2>/dev/null; do
+    while kill -0 "$nginx_pid" 2>/dev/null && kill -0 "$front_pid" 2>/dev/null; do
       sleep 2
       now=$(addresses)
       if [ -n "$now" ] && [ "$now" != "$last" ]; then
@@ -77,7 +80,8 @@ case "${1:-}" in
         nginx -s reload && last=$now
       fi
     done
-    wait "$nginx_pid"
+    kill -TERM "$front_pid" "$nginx_pid" 2>/dev/null
+    wait
     ;;
   route)
     [ $# -ge 3 ] || { echo "usage: edge route NAME HOST:PORT..." >&2; exit 2; }

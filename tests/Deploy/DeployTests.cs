@@ -143,6 +143,28 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
             Assert.Equal(routes, Assert.Single(page.Headers.GetValues("X-Mlstack-Routes")));
         Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
 
+        // A canary (--canary 30s, 10 % of the traffic) of a release whose ml-service answers 500 to a tenth of GET
+        // /runs: judged worse than the old copy by the edge's figures, so rolled back by itself with both sets of
+        // figures in the audit line; the probe sees only the canary's share of failures, and none after.
+        await using (var canaryTraffic = TrafficProbe.Start(new Uri($"http://{vm.Address}:{VmStackDriver.Port}"), [ProbeRequest.Get("/api/runs"), ProbeRequest.Get("/api/health")], rate: 50))
+        {
+            var canary = await DeployCloneAsync(good, ["--canary", "30s"], clone => Edit(clone, "docker/ml-service/mlservice/main.py",
+                "def runs(limit: int = 20):\n", "def runs(limit: int = 20):\n    import random\n    if random.random() < 0.1:\n        raise HTTPException(500, \"canary test\")\n"));
+            Assert.Equal(1, canary.ExitCode);
+            Assert.Contains("Canary: ml-service: 10% of its traffic to", canary.Output);
+            Assert.Matches(@"Canary of ml-service failed: 5xx rate regressed beyond 1%: new copy \d+ requests, [1-9]\d* 5xx", canary.Output);
+            var settled = canaryTraffic.Mark("deploy ended");
+            await Task.Delay(5000, Ct);
+            var traffic = await canaryTraffic.StopAsync();
+            output.WriteLine($"Traffic during the canary:\n{traffic}");
+            Assert.All(traffic.Outcomes.Where(o => o.Failed), o => Assert.Equal(("GET /api/runs", 500), (o.Kind, o.Status)));
+            Assert.InRange(traffic.Failed, 0, traffic.Total / 20);
+            Assert.Equal(0, traffic.Window(settled, DateTimeOffset.MaxValue).Failed);
+        }
+
+        Assert.Matches("rolled back.*Canary of ml-service failed: 5xx rate regressed.*new copy.*old", (await BuildSh("Audit")).Output);
+        Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
+
         // Keeping one healthy release: the new one stays (current, last good, its images); the older ones go. Given as
         // the deploy workflow gives it: the key, the env file and the host key in environment variables, no files.
         var pruning = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Deploy", "--keep-releases", "1", "--project-name", "mlstackvm"],
@@ -175,23 +197,41 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
     /// header in the edge's routes (<paramref name="routes"/> its value); returns the deploy's output.</summary>
     private async Task<string> DeployChangedCloneAsync(string envFile, string routes)
     {
+        var deploy = await DeployCloneAsync(envFile, [], clone =>
+        {
+            File.AppendAllText(Path.Combine(clone, "docker", "frontend", "index.html"), $"<!-- deploy test {routes} -->\n");
+            File.AppendAllText(Path.Combine(clone, "docker", "ml-service", "mlservice", "health.py"), $"# deploy test {routes}\n");
+            Edit(clone, "stack/config/edge/site.conf", "listen 127.0.0.1:8081;", $"listen 127.0.0.1:8081;\n    add_header X-Mlstack-Routes \"{routes}\" always;");
+        });
+        Assert.True(deploy.ExitCode == 0, deploy.Output);
+        return deploy.Output;
+    }
+
+    /// <summary>Deploys a clone of this commit, changed by <paramref name="change"/>, built by this build program with --root.</summary>
+    private async Task<ProcessResult> DeployCloneAsync(string envFile, string[] arguments, Action<string> change)
+    {
         var clone = Directory.CreateTempSubdirectory("mlstack-deploy-clone-").FullName;
         try
         {
             Assert.Equal(0, (await ChildProcess.RunAsync("git", ["clone", "-q", "--shared", RepositoryRoot.Path, clone])).ExitCode);
-            File.AppendAllText(Path.Combine(clone, "docker", "frontend", "index.html"), $"<!-- deploy test {routes} -->\n");
-            File.AppendAllText(Path.Combine(clone, "docker", "ml-service", "mlservice", "health.py"), $"# deploy test {routes}\n");
-            var site = Path.Combine(clone, "stack", "config", "edge", "site.conf");
-            File.WriteAllText(site, File.ReadAllText(site).Replace("listen 8080;", $"listen 8080;\n    add_header X-Mlstack-Routes \"{routes}\" always;", StringComparison.Ordinal));
-            var deploy = await BuildSh("Deploy", "--env-file", envFile, "--root", clone);
+            change(clone);
+            var deploy = await BuildSh(["Deploy", "--env-file", envFile, "--root", clone, .. arguments]);
             output.WriteLine(deploy.Output);
-            Assert.True(deploy.ExitCode == 0, deploy.Output);
-            return deploy.Output;
+            return deploy;
         }
         finally
         {
             await ChildProcess.RunAsync("rm", ["-rf", clone]);
         }
+    }
+
+    /// <summary>Replaces text in a file of the clone; the text must be there, or the test would prove nothing.</summary>
+    private static void Edit(string clone, string file, string find, string replacement)
+    {
+        var path = Path.Combine(clone, file);
+        var text = File.ReadAllText(path);
+        Assert.Contains(find, text);
+        File.WriteAllText(path, text.Replace(find, replacement, StringComparison.Ordinal));
     }
 
     /// <summary>Predictions' way in (ml-service's health, through the edge) and the page, 50 a second through the
