@@ -5,19 +5,41 @@ using Mlstack.Build.Stack;
 
 namespace Mlstack.Build.Deploy;
 
-/// <summary>stack/config on the VM, stored by content (&lt;deploy-path&gt;/config/&lt;hash&gt;/) and named to compose
-/// through MLSTACK_CONFIG: a release whose config did not change mounts the very same path, so compose has no
-/// reason to recreate postgres or Prometheus just because the release folder is new.</summary>
+/// <summary>stack/config on the VM: each top-level entry (postgres/, prometheus/, autoscale.yaml, edge/) stored by its
+/// own content (&lt;deploy-path&gt;/config/&lt;entry&gt;-&lt;hash&gt;/&lt;entry&gt;) and named to compose by its own
+/// variable (<see cref="Variable"/>, e.g. MLSTACK_CONFIG_POSTGRES). A release mounts the very same path for every entry
+/// that did not change, so compose recreates only the services whose own config changed: a new route for the edge
+/// or a new autoscale.yaml does not restart postgres.</summary>
 public static class ReleaseConfig
 {
     private static readonly TimeSpan Quick = TimeSpan.FromSeconds(30);
 
-    public static async Task<string> UploadAsync(IRemoteShell vm, string deployPath, ComposeProject project, CancellationToken ct = default)
+    /// <summary>The compose variable that names the folder holding <paramref name="entry"/>.</summary>
+    public static string Variable(string entry) =>
+        "MLSTACK_CONFIG_" + Path.GetFileNameWithoutExtension(entry).ToUpperInvariant().Replace('-', '_').Replace('.', '_');
+
+    /// <returns>Each entry's variable → its folder on the VM.</returns>
+    public static async Task<IReadOnlyDictionary<string, string>> UploadAsync(IRemoteShell vm, string deployPath, ComposeProject project, CancellationToken ct = default)
     {
         var root = Path.Combine(project.Directory, "config");
-        var files = Directory.Exists(root)
-            ? Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(f => (Relative: Path.GetRelativePath(root, f).Replace('\\', '/'), Bytes: File.ReadAllBytes(f))).ToList()
-            : [];
+        var folders = new Dictionary<string, string>();
+        if (!Directory.Exists(root))
+            return folders;
+        foreach (var entry in Directory.EnumerateFileSystemEntries(root).Order(StringComparer.Ordinal))
+        {
+            IEnumerable<string> paths = File.Exists(entry) ? [entry] : Directory.EnumerateFiles(entry, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
+            var files = paths
+                .Select(f => (Relative: Path.GetRelativePath(root, f).Replace('\\', '/'), Bytes: File.ReadAllBytes(f))).ToList();
+            var target = ConfigCommands.Folder(deployPath, Path.GetFileName(entry), Hash(files));
+            await UploadAsync(vm, target, files, ct).ConfigureAwait(false);
+            folders[Variable(entry)] = target;
+        }
+
+        return folders;
+    }
+
+    private static string Hash(IReadOnlyList<(string Relative, byte[] Bytes)> files)
+    {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var (relative, bytes) in files)
         {
@@ -25,14 +47,16 @@ public static class ReleaseConfig
             hash.AppendData(SHA256.HashData(bytes));
         }
 
-        var target = ConfigCommands.Folder(deployPath, Convert.ToHexStringLower(hash.GetHashAndReset())[..16]);
-        var present = await vm.RunAsync(ConfigCommands.Exists(target), Quick, ct).ConfigureAwait(false);
-        if (present.ExitCode == 0)
-            return target;
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+    }
+
+    private static async Task UploadAsync(IRemoteShell vm, string target, IReadOnlyList<(string Relative, byte[] Bytes)> files, CancellationToken ct)
+    {
+        if ((await vm.RunAsync(ConfigCommands.Exists(target), Quick, ct).ConfigureAwait(false)).ExitCode == 0)
+            return;
         await vm.RunAsync(ConfigCommands.Clear(target), Quick, ct).ConfigureAwait(false);
         foreach (var (relative, bytes) in files)
             await vm.UploadAsync(bytes, $"{ConfigCommands.Partial(target)}/{relative}", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, ct: ct).ConfigureAwait(false);
         (await vm.RunAsync(ConfigCommands.Publish(target), Quick, ct).ConfigureAwait(false)).EnsureSuccess();
-        return target;
     }
 }

@@ -13,13 +13,13 @@ public static class ReleasePreparation
     public static async Task<IReadOnlyList<ReleaseFile>> FilesAsync(IRemoteShell vm, string deployPath, ComposeProject project,
         IReadOnlyDictionary<string, string> stackSettings, IReadOnlyDictionary<string, string> imageVariables, CancellationToken ct = default)
     {
-        var config = await ReleaseConfig.UploadAsync(vm, deployPath, project, ct).ConfigureAwait(false);
         var settings = new Dictionary<string, string>(stackSettings)
         {
-            ["MLSTACK_CONFIG"] = config,
             ["MLSTACK_EDGE_CONFIG"] = ReleaseCommands.EdgeDirectory(deployPath),
             ["DOCKER_SOCKET"] = await EngineSocketAsync(vm, ct).ConfigureAwait(false),
         };
+        foreach (var (variable, folder) in await ReleaseConfig.UploadAsync(vm, deployPath, project, ct).ConfigureAwait(false))
+            settings[variable] = folder;
         foreach (var (variable, reference) in imageVariables)
             settings[variable] = reference;
         return ReleaseBundle.Files(project, settings);

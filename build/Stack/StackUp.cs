@@ -33,12 +33,16 @@ public static class StackUp
         if (await StopAutoscalerAsync(model, engine, decision, before, ct).ConfigureAwait(false))
             start = DateTimeOffset.UtcNow; // its stop is not the gate's business
 
+        if (!decision.NothingChanged)
+        {
+            Tell(log, model, decision.Kept);
+            TellRecreated(log, model, decision, rolled, before);
+        }
+
         using var composeCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var composeUp = decision.NothingChanged
             ? Task.FromResult(new ToolResult(0, []))
             : compose(UpArguments(model, [.. decision.Kept, .. rolled.Select(s => s.Name)]), composeCancel.Token);
-        if (!decision.NothingChanged)
-            Tell(log, model, decision.Kept);
         try
         {
             using var gate = new HealthGate(engine, goals, log, options.Live);
@@ -115,6 +119,22 @@ public static class StackUp
             log.Info($"Up: {string.Join(", ", oneShots)} unchanged and completed: not run again.");
         if (tiers.Count > 0)
             log.Info($"Up: {string.Join(", ", tiers)} unchanged: left at the replicas the autoscaler chose.");
+    }
+
+    /// <summary>Says, before compose starts, which running services it will stop and start again in place (their own
+    /// image or settings changed): they are down until healthy, at most their healthcheck's worst case. Only known
+    /// when the last Up's record is there; the worker tiers are left out (their queues wait, see tiers-and-studies.md).</summary>
+    private static void TellRecreated(BuildLog log, ComposeModel model, UpDecision decision, IReadOnlyList<ServiceSpec> rolled, IReadOnlyList<ContainerSnapshot> before)
+    {
+        if (decision.Unchanged == null)
+            return;
+        var inPlace = model.Services
+            .Where(s => !decision.Unchanged.Contains(s.Name) && !s.IsOneShot && !s.IsTier && rolled.All(r => r.Name != s.Name))
+            .Where(s => before.Any(c => c.Service == s.Name && c.IsRunning))
+            .Select(s => s.Healthcheck is { } health ? $"{s.Name} (down up to {health.WorstCaseStart.TotalSeconds:0} s)" : s.Name)
+            .ToList();
+        if (inPlace.Count > 0)
+            log.Warn($"Up: recreating in place, each down until its new container is ready: {string.Join(", ", inPlace)}");
     }
 
     /// <summary>Kept and rolled services are left out; --no-deps then stops compose from pulling them back in as

@@ -58,14 +58,27 @@ public sealed class ReleaseCommandLinesTests
         Assert.Equal("cat '/srv/mlstack/lock.json' 2>/dev/null", LockCommands.ReadHolder(Path));
     }
 
+    /// <summary>Each entry of stack/config has its own variable in compose.yaml, so a change to one remounts only the
+    /// services that use it.</summary>
+    [Fact]
+    public void Every_config_entry_is_named_to_compose_by_its_own_variable()
+    {
+        var compose = File.ReadAllText(System.IO.Path.Combine(Support.RepositoryRoot.Path, "stack", "compose.yaml"));
+        Assert.DoesNotContain("${MLSTACK_CONFIG:", compose);
+        foreach (var entry in new[] { "postgres", "autoscale.yaml", "prometheus" })
+            Assert.Contains($"${{{ReleaseConfig.Variable(entry)}:-./config}}/{entry}", compose);
+        Assert.Equal("MLSTACK_CONFIG_EDGE", ReleaseConfig.Variable("edge"));
+        Assert.Equal("MLSTACK_CONFIG_AUTOSCALE", ReleaseConfig.Variable("autoscale.yaml"));
+    }
+
     [Fact]
     public void Config_is_published_traversable_under_its_content_hash()
     {
-        var folder = ConfigCommands.Folder(Path, "0123456789abcdef");
-        Assert.Equal("/srv/mlstack/config/0123456789abcdef", folder);
-        Assert.Equal("test -d '/srv/mlstack/config/0123456789abcdef'", ConfigCommands.Exists(folder));
-        Assert.Equal("rm -rf '/srv/mlstack/config/0123456789abcdef.partial'", ConfigCommands.Clear(folder));
-        Assert.Equal("find '/srv/mlstack/config/0123456789abcdef.partial' -type d -exec chmod 755 {} + && mv -T '/srv/mlstack/config/0123456789abcdef.partial' '/srv/mlstack/config/0123456789abcdef'",
+        var folder = ConfigCommands.Folder(Path, "postgres", "0123456789abcdef");
+        Assert.Equal("/srv/mlstack/config/postgres-0123456789abcdef", folder);
+        Assert.Equal("test -d '/srv/mlstack/config/postgres-0123456789abcdef'", ConfigCommands.Exists(folder));
+        Assert.Equal("rm -rf '/srv/mlstack/config/postgres-0123456789abcdef.partial'", ConfigCommands.Clear(folder));
+        Assert.Equal("find '/srv/mlstack/config/postgres-0123456789abcdef.partial' -type d -exec chmod 755 {} + && mv -T '/srv/mlstack/config/postgres-0123456789abcdef.partial' '/srv/mlstack/config/postgres-0123456789abcdef'",
             ConfigCommands.Publish(folder));
     }
 
@@ -80,12 +93,12 @@ public sealed class ReleaseCommandLinesTests
         {
             foreach (var (id, routes) in new[] { ("r1", "server { listen 8080; }\n"), ("r2", "server { listen 8081; }\n") })
             {
-                var config = System.IO.Path.Combine(root, "config", id);
+                var config = System.IO.Path.Combine(root, "config", $"edge-{id}");
                 Directory.CreateDirectory(System.IO.Path.Combine(config, "edge"));
                 File.WriteAllText(System.IO.Path.Combine(config, "edge", "site.conf"), routes);
                 File.SetUnixFileMode(System.IO.Path.Combine(config, "edge", "site.conf"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
                 Directory.CreateDirectory(ReleaseCommands.ReleaseDirectory(root, id));
-                File.WriteAllText(System.IO.Path.Combine(ReleaseCommands.ReleaseDirectory(root, id), ".env"), $"A=1\nMLSTACK_CONFIG={config}\nB=2\n");
+                File.WriteAllText(System.IO.Path.Combine(ReleaseCommands.ReleaseDirectory(root, id), ".env"), $"A=1\nMLSTACK_CONFIG_EDGE={config}\nB=2\n");
             }
 
             var first = await Support.ChildProcess.RunAsync("bash", ["-c", ReleaseCommands.SyncEdge(root, "r1")]);

@@ -5,7 +5,8 @@ namespace Mlstack.Build.Deploy.Commands;
 /// <summary>The command lines of <see cref="ReleaseConfig"/>'s content-addressed config folders: pure, tested by value.</summary>
 public static class ConfigCommands
 {
-    public static string Folder(string deployPath, string hash) => $"{deployPath}/config/{hash}";
+    /// <summary>Where one entry of stack/config is stored by its content: <c>&lt;entry&gt;-&lt;hash&gt;/&lt;entry&gt;</c>.</summary>
+    public static string Folder(string deployPath, string entry, string hash) => $"{deployPath}/config/{entry}-{hash}";
 
     public static string Exists(string folder) => $"test -d {Q(folder)}";
 

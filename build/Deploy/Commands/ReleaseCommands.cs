@@ -33,14 +33,14 @@ public static class ReleaseCommands
     /// changes them reloads the edge instead of recreating it.</summary>
     public static string EdgeDirectory(string deployPath) => $"{deployPath}/edge";
 
-    /// <summary>Copies the release's edge routes (config/edge of the config its .env names) into
+    /// <summary>Copies the release's edge routes (the edge folder its .env names) into
     /// <see cref="EdgeDirectory"/>, each file renamed into place whole; prints a hash of what is there now. Readable by
     /// the edge's unprivileged user: routes hold no secret.</summary>
     public static string SyncEdge(string deployPath, string id)
     {
         var edge = Q(EdgeDirectory(deployPath));
         return "set -e; umask 022; "
-            + $"config=$(sed -n 's/^MLSTACK_CONFIG=//p' {Q($"{ReleaseDirectory(deployPath, id)}/.env")} | tail -n 1); "
+            + $"config=$(sed -n 's/^MLSTACK_CONFIG_EDGE=//p' {Q($"{ReleaseDirectory(deployPath, id)}/.env")} | tail -n 1); "
             + $"mkdir -p {edge}; "
             + $"for f in \"$config\"/edge/*; do [ -f \"$f\" ] || continue; cp \"$f\" {edge}/.incoming && chmod 644 {edge}/.incoming && mv -f {edge}/.incoming {edge}/\"$(basename \"$f\")\"; done; "
             + $"cat {edge}/* 2>/dev/null | sha256sum | cut -c1-64";

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Mlstack.Build.Testing;
+using Mlstack.Tests.Support;
+
+namespace Mlstack.Tests.Deploy;
+
+/// <summary>Figures for a release of ml-service's code on a fixture VM under 50 requests a second (GET /api/health,
+/// GET /): Deploy new-beside-old against <c>Images</c> alone in the same run (time beyond it, failed requests, p99
+/// during the release against p99 at steady state), and the same change done the old way, compose recreating
+/// ml-service in place. Explicit: <c>./build.sh Test --test-filter ZeroDowntimeBenchmark --test-explicit</c>; writes
+/// .nuke/temp/reports/zero-downtime-benchmark.md.</summary>
+[Trait(TestTiers.Trait, TestTiers.System)]
+[Collection(EngineTests.Name)]
+public sealed class ZeroDowntimeBenchmarkTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
+{
+    private const string Port = "18083";
+    private const string Project = "mlstackzd";
+    private readonly List<string> _rows = [];
+
+    [Fact(Explicit = true)]
+    public async Task A_release_of_ml_service_new_beside_old_against_recreate_in_place()
+    {
+        vm.Require();
+        var secret = Guid.NewGuid().ToString("N");
+        var settings = Path.GetFullPath(Path.Combine(vm.PrivateRoot, "..", "zd.env"));
+        File.WriteAllText(settings, $"POSTGRES_USER=mlstack_admin\nPOSTGRES_PASSWORD=pg-{secret}\nAPP_DB_USER=mlstack\nAPP_DB_PASSWORD=app-{secret}\n"
+            + $"APP_DB_NAME=mlstack\nOPTUNA_DB_NAME=optuna\nREDIS_PASSWORD=redis-{secret}\nS3_ACCESS_KEY_ID=mlstack-vm\nS3_SECRET_ACCESS_KEY=s3-{secret}\n"
+            + $"FRONTEND_BIND=0.0.0.0\nFRONTEND_PORT={Port}\n");
+        await RunAsync(RepositoryRoot.Path, "Deploy", "--env-file", settings);
+
+        var clone = Directory.CreateTempSubdirectory("mlstack-zd-clone-").FullName;
+        try
+        {
+            Assert.Equal(0, (await ChildProcess.RunAsync("git", ["clone", "-q", "--shared", RepositoryRoot.Path, clone])).ExitCode);
+            File.AppendAllText(Path.Combine(clone, "docker", "ml-service", "mlservice", "health.py"), $"# benchmark {Guid.NewGuid():N}\n");
+            await RunAsync(clone, "Images"); // builds the changed image (and the clone's build program): not part of the figures
+            var images = (await RunAsync(clone, "Images")).Elapsed;
+
+            await using var probe = TrafficProbe.Start(new Uri($"http://{vm.Address}:{Port}"), [ProbeRequest.Get("/api/health"), ProbeRequest.Get("/")], rate: 50);
+            await Task.Delay(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+            var deployStart = probe.Mark("deploy started");
+            var (deploy, elapsed) = await RunAsync(clone, "Deploy", "--env-file", settings);
+            var deployEnd = probe.Mark("deploy ended");
+            var healthy = Regex.Match(deploy.Output, @"Rollout: ml-service: \S+ healthy and answering /health after ([\d.]+)s");
+            Assert.True(healthy.Success, deploy.Output);
+            var ownTime = double.Parse(healthy.Groups[1].Value, CultureInfo.InvariantCulture);
+
+            // The old way, measured once: compose recreates ml-service in place (stop, then start) under the same load.
+            var recreateStart = probe.Mark("recreate started");
+            var recreate = await RecreateInPlaceAsync();
+            var recreateEnd = probe.Mark("recreate ended");
+            await Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            var traffic = await probe.StopAsync();
+            output.WriteLine(traffic.ToString());
+
+            var steady = traffic.Window(traffic.From, deployStart);
+            var during = traffic.Window(deployStart, deployEnd);
+            var inPlace = traffic.Window(recreateStart, recreateEnd.AddSeconds(10));
+            _rows.Add($"| `Images` alone, nothing changed | {images.TotalSeconds:0.0} s | |");
+            _rows.Add($"| Deploy, ml-service's code changed | {elapsed.TotalSeconds:0.0} s | {(elapsed - images).TotalSeconds:0.0} s beyond `Images`, of which ml-service's own time to healthy {ownTime:0.0} s: {(elapsed - images).TotalSeconds - ownTime:0.0} s of ours (goal < 15 s) |");
+            _rows.Add($"| requests during that Deploy | {during.Total}, {during.Failed} failed | p99 {Ms(during.P99)} against {Ms(steady.P99)} at steady state ({during.P99 / steady.P99:0.0}×; goal ≤ 2×), max {Ms(during.MaxLatency)} |");
+            _rows.Add($"| compose recreating ml-service in place (the old way) | {recreate.TotalSeconds:0.0} s | {inPlace.Total} requests in it and the 10 s after, {inPlace.Failed} failed; p99 {Ms(inPlace.P99)}, max {Ms(inPlace.MaxLatency)} |");
+        }
+        finally
+        {
+            await ChildProcess.RunAsync("rm", ["-rf", clone]);
+        }
+
+        var report = string.Join('\n', ["| what | figure | note |", "|---|---|---|", .. _rows]);
+        output.WriteLine(report);
+        var reports = Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports");
+        Directory.CreateDirectory(reports);
+        await File.WriteAllTextAsync(Path.Combine(reports, "zero-downtime-benchmark.md"), report + "\n", TestContext.Current.CancellationToken);
+    }
+
+    private static string Ms(TimeSpan time) => $"{time.TotalMilliseconds:0} ms";
+
+    /// <summary>On the VM, in the current release's folder: compose up --force-recreate of ml-service alone.</summary>
+    private async Task<TimeSpan> RecreateInPlaceAsync()
+    {
+        await using var session = await Mlstack.Build.Remote.SshSession.ConnectAsync(vm.Target, Mlstack.Build.Remote.HostKeyTrust.Pinned(vm.HostKeyFingerprint), vm.ClientKeyPath, TestContext.Current.CancellationToken);
+        var clock = Stopwatch.StartNew();
+        var compose = "if docker compose version >/dev/null 2>&1; then c='docker compose'; else c=docker-compose; fi; "
+            + $"cd /srv/mlstack/current && $c -p {Project} --env-file .env -f compose.yaml -f compose.prod.yaml up -d --no-deps --force-recreate ml-service "
+            + $"&& until [ \"$(docker inspect -f '{{{{.State.Health.Status}}}}' $($c -p {Project} --env-file .env -f compose.yaml -f compose.prod.yaml ps -q ml-service))\" = healthy ]; do sleep 0.5; done";
+        var result = await session.RunAsync(compose, TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
+        Assert.True(result.ExitCode == 0, result.Output);
+        return clock.Elapsed;
+    }
+
+    private async Task<(ProcessResult Result, TimeSpan Elapsed)> RunAsync(string root, params string[] args)
+    {
+        var knownHosts = Path.Combine(vm.PrivateRoot, "..", "known_hosts");
+        File.WriteAllText(knownHosts, vm.KnownHostsLine + "\n");
+        var remote = args[0] == "Images" ? [] : new[] { "--host", $"root@{vm.Address}", "--ssh-key", vm.ClientKeyPath, "--known-hosts", knownHosts };
+        var clock = Stopwatch.StartNew();
+        var result = await ChildProcess.RunAsync(Path.Combine(root, "build.sh"), [.. args, .. remote, "--project-name", Project], workingDirectory: root, timeout: TimeSpan.FromMinutes(20));
+        var elapsed = clock.Elapsed;
+        output.WriteLine($"== {string.Join(' ', args)}: {elapsed.TotalSeconds:0.0} s\n{result.Output}");
+        Assert.True(result.ExitCode == 0, result.Output);
+        return (result, elapsed);
+    }
+}
