@@ -119,6 +119,7 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         var running = await ContainersAsync(session);
         var routes = Guid.NewGuid().ToString("N");
         await using var releaseTraffic = Probe();
+        var queued = await TrainAsync(http); // queued just before the release replaces every worker: it must end succeeded
         var changed = await DeployChangedCloneAsync(good, routes);
         AssertNoRequestDropped(await releaseTraffic.StopAsync(), "a release of ml-service, the frontend and the edge's routes");
         var shipped = System.Text.RegularExpressions.Regex.Matches(changed, @"Deploy: shipped (\S+) \(\w+\): ([\d.]+) (B|kB|MB|GB) in (\d+) layer\(s\), (\d+) already on the VM");
@@ -141,6 +142,7 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
             Assert.Empty(after[rolled].Intersect(running[rolled]));
         using (var page = await http.GetAsync(new Uri("/", UriKind.Relative), Ct))
             Assert.Equal(routes, Assert.Single(page.Headers.GetValues("X-Mlstack-Routes")));
+        Assert.Equal("succeeded", await RunStatusAsync(http, queued, TimeSpan.FromMinutes(3)));
         Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
 
         // A canary (--canary 30s, 10 % of the traffic) of a release whose ml-service answers 500 to a tenth of GET
@@ -232,6 +234,30 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         var text = File.ReadAllText(path);
         Assert.Contains(find, text);
         File.WriteAllText(path, text.Replace(find, replacement, StringComparison.Ordinal));
+    }
+
+    /// <summary>Queues a training run through the VM's edge; its id.</summary>
+    private static async Task<string> TrainAsync(HttpClient http)
+    {
+        using var response = await http.PostAsJsonAsync("/api/train", new { samples = 20000, seed = 11 }, Ct);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<Dictionary<string, object>>(Ct))!["run_id"].ToString()!;
+    }
+
+    /// <summary>The run's status once it is no longer queued or running, or the last one seen at the limit.</summary>
+    private static async Task<string> RunStatusAsync(HttpClient http, string runId, TimeSpan limit)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var status = "unknown";
+        while (clock.Elapsed < limit)
+        {
+            status = (await http.GetFromJsonAsync<Dictionary<string, object>>($"/api/runs/{runId}", Ct))!["status"].ToString()!;
+            if (status is not ("queued" or "running"))
+                break;
+            await Task.Delay(1000, Ct);
+        }
+
+        return status;
     }
 
     /// <summary>Predictions' way in (ml-service's health, through the edge) and the page, 50 a second through the

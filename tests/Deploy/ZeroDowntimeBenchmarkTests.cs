@@ -15,19 +15,14 @@ namespace Mlstack.Tests.Deploy;
 [Collection(EngineTests.Name)]
 public sealed class ZeroDowntimeBenchmarkTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
 {
-    private const string Port = "18083";
-    private const string Project = "mlstackzd";
+    private readonly VmStackDriver _driver = new(vm);
     private readonly List<string> _rows = [];
 
     [Fact(Explicit = true)]
     public async Task A_release_of_ml_service_new_beside_old_against_recreate_in_place()
     {
         vm.Require();
-        var secret = Guid.NewGuid().ToString("N");
-        var settings = Path.GetFullPath(Path.Combine(vm.PrivateRoot, "..", "zd.env"));
-        File.WriteAllText(settings, $"POSTGRES_USER=mlstack_admin\nPOSTGRES_PASSWORD=pg-{secret}\nAPP_DB_USER=mlstack\nAPP_DB_PASSWORD=app-{secret}\n"
-            + $"APP_DB_NAME=mlstack\nOPTUNA_DB_NAME=optuna\nREDIS_PASSWORD=redis-{secret}\nS3_ACCESS_KEY_ID=mlstack-vm\nS3_SECRET_ACCESS_KEY=s3-{secret}\n"
-            + $"FRONTEND_BIND=0.0.0.0\nFRONTEND_PORT={Port}\n");
+        var settings = _driver.EnvFile("zero-downtime");
         await RunAsync(RepositoryRoot.Path, "Deploy", "--env-file", settings);
 
         var clone = Directory.CreateTempSubdirectory("mlstack-zd-clone-").FullName;
@@ -38,7 +33,7 @@ public sealed class ZeroDowntimeBenchmarkTests(TestVm vm, ITestOutputHelper outp
             await RunAsync(clone, "Images"); // builds the changed image (and the clone's build program): not part of the figures
             var images = (await RunAsync(clone, "Images")).Elapsed;
 
-            await using var probe = TrafficProbe.Start(new Uri($"http://{vm.Address}:{Port}"), [ProbeRequest.Get("/api/health"), ProbeRequest.Get("/")], rate: 50);
+            await using var probe = TrafficProbe.Start(new Uri($"http://{vm.Address}:{VmStackDriver.Port}"), [ProbeRequest.Get("/api/health"), ProbeRequest.Get("/")], rate: 50);
             await Task.Delay(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
             var deployStart = probe.Mark("deploy started");
             var (deploy, elapsed) = await RunAsync(clone, "Deploy", "--env-file", settings);
@@ -83,20 +78,18 @@ public sealed class ZeroDowntimeBenchmarkTests(TestVm vm, ITestOutputHelper outp
         await using var session = await Mlstack.Build.Remote.SshSession.ConnectAsync(vm.Target, Mlstack.Build.Remote.HostKeyTrust.Pinned(vm.HostKeyFingerprint), vm.ClientKeyPath, TestContext.Current.CancellationToken);
         var clock = Stopwatch.StartNew();
         var compose = "if docker compose version >/dev/null 2>&1; then c='docker compose'; else c=docker-compose; fi; "
-            + $"cd /srv/mlstack/current && $c -p {Project} --env-file .env -f compose.yaml -f compose.prod.yaml up -d --no-deps --force-recreate ml-service "
-            + $"&& until [ \"$(docker inspect -f '{{{{.State.Health.Status}}}}' $($c -p {Project} --env-file .env -f compose.yaml -f compose.prod.yaml ps -q ml-service))\" = healthy ]; do sleep 0.5; done";
+            + $"cd /srv/mlstack/current && $c -p mlstackvm --env-file .env -f compose.yaml -f compose.prod.yaml up -d --no-deps --force-recreate ml-service "
+            + $"&& until [ \"$(docker inspect -f '{{{{.State.Health.Status}}}}' $($c -p mlstackvm --env-file .env -f compose.yaml -f compose.prod.yaml ps -q ml-service))\" = healthy ]; do sleep 0.5; done";
         var result = await session.RunAsync(compose, TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
         Assert.True(result.ExitCode == 0, result.Output);
         return clock.Elapsed;
     }
 
+    /// <summary>./build.sh with the VM's settings, from this checkout or a clone (--root), timed.</summary>
     private async Task<(ProcessResult Result, TimeSpan Elapsed)> RunAsync(string root, params string[] args)
     {
-        var knownHosts = Path.Combine(vm.PrivateRoot, "..", "known_hosts");
-        File.WriteAllText(knownHosts, vm.KnownHostsLine + "\n");
-        var remote = args[0] == "Images" ? [] : new[] { "--host", $"root@{vm.Address}", "--ssh-key", vm.ClientKeyPath, "--known-hosts", knownHosts };
         var clock = Stopwatch.StartNew();
-        var result = await ChildProcess.RunAsync(Path.Combine(root, "build.sh"), [.. args, .. remote, "--project-name", Project], workingDirectory: root, timeout: TimeSpan.FromMinutes(20));
+        var result = await _driver.BuildSh([.. args, "--root", root]);
         var elapsed = clock.Elapsed;
         output.WriteLine($"== {string.Join(' ', args)}: {elapsed.TotalSeconds:0.0} s\n{result.Output}");
         Assert.True(result.ExitCode == 0, result.Output);
