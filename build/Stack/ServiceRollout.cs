@@ -25,12 +25,13 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
         var serving = old.Where(c => c.Health is null or "healthy").Select(c => c.Name).ToList();
         await edge.PointAsync(upstream, serving, ct).ConfigureAwait(false);
         log.Info($"Rollout: {service.Name}: starting a new copy beside {Names(old)}, which serve{(old.Count == 1 ? "s" : "")} until it is proven");
-        // One new copy, whatever was running: an HTTP service runs one, and copies left by a rollout that was cut off
-        // (a dropped connection) are drained with the rest.
-        var result = await compose(["up", "-d", "--no-build", "--no-deps", "--no-recreate", "--scale", $"{service.Name}={old.Count + 1}", service.Name], ct).ConfigureAwait(false);
-        var fresh = await CopiesAsync(service, old, ct).ConfigureAwait(false);
+        IReadOnlyList<ContainerSnapshot>? fresh = null;
         try
         {
+            // One new copy, whatever was running: an HTTP service runs one, and copies left by a rollout that was cut
+            // off (a dropped connection) are drained with the rest.
+            var result = await compose(["up", "-d", "--no-build", "--no-deps", "--no-recreate", "--scale", $"{service.Name}={old.Count + 1}", service.Name], ct).ConfigureAwait(false);
+            fresh = await CopiesAsync(service, old, ct).ConfigureAwait(false);
             if (result.ExitCode != 0 || fresh.Count == 0)
                 throw new ComposeFailedException($"compose could not start a new copy of {service.Name} beside the old: {string.Join(" | ", result.Output.TakeLast(3))}", result.ExitCode, result.Output);
             await WaitHealthyAsync(service, fresh, timeout, ct).ConfigureAwait(false);
@@ -47,9 +48,7 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
         }
         catch
         {
-            await BackToServingAsync(upstream, serving).ConfigureAwait(false);
-            await RemoveAsync(fresh, DefaultStopGrace).ConfigureAwait(false);
-            log.Warn($"Rollout: {service.Name}: new copy {Names(fresh)} removed; {Names(old)} serve on, nothing switched");
+            await UndoAsync(service, upstream, serving, old, fresh).ConfigureAwait(false);
             throw;
         }
 
@@ -59,17 +58,21 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
         log.Info($"Rollout: {service.Name}: {Names(old)} drained and removed in {drain.Elapsed.TotalSeconds:0.0}s; {clock.Elapsed.TotalSeconds:0.0}s in all");
     }
 
-    /// <summary>Traffic back on the copies that served before, in case a canary had sent some to the new one; a failure
-    /// here is logged, not thrown: the failure that brought us here is the story.</summary>
-    private async Task BackToServingAsync(UpstreamSpec upstream, IReadOnlyList<string> serving)
+    /// <summary>Traffic back on the copies that served before (a canary may have sent some to the new one), and the new
+    /// copy removed: also after Ctrl-C (no token) and whatever failed. A failure here is logged, not thrown: the failure
+    /// that brought us here is the story, and the next Up drains whatever copy is left.</summary>
+    private async Task UndoAsync(ServiceSpec service, UpstreamSpec upstream, IReadOnlyList<string> serving, IReadOnlyList<ContainerSnapshot> old, IReadOnlyList<ContainerSnapshot>? fresh)
     {
         try
         {
+            fresh ??= await CopiesAsync(service, old, CancellationToken.None).ConfigureAwait(false);
             await edge.PointAsync(upstream, serving, CancellationToken.None).ConfigureAwait(false);
+            await RemoveAsync(fresh, DefaultStopGrace).ConfigureAwait(false);
+            log.Warn($"Rollout: {service.Name}: new copy {Names(fresh)} removed; {Names(old)} serve on, nothing switched");
         }
-        catch (EdgeFailedException e)
+        catch (Exception e)
         {
-            log.Warn($"Rollout: {e.Message}");
+            log.Warn($"Rollout: {service.Name}: could not undo the rollout ({e.Message}); the next Up drains the copies left");
         }
     }
 
