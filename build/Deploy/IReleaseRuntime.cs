@@ -8,6 +8,10 @@ public interface IReleaseRuntime
     /// ready). Returns whether any container was created or restarted.</summary>
     Task<bool> StartAsync(string releaseId, CancellationToken ct = default);
 
+    /// <summary>What the last start's rollouts did (services moved new-beside-old, when), for the audit line; null
+    /// when it rolled none.</summary>
+    string? LastRollouts => null;
+
     /// <summary>The smoke test against the release's services (a <c>SmokeFailedException</c> when a check fails).</summary>
     Task SmokeAsync(string releaseId, CancellationToken ct = default);
 

@@ -19,7 +19,7 @@ public sealed partial class ReleaseDeployment
             await _store.PointAsync(ReleaseLink.LastGood, release.Id, ct).ConfigureAwait(false);
             phase = SwitchPhase.Live;
             await PruneAsync(ct).ConfigureAwait(false);
-            await Audit.RecordAsync(DeployAudit.Line(release, AuditOutcome.Deployed, "gates and smoke passed"), ct).ConfigureAwait(false);
+            await Audit.RecordAsync(DeployAudit.Line(release, AuditOutcome.Deployed, runtime.LastRollouts is { } rollouts ? $"gates and smoke passed; {rollouts}" : "gates and smoke passed"), ct).ConfigureAwait(false);
         }
         catch (Exception e)
         {

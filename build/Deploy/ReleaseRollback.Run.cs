@@ -13,7 +13,7 @@ public sealed partial class ReleaseRollback
 
         await _store.PointAsync(ReleaseLink.Current, target.Id, ct).ConfigureAwait(false);
         await _store.PointAsync(ReleaseLink.LastGood, target.Id, ct).ConfigureAwait(false);
-        var move = $"from {current?.Id ?? "nothing"} to {target.Id}";
+        var move = $"from {current?.Id ?? "nothing"} to {target.Id}{(runtime.LastRollouts is { } rollouts ? $" ({rollouts})" : "")}";
         if (restore != null && backup != null)
         {
             await RecordingFailureAsync(() => restore(backup, current, ct), target, started,

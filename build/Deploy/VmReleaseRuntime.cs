@@ -23,12 +23,17 @@ public sealed class VmReleaseRuntime(SshSession vm, Func<CancellationToken, Task
     /// <summary>The release whose HTTP copies a canary judges before they take all traffic (Deploy --canary), and how.</summary>
     public (string Release, CanaryPolicy Policy)? Canary { get; init; }
 
+    public string? LastRollouts { get; private set; }
+
     public async Task<bool> StartAsync(string releaseId, CancellationToken ct = default)
     {
         var (releases, options) = await ActivationAsync(ct).ConfigureAwait(false);
         if (Canary is { } canary && canary.Release == releaseId)
             options = options with { Canary = canary.Policy };
-        return !(await releases.UpAsync(releaseId, options, ct).ConfigureAwait(false)).NoContainerTouched;
+        LastRollouts = null;
+        var result = await releases.UpAsync(releaseId, options, ct).ConfigureAwait(false);
+        LastRollouts = result.Rollouts is { Count: > 0 } rollouts ? string.Join("; ", rollouts) : null;
+        return !result.NoContainerTouched;
     }
 
     public async Task SmokeAsync(string releaseId, CancellationToken ct = default)

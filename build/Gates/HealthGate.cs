@@ -7,7 +7,8 @@ using Mlstack.Build.Tooling;
 namespace Mlstack.Build.Gates;
 
 /// <param name="NoContainerTouched">Up found every service running as it last gated it, and only gated it again.</param>
-public sealed record GateResult(IReadOnlyDictionary<string, TimeSpan> ReadyAfter, bool NoContainerTouched = false);
+/// <param name="Rollouts">What Up's rollouts of HTTP services did, one line each (for the audit line).</param>
+public sealed record GateResult(IReadOnlyDictionary<string, TimeSpan> ReadyAfter, bool NoContainerTouched = false, IReadOnlyList<string>? Rollouts = null);
 
 /// <summary>Waits until every service reached its goal, and fails at once — not at a global timeout — when one
 /// turns unhealthy, exits, crashes or passes its own timeout. Driven by the engine's event stream; a poll every

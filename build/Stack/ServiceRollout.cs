@@ -16,7 +16,8 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
 
     /// <param name="canary">When given, the proven copy first takes a share of the traffic for a window and is judged
     /// against the old copies by the edge's figures (<see cref="CanaryJudge"/>): a regression removes it.</param>
-    public async Task RollAsync(ServiceSpec service, TimeSpan timeout, CanaryPolicy? canary, CancellationToken ct)
+    /// <returns>One line for the audit: when the new copy was healthy, when traffic moved, how long the drain took.</returns>
+    public async Task<string> RollAsync(ServiceSpec service, TimeSpan timeout, CanaryPolicy? canary, CancellationToken ct)
     {
         var upstream = service.Upstream ?? throw new ArgumentException($"{service.Name} is not behind the edge", nameof(service));
         var clock = Stopwatch.StartNew();
@@ -26,6 +27,7 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
         await edge.PointAsync(upstream, serving, ct).ConfigureAwait(false);
         log.Info($"Rollout: {service.Name}: starting a new copy beside {Names(old)}, which serve{(old.Count == 1 ? "s" : "")} until it is proven");
         IReadOnlyList<ContainerSnapshot>? fresh = null;
+        var healthy = TimeSpan.Zero;
         try
         {
             // One new copy, whatever was running: an HTTP service runs one, and copies left by a rollout that was cut
@@ -41,7 +43,8 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
                     throw await FailureAsync(service, copy, $"is healthy, but {upstream.CheckPath} at its own address ({copy.Name}:{upstream.Port}) did not answer 2xx from the edge", ct).ConfigureAwait(false);
             }
 
-            log.Info($"Rollout: {service.Name}: {Names(fresh)} healthy and answering {upstream.CheckPath} after {clock.Elapsed.TotalSeconds:0.0}s");
+            healthy = clock.Elapsed;
+            log.Info($"Rollout: {service.Name}: {Names(fresh)} healthy and answering {upstream.CheckPath} after {healthy.TotalSeconds:0.0}s");
             if (canary != null)
                 await new CanaryRun(edge, log).RunAsync(service, serving, fresh[0].Name, canary, ct).ConfigureAwait(false);
             await edge.PointAsync(upstream, fresh.Select(c => c.Name), ct).ConfigureAwait(false);
@@ -52,10 +55,13 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
             throw;
         }
 
-        log.Info($"Rollout: {service.Name}: traffic moved to {Names(fresh)} after {clock.Elapsed.TotalSeconds:0.0}s");
+        var moved = clock.Elapsed;
+        log.Info($"Rollout: {service.Name}: traffic moved to {Names(fresh)} after {moved.TotalSeconds:0.0}s");
         var drain = Stopwatch.StartNew();
         await RemoveAsync(old, service.StopGrace ?? DefaultStopGrace).ConfigureAwait(false);
         log.Info($"Rollout: {service.Name}: {Names(old)} drained and removed in {drain.Elapsed.TotalSeconds:0.0}s; {clock.Elapsed.TotalSeconds:0.0}s in all");
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{service.Name} new copy healthy after {healthy.TotalSeconds:0.0}s, traffic moved after {moved.TotalSeconds:0.0}s, old drained in {drain.Elapsed.TotalSeconds:0.0}s");
     }
 
     /// <summary>Traffic back on the copies that served before (a canary may have sent some to the new one), and the new

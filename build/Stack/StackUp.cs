@@ -49,7 +49,7 @@ public static class StackUp
             // Nothing to start: what the decision saw is what the gate would see.
             var result = await gate.WaitAsync(start, composeUp, decision.NothingChanged ? before : null, ct).ConfigureAwait(false);
             if (!decision.NothingChanged)
-                await HandOverAsync(model, engine, compose, rolled, options, log, ct).ConfigureAwait(false);
+                result = result with { Rollouts = await HandOverAsync(model, engine, compose, rolled, options, log, ct).ConfigureAwait(false) };
             var running = decision.NothingChanged ? before : await engine.SnapshotAsync(ct).ConfigureAwait(false);
             new UpRecord(fingerprints, running.GroupBy(c => c.Service).ToDictionary(g => g.Key, g => UpPlan.Recorded(g, model.Find(g.Key)).Id), options.EdgeConfig).Write(options.RecordFile);
             var total = clock.Elapsed;
@@ -81,18 +81,21 @@ public static class StackUp
 
     /// <summary>The changed HTTP services, one after another, each new-beside-old behind the running edge; then the
     /// edge applies the routes of this release (a graceful reload, tested by nginx first).</summary>
-    private static async Task HandOverAsync(ComposeModel model, StackEngine engine, ComposeCommand compose, IReadOnlyList<ServiceSpec> rolled, UpOptions options, BuildLog log, CancellationToken ct)
+    /// <returns>Each rollout's line for the audit.</returns>
+    private static async Task<IReadOnlyList<string>> HandOverAsync(ComposeModel model, StackEngine engine, ComposeCommand compose, IReadOnlyList<ServiceSpec> rolled, UpOptions options, BuildLog log, CancellationToken ct)
     {
         if (model.Edge is not { } edgeService)
-            return;
+            return [];
         var edgeContainer = (await engine.SnapshotAsync(ct).ConfigureAwait(false)).Where(c => c.Service == edgeService.Name && c.IsRunning).MaxBy(c => c.Created);
         if (edgeContainer == null)
-            return; // the gate passed without it: it scales to zero nowhere, so this is a stack without a running edge
+            return []; // the gate passed without it: it scales to zero nowhere, so this is a stack without a running edge
         var edge = new EdgeRoutes(engine, edgeContainer);
         var rollout = new ServiceRollout(engine, compose, edge, log);
+        var rollouts = new List<string>();
         foreach (var service in rolled)
-            await rollout.RollAsync(service, ServiceGoal.For(service, options.ServiceTimeout).Timeout, options.Canary, ct).ConfigureAwait(false);
+            rollouts.Add(await rollout.RollAsync(service, ServiceGoal.For(service, options.ServiceTimeout).Timeout, options.Canary, ct).ConfigureAwait(false));
         await edge.ReloadAsync(ct).ConfigureAwait(false);
+        return rollouts;
     }
 
     /// <summary>The service that scales the worker tiers (compose.yaml), stopped first wherever tiers are replaced.</summary>

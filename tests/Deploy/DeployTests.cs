@@ -191,6 +191,7 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.Contains("deployed", audit.Output);
         Assert.Contains("unchanged", audit.Output);
         Assert.Contains("rolled back by hand", audit.Output);
+        Assert.Matches(@"deployed .*gates and smoke passed; .*ml-service new copy healthy after [\d.]+s, traffic moved after [\d.]+s, old drained in [\d.]+s", audit.Output);
         Assert.Contains("rolled back ", audit.Output);
         Assert.DoesNotContain("pg-", audit.Output); // no secret in the audit log
     }

@@ -35,6 +35,18 @@ public sealed class ReleaseLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task The_audit_line_of_a_release_records_what_its_rollouts_did()
+    {
+        _scene.Vm.Add(Release(1, ReleaseStatus.Healthy, "old"), ReleaseLink.Current, ReleaseLink.LastGood);
+        _scene.Runtime.LastRollouts = "ml-service new copy healthy after 6.3s, traffic moved after 6.6s, old drained in 1.4s";
+
+        await _scene.DeployAsync(Release(2, ReleaseStatus.Pending), ct: Ct);
+
+        Assert.Contains("\"reason\":\"gates and smoke passed; ml-service new copy healthy after 6.3s, traffic moved after 6.6s, old drained in 1.4s\"",
+            File.ReadAllText(Path.Combine(_scene.Reports, "deploy-audit.jsonl")));
+    }
+
+    [Fact]
     public async Task A_release_whose_gate_fails_is_marked_failed_and_the_vm_returns_to_the_last_good_one()
     {
         var first = _scene.Vm.Add(Release(1, ReleaseStatus.Healthy), ReleaseLink.Current, ReleaseLink.LastGood);

@@ -17,6 +17,9 @@ internal sealed class ScriptedRuntime : IReleaseRuntime
 
     public Task<bool> StartAsync(string releaseId, CancellationToken ct = default) => Run($"start {releaseId}", Touches, ct);
 
+    /// <summary>What each start reports its rollouts did (null: none).</summary>
+    public string? LastRollouts { get; set; }
+
     public Task SmokeAsync(string releaseId, CancellationToken ct = default) => Run($"smoke {releaseId}", true, ct);
 
     public Task StopAsync(string releaseId, CancellationToken ct = default) => Run($"stop {releaseId}", true, ct);
