@@ -14,7 +14,7 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(10);
 
-    /// <param name="canary">When given, the proven copy first takes a share of the traffic for a window and is judged
+    /// <param name="canary">When given, the proven copy first takes a share of the traffic (chosen at random per request) for a window and is judged
     /// against the old copies by the edge's figures (<see cref="CanaryJudge"/>): a regression removes it.</param>
     /// <returns>One line for the audit: when the new copy was healthy, when traffic moved, how long the drain took.</returns>
     public async Task<string> RollAsync(ServiceSpec service, TimeSpan timeout, CanaryPolicy? canary, CancellationToken ct)

@@ -14,6 +14,9 @@ site_source=/etc/mlstack/edge/site.conf
 upstream() { # NAME SERVER…: one upstream block; keepalive connections to the app are worth ~2.5x the requests/s
   name=$1; shift
   echo "upstream $name {"
+  # A canary's weights: random, not round robin, which sends the canary every n-th request, and so always the same
+  # kind of request from a client that alternates them (a health checker, a probe).
+  case "$*" in *weight=*) echo "    random;" ;; esac
   for server in "$@"; do echo "    server $server;"; done
   echo "    keepalive 32;"
   echo "}"
