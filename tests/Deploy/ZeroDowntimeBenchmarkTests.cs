@@ -30,8 +30,8 @@ public sealed class ZeroDowntimeBenchmarkTests(TestVm vm, ITestOutputHelper outp
         {
             Assert.Equal(0, (await ChildProcess.RunAsync("git", ["clone", "-q", "--shared", RepositoryRoot.Path, clone])).ExitCode);
             File.AppendAllText(Path.Combine(clone, "docker", "ml-service", "mlservice", "health.py"), $"# benchmark {Guid.NewGuid():N}\n");
-            await RunAsync(clone, "Images"); // builds the changed image (and the clone's build program): not part of the figures
-            var images = (await RunAsync(clone, "Images")).Elapsed;
+            await RunAsync(clone, "Images", "--env-file", settings); // builds the changed image (and the clone's build program): not part of the figures
+            var images = (await RunAsync(clone, "Images", "--env-file", settings)).Elapsed;
 
             await using var probe = TrafficProbe.Start(new Uri($"http://{vm.Address}:{VmStackDriver.Port}"), [ProbeRequest.Get("/api/health"), ProbeRequest.Get("/")], rate: 50);
             await Task.Delay(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
