@@ -11,13 +11,16 @@ public static class BaseImageProvider
     public static async Task<string> EnsureAsync(ImageEngine engine, string image, string temporaryDirectory, BuildLog log, CancellationToken ct)
     {
         var (repository, tag) = Split(image);
-        if (await engine.InspectAsync(image, ct).ConfigureAwait(false) is { } present)
+        var present = await engine.InspectAsync(image, ct).ConfigureAwait(false);
+        if (present != null && !IsOlderRecipe(present))
         {
             log.Info($"BaseImage: {image} is already in the engine ({present.ID[7..19]}).");
             return present.ID;
         }
 
-        log.Info($"BaseImage: {image} is not in the engine; trying to pull it.");
+        log.Info(present == null
+            ? $"BaseImage: {image} is not in the engine; trying to pull it."
+            : $"BaseImage: {image} in the engine was made by an earlier recipe of this build (with docs and locales); trying to pull it, else making it again.");
         if (await engine.TryPullAsync(repository, tag, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false))
         {
             log.Info($"BaseImage: pulled {image}.");
@@ -32,6 +35,13 @@ public static class BaseImageProvider
             ?? throw new BaseImageException($"Importing {image} finished but the engine does not have it.");
     }
 
+    private const string RecipeLabel = "io.mlstack.base-recipe";
+
+    /// <summary>A base this provider imported with an earlier recipe (before the slim one): made again, so every image
+    /// built on it loses the docs and locales too. An image pulled or loaded by the user is never replaced.</summary>
+    private static bool IsOlderRecipe(Docker.DotNet.Models.ImageInspectResponse image) =>
+        image.Comment == "Imported from -" && (image.Config?.Labels is not { } labels || !labels.TryGetValue(RecipeLabel, out var recipe) || recipe != SlimRootfs.Recipe);
+
     private static async Task BootstrapAsync(ImageEngine engine, string suite, string repository, string tag, string temporaryDirectory, BuildLog log, CancellationToken ct)
     {
         var rootfs = Path.Combine(temporaryDirectory, $"rootfs-{suite}");
@@ -42,17 +52,12 @@ public static class BaseImageProvider
             var clock = Stopwatch.StartNew();
             await EnsureDebootstrapAsync(log, ct).ConfigureAwait(false);
             await ToolRunner.RunCheckedAsync("debootstrap", ["--variant=minbase", suite, rootfs, "http://deb.debian.org/debian"], log, Verbosity.Verbose, ct: ct).ConfigureAwait(false);
-            // Package lists and downloaded .debs are dead weight in a base image.
-            foreach (var junk in new[] { "var/cache/apt/archives", "var/lib/apt/lists" })
-            {
-                foreach (var file in Directory.EnumerateFiles(Path.Combine(rootfs, junk), "*", SearchOption.TopDirectoryOnly))
-                    File.Delete(file);
-            }
+            SlimRootfs.Apply(rootfs);
 
             log.Info($"BaseImage: debootstrap took {clock.Elapsed.TotalSeconds:0}s; importing.");
             var tar = new ProcessStartInfo("tar", ["-C", rootfs, "--numeric-owner", "-c", "."]) { RedirectStandardOutput = true };
             using var process = Process.Start(tar)!;
-            await engine.ImportAsync(process.StandardOutput.BaseStream, repository, tag, ct).ConfigureAwait(false);
+            await engine.ImportAsync(process.StandardOutput.BaseStream, repository, tag, [$"LABEL {RecipeLabel}={SlimRootfs.Recipe}"], ct).ConfigureAwait(false);
             await process.WaitForExitAsync(ct).ConfigureAwait(false);
             log.Success($"BaseImage: imported {repository}:{tag}.");
         }

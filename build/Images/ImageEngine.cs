@@ -48,8 +48,9 @@ public sealed class ImageEngine(DockerClient client) : IDisposable
     }
 
     /// <summary>docker import: a root filesystem tar becomes an image.</summary>
-    public Task ImportAsync(Stream rootfsTar, string repository, string tag, CancellationToken ct) =>
-        client.Images.CreateImageAsync(new ImagesCreateParameters { FromSrc = "-", Repo = repository, Tag = tag }, rootfsTar, null, new Progress<JSONMessage>(), ct);
+    /// <param name="changes">Dockerfile instructions applied to the image, as docker import --change.</param>
+    public Task ImportAsync(Stream rootfsTar, string repository, string tag, IList<string> changes, CancellationToken ct) =>
+        client.Images.CreateImageAsync(new ImagesCreateParameters { FromSrc = "-", Repo = repository, Tag = tag, Changes = changes }, rootfsTar, null, new Progress<JSONMessage>(), ct);
 
     public void Dispose() => engine.Dispose();
 }

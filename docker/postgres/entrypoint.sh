@@ -39,4 +39,5 @@ SQL
   echo "postgres-entrypoint: cluster ready"
 fi
 
-exec postgres -D "$PGDATA"
+# jit=off: the image carries no LLVM (docker/postgres/Dockerfile).
+exec postgres -D "$PGDATA" -c jit=off

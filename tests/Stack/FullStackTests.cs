@@ -90,6 +90,33 @@ public sealed class FullStackTests
         Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
     }
 
+    /// <summary>Run inside ml-service: imports every module of the app, then takes the paths that import lazily (a
+    /// study's charts with parameter importances, plotly.js, an S3 client) — so an image pruned of a package the app
+    /// still needs fails here, not in a user's request.</summary>
+    private const string ImportEverything = """
+        import importlib, pkgutil, mlservice
+        modules = [m.name for m in pkgutil.walk_packages(mlservice.__path__, "mlservice.")]
+        for name in modules:
+            importlib.import_module(name)
+        import boto3, optuna
+        from mlservice import charts
+        boto3.session.Session().client("s3", endpoint_url="http://objectstore:9000", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
+        study = optuna.create_study(direction="maximize")
+        study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("y", 0, 1) / 10, n_trials=5)
+        page = charts.chart_html(study)
+        assert page.count("Plotly.newPlot") == 2, page
+        assert len(charts.plotly_js()) > 1_000_000
+        print(f"imported {len(modules)} modules; charts and plotly.js served")
+        """;
+
+    private static async Task AppImportsEverythingItUsesAsync(IReadOnlyList<ContainerSnapshot> containers)
+    {
+        var mlService = containers.First(c => c.Service == "ml-service").Id;
+        var imported = await ChildProcess.RunAsync("docker", ["exec", mlService, "python3", "-c", ImportEverything]);
+        Assert.True(imported.ExitCode == 0, imported.Output);
+        Assert.Matches(@"imported \d{2} modules", imported.Output);
+    }
+
     /// <summary>Run inside a worker (docker exec, as the worker's own user): SIGKILLs the prefork pool child of the Celery
     /// main process (PID 1) once it has used 0.3 s of CPU since first seen, i.e. mid-task (an idle child uses none);
     /// prints its pid. argv[1]: how many seconds to wait for it.</summary>
@@ -195,6 +222,7 @@ public sealed class FullStackTests
             Assert.Equal(17, containers.Count);
             Assert.All(containers.Where(c => c.Service is not ("migrate" or "objectstore-init")), c => Assert.Equal("healthy", c.Health));
             Assert.All(containers.Where(c => c.Service is "migrate" or "objectstore-init"), c => Assert.Equal(0, c.ExitCode));
+            await AppImportsEverythingItUsesAsync(containers);
 
             var smoke = await BuildSh("SmokeTest", "--stack-url", StackUrl);
             Assert.True(smoke.ExitCode == 0, smoke.Output);

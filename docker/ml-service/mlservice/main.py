@@ -167,14 +167,14 @@ def optimize_study(name: str, request: OptimizeRequest):
 
 @app.get("/studies/{name}/chart", response_class=HTMLResponse)
 def study_chart(name: str):
-    from . import studies
-    return HTMLResponse(studies.chart_html(_study(name)))
+    from . import charts
+    return HTMLResponse(charts.chart_html(_study(name)))
 
 
 @app.get("/static/plotly.js")
 def plotly_js():
-    from . import studies
-    return Response(studies.plotly_js(), media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"})
+    from . import charts
+    return Response(charts.plotly_js(), media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"})
 
 
 def _study(name: str):

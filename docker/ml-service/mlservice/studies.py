@@ -15,7 +15,6 @@ SAMPLERS = {"tpe": lambda: optuna.samplers.TPESampler(), "random": lambda: optun
 PRUNERS = {"median": lambda: optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1),
            "none": lambda: optuna.pruners.NopPruner()}
 FOLDS = 5
-PLOTLY_JS = "/api/static/plotly.js"  # through the frontend, as the status page links charts
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 # A trial whose worker died (a retired or killed replica) stops beating: after the grace it is marked failed, not
@@ -134,24 +133,3 @@ def run_trial(name: str, samples: int, seed: int) -> dict:
     return {"study": name, "trial": trial.number, "state": trial.state.name.lower(), "value": trial.value,
             "error": trial.user_attrs.get("error")}
 
-
-def plotly_js() -> str:
-    import plotly.offline
-
-    return plotly.offline.get_plotlyjs()
-
-
-def chart_html(study: optuna.Study) -> str:
-    """The study's optimisation history and, once there are enough finished trials, its parameter importances:
-    plotly figures in one page. plotly.js (megabytes) comes from PLOTLY_JS, which browsers cache."""
-    import plotly.io
-
-    figures = [optuna.visualization.plot_optimization_history(study)]
-    try:
-        figures.append(optuna.visualization.plot_param_importances(study))
-    except (RuntimeError, ValueError):
-        pass  # fewer than two complete trials: no importances yet
-    parts = [plotly.io.to_html(figure, full_html=False, include_plotlyjs=PLOTLY_JS if index == 0 else False)
-             for index, figure in enumerate(figures)]
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>study {study.study_name}</title></head>"
-            f"<body><h1>study {study.study_name}</h1>{''.join(parts)}</body></html>")
