@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Mlstack.Build.Core;
 using Mlstack.Build.Deploy.Commands;
 using Mlstack.Build.Remote;
 using Mlstack.Build.Stack;
@@ -27,9 +27,7 @@ public static class ReleaseConfig
             return folders;
         foreach (var entry in Directory.EnumerateFileSystemEntries(root).Order(StringComparer.Ordinal))
         {
-            IEnumerable<string> paths = File.Exists(entry) ? [entry] : Directory.EnumerateFiles(entry, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
-            var files = paths
-                .Select(f => (Relative: Path.GetRelativePath(root, f).Replace('\\', '/'), Bytes: File.ReadAllBytes(f))).ToList();
+            var files = FolderHash.Read(root, File.Exists(entry) ? [entry] : Directory.EnumerateFiles(entry, "*", SearchOption.AllDirectories));
             var target = ConfigCommands.Folder(deployPath, Path.GetFileName(entry), Hash(files));
             await UploadAsync(vm, target, files, ct).ConfigureAwait(false);
             folders[Variable(entry)] = target;
@@ -38,17 +36,9 @@ public static class ReleaseConfig
         return folders;
     }
 
-    private static string Hash(IReadOnlyList<(string Relative, byte[] Bytes)> files)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var (relative, bytes) in files)
-        {
-            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(relative + "\n"));
-            hash.AppendData(SHA256.HashData(bytes));
-        }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
-    }
+    /// <summary>An entry's identity in its folder's name: paths are relative to stack/config, so they start with the
+    /// entry's own name. Deployed folders are found by it: it must stay the same for the same files.</summary>
+    public static string Hash(IReadOnlyList<(string Relative, byte[] Bytes)> files) => FolderHash.Of(files)[..16];
 
     private static async Task UploadAsync(IRemoteShell vm, string target, IReadOnlyList<(string Relative, byte[] Bytes)> files, CancellationToken ct)
     {

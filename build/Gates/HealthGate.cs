@@ -21,6 +21,10 @@ public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> go
     private readonly ConcurrentDictionary<string, ContainerHistory> _histories = new();
     private readonly SemaphoreSlim _wake = new(0);
 
+    /// <summary>The snapshot the gate passed on, once <see cref="WaitAsync"/> returned: taken after compose up had
+    /// returned, so it shows every container compose left, as the gate judged them.</summary>
+    public IReadOnlyList<ContainerSnapshot>? PassedOn { get; private set; }
+
     /// <param name="composeUp">The running <c>compose up</c>: once it has returned, nothing more will be started.</param>
     /// <param name="current">A snapshot taken just now, when the caller has one: the first round uses it instead of
     /// taking another (over SSH, a snapshot is an inspect per container, one after another).</param>
@@ -63,7 +67,10 @@ public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> go
                     throw new ComposeFailedException($"compose up failed (exit code {composeUp.Result.ExitCode}): {string.Join(" | ", composeUp.Result.Output.TakeLast(3))}",
                         composeUp.Result.ExitCode, [.. composeUp.Result.Output.TakeLast(LogLines)]);
                 if (composeFinished && composeUp.Result.ExitCode == 0 && passed.Count == goals.Count)
+                {
+                    PassedOn = snapshot;
                     return new GateResult(passed);
+                }
                 await _wake.WaitAsync(Tick, ct).ConfigureAwait(false);
             }
         }

@@ -14,8 +14,9 @@ public sealed class CanaryRun(EdgeRoutes edge, BuildLog log)
     public async Task RunAsync(ServiceSpec service, IReadOnlyList<string> serving, string fresh, CanaryPolicy canary, CancellationToken ct)
     {
         var upstream = service.Upstream!;
-        var newAddresses = await edge.AddressesAsync([fresh], ct).ConfigureAwait(false);
-        var oldAddresses = await edge.AddressesAsync(serving, ct).ConfigureAwait(false);
+        var addresses = await edge.AddressesAsync([fresh, .. serving], ct).ConfigureAwait(false);
+        var newAddresses = addresses.GetValueOrDefault(fresh) ?? new HashSet<string>();
+        var oldAddresses = serving.SelectMany(name => addresses.GetValueOrDefault(name) ?? new HashSet<string>()).ToHashSet();
         await edge.WeighAsync(upstream, serving, fresh, canary.Share, ct).ConfigureAwait(false);
         var from = await edge.ClockAsync(ct).ConfigureAwait(false);
         log.Info($"Canary: {service.Name}: {(canary.Share * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture)}% of its traffic to {fresh} for {canary.Window.TotalSeconds:0}s, judged against {string.Join(", ", serving)}");

@@ -34,11 +34,29 @@ public sealed class EdgeRoutes(StackEngine engine, ContainerSnapshot edge)
         return double.Parse(stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The addresses these containers have on the edge's networks (as they appear in its access log).</summary>
-    public async Task<IReadOnlySet<string>> AddressesAsync(IEnumerable<string> containerNames, CancellationToken ct)
+    /// <summary>The addresses each of these containers has on the edge's networks (as they appear in its access log),
+    /// all asked in one exec; a name that does not resolve has none.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlySet<string>>> AddressesAsync(IEnumerable<string> containerNames, CancellationToken ct)
     {
-        var (_, stdout, _) = await engine.ExecAsync(edge.Id, ["sh", "-c", "for name; do getent ahostsv4 \"$name\"; done", "sh", .. containerNames], ct).ConfigureAwait(false);
-        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ', 2)[0]).ToHashSet();
+        var (_, stdout, _) = await engine.ExecAsync(edge.Id, ["sh", "-c", "for name; do echo \"@$name\"; getent ahostsv4 \"$name\"; done", "sh", .. containerNames], ct).ConfigureAwait(false);
+        return Addresses(stdout);
+    }
+
+    /// <summary>Reads <see cref="AddressesAsync"/>'s output: an <c>@name</c> line (no container name starts with @),
+    /// then getent's lines for it, each starting with an address.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlySet<string>> Addresses(string output)
+    {
+        var byName = new Dictionary<string, IReadOnlySet<string>>();
+        HashSet<string>? current = null;
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.StartsWith('@'))
+                byName[line[1..]] = current = [];
+            else
+                current?.Add(line.Split(' ', 2)[0]);
+        }
+
+        return byName;
     }
 
     /// <summary>The edge's latest access-log lines (a canary window's worth and more).</summary>

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Stack;
 
@@ -6,19 +6,12 @@ namespace Mlstack.Build.Stack;
 /// default), so an edit there is applied by the next Up's reload.</summary>
 public static class EdgeRoutesFolder
 {
-    /// <summary>A hash of the folder's files, names and contents (sha256 hex), or null when there is none.</summary>
+    /// <summary>A hash of the folder's own files, names and contents (<see cref="FolderHash"/>), or null when there is
+    /// none. Only ever compared with the one the last Up on this machine recorded (<see cref="UpRecord.EdgeConfig"/>);
+    /// on a VM the edge's hash comes from the VM itself.</summary>
     public static string? Hash(string composeDirectory)
     {
         var folder = Path.Combine(composeDirectory, "config", "edge");
-        if (!Directory.Exists(folder))
-            return null;
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in Directory.GetFiles(folder).Order(StringComparer.Ordinal))
-        {
-            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(file) + "\n"));
-            hash.AppendData(File.ReadAllBytes(file));
-        }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return Directory.Exists(folder) ? FolderHash.Of(FolderHash.Read(folder, Directory.GetFiles(folder))) : null;
     }
 }

@@ -48,9 +48,13 @@ public static class StackUp
             using var gate = new HealthGate(engine, goals, log, options.Live);
             // Nothing to start: what the decision saw is what the gate would see.
             var result = await gate.WaitAsync(start, composeUp, decision.NothingChanged ? before : null, ct).ConfigureAwait(false);
+            var passedOn = gate.PassedOn!;
             if (!decision.NothingChanged)
-                result = result with { Rollouts = await HandOverAsync(model, engine, compose, rolled, options, log, ct).ConfigureAwait(false) };
-            var running = decision.NothingChanged ? before : await engine.SnapshotAsync(ct).ConfigureAwait(false);
+                result = result with { Rollouts = await HandOverAsync(model, engine, compose, rolled, passedOn, options, log, ct).ConfigureAwait(false) };
+            // What the gate passed on is what runs, unless a rollout has since replaced a service's containers.
+            var running = decision.NothingChanged ? before
+                : result.Rollouts is { Count: > 0 } ? await engine.SnapshotAsync(ct).ConfigureAwait(false)
+                : passedOn;
             new UpRecord(fingerprints, running.GroupBy(c => c.Service).ToDictionary(g => g.Key, g => UpPlan.Recorded(g, model.Find(g.Key)).Id), options.EdgeConfig).Write(options.RecordFile);
             var total = clock.Elapsed;
             if (decision.NothingChanged)
@@ -81,19 +85,29 @@ public static class StackUp
 
     /// <summary>The changed HTTP services, one after another, each new-beside-old behind the running edge; then the
     /// edge applies the routes of this release (a graceful reload, tested by nginx first).</summary>
+    /// <param name="passedOn">The snapshot the gate passed on (<see cref="HealthGate.PassedOn"/>). It was taken after
+    /// compose up returned, so it shows the edge container compose left (a new one when the edge itself was recreated;
+    /// <c>before</c> would name the removed one), and nothing but the autoscaler, which touches worker tiers only, has
+    /// changed containers since. It also holds the first rolled service's copies as they are: compose up left rolled
+    /// services out. Later ones are looked at afresh, after the rollouts before them took their time.</param>
     /// <returns>Each rollout's line for the audit.</returns>
-    private static async Task<IReadOnlyList<string>> HandOverAsync(ComposeModel model, StackEngine engine, ComposeCommand compose, IReadOnlyList<ServiceSpec> rolled, UpOptions options, BuildLog log, CancellationToken ct)
+    private static async Task<IReadOnlyList<string>> HandOverAsync(ComposeModel model, StackEngine engine, ComposeCommand compose, IReadOnlyList<ServiceSpec> rolled, IReadOnlyList<ContainerSnapshot> passedOn, UpOptions options, BuildLog log, CancellationToken ct)
     {
         if (model.Edge is not { } edgeService)
             return [];
-        var edgeContainer = (await engine.SnapshotAsync(ct).ConfigureAwait(false)).Where(c => c.Service == edgeService.Name && c.IsRunning).MaxBy(c => c.Created);
+        var edgeContainer = passedOn.Where(c => c.Service == edgeService.Name && c.IsRunning).MaxBy(c => c.Created);
         if (edgeContainer == null)
             return []; // the gate passed without it: it scales to zero nowhere, so this is a stack without a running edge
         var edge = new EdgeRoutes(engine, edgeContainer);
         var rollout = new ServiceRollout(engine, compose, edge, log);
         var rollouts = new List<string>();
+        IReadOnlyList<ContainerSnapshot>? current = passedOn;
         foreach (var service in rolled)
-            rollouts.Add(await rollout.RollAsync(service, ServiceGoal.For(service, options.ServiceTimeout).Timeout, options.Canary, ct).ConfigureAwait(false));
+        {
+            rollouts.Add(await rollout.RollAsync(service, ServiceGoal.For(service, options.ServiceTimeout).Timeout, options.Canary, current, ct).ConfigureAwait(false));
+            current = null;
+        }
+
         await edge.ReloadAsync(ct).ConfigureAwait(false);
         return rollouts;
     }
