@@ -43,7 +43,7 @@ public static class ReleaseCommands
             + $"config=$(sed -n 's/^MLSTACK_CONFIG_EDGE=//p' {Q($"{ReleaseDirectory(deployPath, id)}/.env")} | tail -n 1); "
             + $"mkdir -p {edge}; "
             + $"for f in \"$config\"/edge/*; do [ -f \"$f\" ] || continue; cp \"$f\" {edge}/.incoming && chmod 644 {edge}/.incoming && mv -f {edge}/.incoming {edge}/\"$(basename \"$f\")\"; done; "
-            + $"cat {edge}/* 2>/dev/null | sha256sum | cut -c1-64";
+            + $"cd {edge} && sha256sum -- * 2>/dev/null | sha256sum | cut -c1-64"; // names too: a renamed file is a change
     }
 
     public static string Resolve(string deployPath, ReleaseLink link) => $"readlink {Q($"{deployPath}/{link.FileName()}")}";
