@@ -16,13 +16,14 @@ public sealed record ImageSizeReport(IReadOnlyList<string> Lines, IReadOnlyList<
     public static ImageSizeReport Create(IReadOnlyList<ImageSize> images, ImageSizeRecord? last, ImageBudget? budget)
     {
         var rows = images
-            .Select(i => new Row(i.Name, i.Bytes, last?.Images.GetValueOrDefault(i.Name), budget?.ImagesMb.GetValueOrDefault(i.Name)))
+            .Select(i => new Row(i.Name, i.Bytes, ValueOrNull(last?.Images, i.Name), ValueOrNull(budget?.ImagesMb, i.Name)))
             .Append(new Row(TotalName, ImageLayers.DistinctSize(images.Select(i => i.Layers)), last?.Total, budget?.TotalMb))
             .ToList();
 
         string[][] cells = [.. rows.Select(r => new[] { r.Name, $"{Mb(r.Bytes)} MB", Change(r, last), Budget(r) })];
         var widths = Enumerable.Range(0, 4).Select(c => cells.Max(row => row[c].Length)).ToArray();
-        var lines = cells.Select(row => string.Join("  ", row[0].PadRight(widths[0]), row[1].PadLeft(widths[1]), row[2].PadRight(widths[2]), row[3]).TrimEnd()).ToList();
+        var lines = cells.Select(row => string.Join("  ", new[] { row[0].PadRight(widths[0]), row[1].PadLeft(widths[1]), row[2].PadRight(widths[2]), row[3] }
+            .Where((_, column) => widths[column] > 0))).ToList(); // a first run has no change column at all
 
         var over = rows.Where(r => r.BudgetMb is { } mb && r.Bytes > mb * Megabyte).Select(r => r.Name == TotalName
             ? $"All images together are {Mb(r.Bytes)} MB (shared layers counted once), over the total budget of {r.BudgetMb} MB in {budget!.File}; slim them, or raise the budget in the commit that needs it."
@@ -31,6 +32,10 @@ public sealed record ImageSizeReport(IReadOnlyList<string> Lines, IReadOnlyList<
     }
 
     private const long Megabyte = 1_000_000; // docker images counts in powers of ten
+
+    // Not GetValueOrDefault: that gives 0 for a new image, which would read as "+138 MB" and "over a budget of 0 MB".
+    private static long? ValueOrNull(IReadOnlyDictionary<string, long>? values, string name) =>
+        values != null && values.TryGetValue(name, out var value) ? value : null;
 
     private sealed record Row(string Name, long Bytes, long? LastBytes, long? BudgetMb);
 
