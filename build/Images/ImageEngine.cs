@@ -22,6 +22,13 @@ public sealed class ImageEngine(DockerClient client) : IDisposable
         return images.OrderByDescending(i => i.Created).FirstOrDefault();
     }
 
+    /// <summary>The image's history, newest step first, as the engine lists it.</summary>
+    public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(string reference, CancellationToken ct)
+    {
+        var history = await client.Images.GetImageHistoryAsync(reference, ct).ConfigureAwait(false);
+        return [.. history.Select(h => new HistoryEntry(h.CreatedBy ?? string.Empty, h.Created, h.Size))];
+    }
+
     public Task TagAsync(string imageId, string repository, string tag, CancellationToken ct) =>
         client.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = repository, Tag = tag }, ct);
 
