@@ -45,31 +45,10 @@ internal sealed partial class Build
             await ReportImageSizesAsync(built, ct);
         });
 
-    /// <summary>Each image's size against the last build and its budget. Over budget warns and does not fail:
-    /// ImageBudgetTests fails, so a local build that experiments is not stopped, but no such change passes the suite.</summary>
     private async Task ReportImageSizesAsync(IReadOnlyList<BuiltImage> built, CancellationToken ct)
     {
         using var engine = new ImageEngine(await LocalEngineAsync(ct));
-        var sizes = await ImageSizes.MeasureAsync(engine, built, ct);
-        ImageBudget? budget = null;
-        try
-        {
-            budget = ImageBudget.Load(RootDirectory);
-            foreach (var problem in budget.NameProblems(sizes.Select(s => s.Name)))
-                Log.Warn(problem);
-        }
-        catch (BuildInputException e)
-        {
-            Log.Warn(e.Message);
-        }
-
-        var lastFile = Path.Combine(TemporaryDirectory, ImageSizeRecord.FileName);
-        var report = ImageSizeReport.Create(sizes, ImageSizeRecord.Read(lastFile), budget);
-        foreach (var line in report.Lines)
-            Log.Info(line);
-        foreach (var over in report.OverBudget)
-            Log.Warn(over);
-        ImageSizeRecord.Of((await RevisionAsync(ct)).Tag, sizes).Write(lastFile);
+        await ImageSizes.ReportAsync(engine, built, RootDirectory, Path.Combine(TemporaryDirectory, ImageSizeRecord.FileName), (await RevisionAsync(ct)).Tag, Log, ct);
     }
 
     /// <summary>The stack's images: what Images built in this run, else the ones the engine already holds for this

@@ -1,3 +1,5 @@
+using Mlstack.Build.Core;
+
 namespace Mlstack.Build.Images;
 
 /// <summary>Measures built images in the engine for <see cref="ImageSizeReport"/>.</summary>
@@ -15,5 +17,31 @@ public static class ImageSizes
         }
 
         return sizes;
+    }
+
+    /// <summary>Prints each image's size against the last build (<paramref name="lastFile"/>, rewritten here) and its
+    /// budget. Over budget warns and does not fail: ImageBudgetTests fails, so a local build that experiments is not
+    /// stopped, but no such change passes the suite.</summary>
+    public static async Task ReportAsync(ImageEngine engine, IReadOnlyList<BuiltImage> built, string root, string lastFile, string revision, BuildLog log, CancellationToken ct)
+    {
+        var sizes = await MeasureAsync(engine, built, ct).ConfigureAwait(false);
+        ImageBudget? budget = null;
+        try
+        {
+            budget = ImageBudget.Load(root);
+            foreach (var problem in budget.NameProblems(sizes.Select(s => s.Name)))
+                log.Warn(problem);
+        }
+        catch (BuildInputException e)
+        {
+            log.Warn(e.Message);
+        }
+
+        var report = ImageSizeReport.Create(sizes, ImageSizeRecord.Read(lastFile), budget);
+        foreach (var line in report.Lines)
+            log.Info(line);
+        foreach (var over in report.OverBudget)
+            log.Warn(over);
+        ImageSizeRecord.Of(revision, sizes).Write(lastFile);
     }
 }
