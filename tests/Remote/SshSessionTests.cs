@@ -67,7 +67,10 @@ public sealed class SshSessionTests(TestVm vm, ITestOutputHelper output) : IClas
     {
         await using var session = await ConnectAsync();
         var clock = Stopwatch.StartNew();
-        var error = await Assert.ThrowsAsync<SshCommandException>(() => session.RunAsync("sleep 30", TimeSpan.FromSeconds(1), Ct));
+        // A duration no other process uses: the test VM shares the machine's process table, where another test (or
+        // CI itself) may run a plain "sleep 30" at the same moment.
+        var sleep = $"sleep 30.{Random.Shared.Next(100_000, 999_999)}";
+        var error = await Assert.ThrowsAsync<SshCommandException>(() => session.RunAsync(sleep, TimeSpan.FromSeconds(1), Ct));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         Assert.Null(error.ExitCode);
@@ -77,7 +80,7 @@ public sealed class SshSessionTests(TestVm vm, ITestOutputHelper output) : IClas
         for (var i = 0; i < 50 && left != "0"; i++)
         {
             await Task.Delay(100, Ct);
-            left = (await session.RunAsync("ps -eo args | grep -c '^sleep 30' || true", TimeSpan.FromSeconds(10), Ct)).Output.Trim();
+            left = (await session.RunAsync($"ps -eo args | grep -c '^{sleep}$' || true", TimeSpan.FromSeconds(10), Ct)).Output.Trim();
         }
 
         Assert.Equal("0", left);
