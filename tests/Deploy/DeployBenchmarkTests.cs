@@ -41,7 +41,9 @@ public sealed class DeployBenchmarkTests(TestVm vm, ITestOutputHelper output) : 
 
         // Cold: the loopback registry's store (where pushed layers stay between deploys) emptied first, so every
         // layer is pushed, then pulled by the VM. Warm: the same again to an emptied VM, the store as the first left it.
-        Directory.Delete(Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "registry"), recursive: true);
+        var store = Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "registry");
+        if (Directory.Exists(store))
+            Directory.Delete(store, recursive: true);
         var cold = await TimedAsync("first deploy of the whole stack (empty VM engine, registry store cold)", RepositoryRoot.Path, "Deploy", "--env-file", info);
         _rows.Add($"| first deploy, cold, beyond `Images` | {(cold.Elapsed - baseline).TotalSeconds:0.0} s | |");
         await EmptyVmAsync();
