@@ -20,6 +20,38 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
 {
     public const string HelperLabel = "mlstack.backup-helper";
 
+    /// <summary>Where the helper's secrets are copied before it starts: an anonymous volume, as the engine copies no
+    /// file into a read-only root filesystem; removed with the container, as the files in its root were before.</summary>
+    public const string SecretsPath = "/run/secrets";
+
+    /// <summary>The only capabilities the helper keeps: it runs as root to copy other users' files with their owners
+    /// (the object store's, Redis's: rsync -a, restic restore, cp -a, chown in place), and to write a repository folder
+    /// that belongs to whoever runs the build. CHOWN gives the owners back, FOWNER their modes and times, DAC_OVERRIDE
+    /// reads, writes and deletes in folders it does not own. Every other capability of Docker's default set is dropped.</summary>
+    public static readonly IReadOnlyList<string> HelperCapabilities = ["CHOWN", "DAC_OVERRIDE", "FOWNER"];
+
+    /// <summary>The helper's container: least privilege as the stack's services have it (stack/compose.yaml's
+    /// x-least-privilege), with the capabilities above; what it writes outside its volumes is tmpfs: /tmp (mktemp,
+    /// restic's temporary packs) and root's home (restic's cache, the ssh config for an sftp repository).</summary>
+    internal static CreateContainerParameters HelperContainer(HelperRun run) => new()
+    {
+        Image = run.Image,
+        Cmd = [.. run.Command],
+        Env = [.. run.Environment.Select(e => $"{e.Key}={e.Value}")],
+        Labels = new Dictionary<string, string> { [HelperLabel] = run.Command[0] },
+        Volumes = new Dictionary<string, EmptyStruct> { [SecretsPath] = default },
+        HostConfig = new HostConfig
+        {
+            Binds = [.. run.Binds],
+            NetworkMode = run.Network ?? "default",
+            CapDrop = ["ALL"],
+            CapAdd = [.. HelperCapabilities],
+            SecurityOpt = ["no-new-privileges:true"],
+            ReadonlyRootfs = true,
+            Tmpfs = new Dictionary<string, string> { ["/tmp"] = "", ["/root"] = "mode=0700" },
+        },
+    };
+
     private readonly EngineContainers containers = new(client);
 
     /// <summary>The newest container of a project's service (running or not), or null.</summary>
@@ -73,18 +105,11 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
         ct.ThrowIfCancellationRequested();
         // Not cancellable: a create cancelled in flight still creates the container, and we would never learn its id
         // to remove it. It takes milliseconds; everything after it is cancellable and removes it in every case.
-        var created = await client.Containers.CreateContainerAsync(new CreateContainerParameters
-        {
-            Image = run.Image,
-            Cmd = [.. run.Command],
-            Env = [.. run.Environment.Select(e => $"{e.Key}={e.Value}")],
-            Labels = new Dictionary<string, string> { [HelperLabel] = run.Command[0] },
-            HostConfig = new HostConfig { Binds = [.. run.Binds], NetworkMode = run.Network ?? "default" },
-        }, CancellationToken.None).ConfigureAwait(false);
+        var created = await client.Containers.CreateContainerAsync(HelperContainer(run), CancellationToken.None).ConfigureAwait(false);
         try
         {
             if (run.Secrets.Count > 0)
-                await client.Containers.ExtractArchiveToContainerAsync(created.ID, new CopyToContainerParameters { Path = "/run" }, SecretsTar(run.Secrets), ct).ConfigureAwait(false);
+                await client.Containers.ExtractArchiveToContainerAsync(created.ID, new CopyToContainerParameters { Path = SecretsPath }, SecretsTar(run.Secrets), ct).ConfigureAwait(false);
             await client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), ct).ConfigureAwait(false);
             var lines = new List<string>();
             using var output = await client.Containers.GetContainerLogsAsync(created.ID, new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true }, ct).ConfigureAwait(false);
@@ -103,11 +128,10 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
         var tar = new MemoryStream();
         using (var writer = new TarWriter(tar, TarEntryFormat.Ustar, leaveOpen: true))
         {
-            writer.WriteEntry(new UstarTarEntry(TarEntryType.Directory, "secrets/") { Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute });
             foreach (var (name, value) in secrets)
             {
                 var bytes = System.Text.Encoding.UTF8.GetBytes(value);
-                writer.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, $"secrets/{name}") { Mode = UnixFileMode.UserRead, DataStream = new MemoryStream(bytes) });
+                writer.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, name) { Mode = UnixFileMode.UserRead, DataStream = new MemoryStream(bytes) });
             }
         }
 

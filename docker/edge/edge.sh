@@ -7,6 +7,8 @@
 #                              when the old workers have finished their requests (the drain at the edge)
 #   edge reload                apply /etc/mlstack/edge/site.conf (the release's routes); tested, then a graceful reload
 # A change nginx -t refuses is undone and reported (exit 1): the running config keeps serving.
+# The root filesystem is read-only (stack/compose.yaml): /tmp/nginx and /tmp/edge are tmpfs, and every nginx run is
+# given `-e stderr`, or it would first try to open its built-in error log under /var/log/nginx and complain.
 set -u
 state=/tmp/edge
 site_source=/etc/mlstack/edge/site.conf
@@ -26,7 +28,7 @@ apply() { # FILE NEW: replace FILE by NEW if nginx accepts the result, else put 
   if cmp -s "$1" "$2"; then rm -f "$2"; return 0; fi
   cp -p "$1" "$1.before" 2>/dev/null || : > "$1.before"
   mv -f "$2" "$1"
-  if ! nginx -t -q 2>"$state/test.log"; then
+  if ! nginx -e stderr -t -q 2>"$state/test.log"; then
     mv -f "$1.before" "$1"
     echo "edge: nginx refused the change; the running config stays:" >&2
     cat "$state/test.log" >&2
@@ -34,7 +36,7 @@ apply() { # FILE NEW: replace FILE by NEW if nginx accepts the result, else put 
   fi
   rm -f "$1.before"
   before=$(workers)
-  nginx -s reload
+  nginx -e stderr -s reload
   # Return once the workers that served the old config have exited: they finish their in-flight requests first
   # (worker_shutdown_timeout caps it), so after this no request reaches what the old config routed to.
   tries=0
@@ -64,14 +66,15 @@ addresses() { # every address every upstream server name resolves to, in one lin
 
 case "${1:-}" in
   start)
-    mkdir -p "$state/upstreams"
+    # /tmp/nginx is a fresh tmpfs: nginx creates its temp directories, but not the front's parent of them.
+    mkdir -p "$state/upstreams" /tmp/nginx/front
     # Until the build points them at copies, each upstream is its service's name: Docker's DNS gives its containers.
     upstream ml_service ml-service:8000 > "$state/upstreams/ml_service.conf"
     upstream frontend_app frontend:8080 > "$state/upstreams/frontend_app.conf"
     cp "$site_source" "$state/site.conf"
-    nginx -g 'daemon off;' &
+    nginx -e stderr -g 'daemon off;' &
     nginx_pid=$!
-    nginx -c /etc/nginx/front.conf -g 'daemon off;' &
+    nginx -e stderr -c /etc/nginx/front.conf -g 'daemon off;' &
     front_pid=$!
     trap 'kill -TERM "$front_pid" "$nginx_pid" 2>/dev/null' TERM INT
     last=$(addresses)
@@ -80,7 +83,7 @@ case "${1:-}" in
       now=$(addresses)
       if [ -n "$now" ] && [ "$now" != "$last" ]; then
         echo "edge: upstream addresses moved ($last→ $now); reloading nginx" >&2
-        nginx -s reload && last=$now
+        nginx -e stderr -s reload && last=$now
       fi
     done
     kill -TERM "$front_pid" "$nginx_pid" 2>/dev/null

@@ -117,6 +117,27 @@ public sealed class FullStackTests
         Assert.Matches(@"imported \d{2} modules", imported.Output);
     }
 
+    /// <summary>Every container of the project, the one-shots' included, as the engine runs it, held to the rule the
+    /// compose file is (LeastPrivilege): not root but the listed exception, every capability dropped and only the
+    /// service's listed ones added, no-new-privileges, a read-only root. One line per regression.</summary>
+    private static async Task EveryContainerHasLeastPrivilegeAsync(IReadOnlyList<ContainerSnapshot> containers)
+    {
+        var inspected = await ChildProcess.RunAsync("docker", ["inspect", .. containers.Select(c => c.Id)]);
+        Assert.True(inspected.ExitCode == 0, inspected.Output);
+        using var json = JsonDocument.Parse(inspected.Output);
+        static List<string> Strings(JsonElement host, string key) =>
+            host.GetProperty(key) is { ValueKind: JsonValueKind.Array } list ? [.. list.EnumerateArray().Select(e => e.GetString()!)] : [];
+        var regressions = json.RootElement.EnumerateArray().SelectMany(container =>
+        {
+            var config = container.GetProperty("Config");
+            var host = container.GetProperty("HostConfig");
+            return LeastPrivilege.Regressions(config.GetProperty("Labels").GetProperty("com.docker.compose.service").GetString()!, config.GetProperty("User").GetString(),
+                Strings(host, "CapDrop"), Strings(host, "CapAdd"), Strings(host, "SecurityOpt"), host.GetProperty("ReadonlyRootfs").GetBoolean());
+        }).ToList();
+        Assert.Equal(containers.Count, json.RootElement.GetArrayLength());
+        Assert.True(regressions.Count == 0, "least privilege regressed in the running stack:\n" + string.Join('\n', regressions));
+    }
+
     /// <summary>Run inside a worker (docker exec, as the worker's own user): SIGKILLs the prefork pool child of the Celery
     /// main process (PID 1) once it has used 0.3 s of CPU since first seen, i.e. mid-task (an idle child uses none);
     /// prints its pid. argv[1]: how many seconds to wait for it.</summary>
@@ -223,6 +244,7 @@ public sealed class FullStackTests
             Assert.All(containers.Where(c => c.Service is not ("migrate" or "objectstore-init")), c => Assert.Equal("healthy", c.Health));
             Assert.All(containers.Where(c => c.Service is "migrate" or "objectstore-init"), c => Assert.Equal(0, c.ExitCode));
             await AppImportsEverythingItUsesAsync(containers);
+            await EveryContainerHasLeastPrivilegeAsync(containers);
 
             var smoke = await BuildSh("SmokeTest", "--stack-url", StackUrl);
             Assert.True(smoke.ExitCode == 0, smoke.Output);
