@@ -2,6 +2,15 @@
 import os
 
 
+def secret(name: str) -> str:
+    """A password or key: from the file NAME_FILE names (compose secrets, /run/secrets/...), else NAME itself."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().rstrip("\r\n")
+    return os.environ.get(name, "")
+
+
 def _required(name: str) -> str:
     value = os.environ.get(name)
     if not value:
