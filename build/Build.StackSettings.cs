@@ -26,6 +26,8 @@ internal sealed partial class Build
         var settings = ProductionSecrets.Effective(envFile);
         foreach (var name in ProductionSecrets.PasswordVariables)
             Log.Masker.Add(settings.GetValueOrDefault(name));
+        foreach (var secret in StackSecrets.From(settings))
+            Log.Masker.Add(secret.Content); // the passwords derived from them too
         return ComposeProject.ForStack(RootDirectory, ProjectName, StackEnvironmentName, envFile, (await DockerAsync(ct)).Compose);
     }
 
@@ -37,8 +39,16 @@ internal sealed partial class Build
         return await ComposeConfigReader.ReadAsync(project, Log, ComposeEnvironment(), new Tooling.ToolOutputCache(Path.Combine(TemporaryDirectory, "cache")), ct);
     }
 
-    /// <summary>What compose interpolates besides the env file: the base image (images are named by Up).</summary>
-    private Dictionary<string, string> ComposeEnvironment() => new() { ["BASE_IMAGE"] = BaseImageName };
+    /// <summary>What compose interpolates besides the env file: the base image (images are named by Up), and on this
+    /// machine where each secret's file is (written here first; a stack on a VM gets them from Deploy).</summary>
+    private Dictionary<string, string> ComposeEnvironment()
+    {
+        var environment = StackOnVm || OperatingSystem.IsWindows()
+            ? new Dictionary<string, string>()
+            : LocalSecretFiles.Write(Path.Combine(TemporaryDirectory, "secrets", ProjectName), StackSecrets.From(ProductionSecrets.Effective(StackEnvFilePath())));
+        environment["BASE_IMAGE"] = BaseImageName;
+        return environment;
+    }
 
     /// <summary>The worker tiers autoscale.yaml lets the autoscaler stop entirely (a release ships this same file).</summary>
     private IReadOnlySet<string> ScaleToZeroTiers() =>

@@ -4,8 +4,8 @@ using Mlstack.Build.Stack;
 
 namespace Mlstack.Build.Deploy;
 
-/// <summary>The files of a new release: the stack's settings, plus where its config lives on the VM, the VM engine's
-/// socket (for the scaler's mount), and each image's reference.</summary>
+/// <summary>The files of a new release: the stack's settings, plus where its config and its secret files live on the
+/// VM, the VM engine's socket (for the scaler's mount), and each image's reference.</summary>
 public static class ReleasePreparation
 {
     /// <param name="stackSettings">The stack's variables (env file, overridden by the environment).</param>
@@ -20,6 +20,8 @@ public static class ReleasePreparation
         };
         foreach (var (variable, folder) in await ReleaseConfig.UploadAsync(vm, deployPath, project, ct).ConfigureAwait(false))
             settings[variable] = folder;
+        foreach (var (variable, file) in await ReleaseSecrets.UploadAsync(vm, deployPath, stackSettings, ct).ConfigureAwait(false))
+            settings[variable] = file;
         foreach (var (variable, reference) in imageVariables)
             settings[variable] = reference;
         return ReleaseBundle.Files(project, settings);

@@ -21,9 +21,10 @@ public abstract record PythonCheck(string Service, string Name, string Via) : Sm
     /// <summary>A client per probe, from a session of its own: boto3's default session is not thread-safe.</summary>
     protected const string S3Client = """
         import os, boto3
+        from mlservice.secretfiles import secret
         def s3():
             return boto3.session.Session().client("s3", endpoint_url=os.environ.get("S3_ENDPOINT_URL"), region_name="us-east-1",
-                aws_access_key_id=os.environ["S3_ACCESS_KEY_ID"], aws_secret_access_key=os.environ["S3_SECRET_ACCESS_KEY"])
+                aws_access_key_id=os.environ["S3_ACCESS_KEY_ID"], aws_secret_access_key=secret("S3_SECRET_ACCESS_KEY"))
         """;
 }
 
@@ -73,8 +74,10 @@ public sealed record CeleryTaskCheck(string Service, string Via, string Task, st
         import os
         from celery import Celery
         from celery.exceptions import TimeoutError
+        from mlservice.secretfiles import secret, with_password
         def probe(task, queue, wait):
-            app = Celery(broker=os.environ["CELERY_BROKER_URL"], backend=os.environ["CELERY_RESULT_BACKEND"])
+            app = Celery(broker=with_password(os.environ["CELERY_BROKER_URL"], secret("REDIS_PASSWORD")),
+                         backend=with_password(os.environ["CELERY_RESULT_BACKEND"], secret("REDIS_PASSWORD")))
             result = app.send_task(task, queue=queue)
             try:
                 return result.get(timeout=int(wait))

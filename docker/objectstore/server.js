@@ -4,10 +4,18 @@
 const S3rver = require('s3rver');
 const Account = require('s3rver/lib/models/account');
 
+const fs = require('fs');
+
+// A secret from the file NAME_FILE names (compose secrets), else NAME itself.
+function secret(name) {
+  const file = process.env[`${name}_FILE`];
+  return file ? fs.readFileSync(file, 'utf8').replace(/[\r\n]+$/, '') : process.env[name];
+}
+
 const accessKey = process.env.S3_ACCESS_KEY_ID;
-const secretKey = process.env.S3_SECRET_ACCESS_KEY;
+const secretKey = secret('S3_SECRET_ACCESS_KEY');
 if (!accessKey || !secretKey) {
-  console.error('objectstore: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set');
+  console.error('objectstore: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (or S3_SECRET_ACCESS_KEY_FILE) must be set');
   process.exit(1);
 }
 Account.DUMMY_ACCOUNT.revokeAccessKey('S3RVER');

@@ -1,14 +1,28 @@
 #!/bin/sh
 # First start: create the cluster, the roles and databases the environment names, run the init SQL once.
-# Later starts: just run the server. Passwords reach psql as variables, never as command-line text.
+# Every start: set the roles' passwords from their files (a rotated secret takes effect) and keep the exporter's
+# role at pg_monitor only, on a socket-only server; then run the real one.
+# Passwords come from files (NAME_FILE, compose secrets) and reach psql as variables, never as command-line text;
+# they are unset before the server starts, so it does not carry them in its environment.
 set -eu
 
+from_file() { # NAME: NAME from the file NAME_FILE names, when it names one
+  file=$(eval "printf '%s' \"\${${1}_FILE:-}\"")
+  if [ -n "$file" ]; then
+    [ -r "$file" ] || { echo "postgres-entrypoint: cannot read ${1}_FILE ($file)" >&2; exit 1; }
+    eval "$1=\$(cat \"\$file\")"
+  fi
+}
+for name in POSTGRES_PASSWORD APP_DB_PASSWORD EXPORTER_DB_PASSWORD; do from_file "$name"; done
+
 : "${POSTGRES_USER:?POSTGRES_USER must be set}"
-: "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set}"
+: "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE must be set}"
 : "${APP_DB_USER:?APP_DB_USER must be set}"
-: "${APP_DB_PASSWORD:?APP_DB_PASSWORD must be set}"
+: "${APP_DB_PASSWORD:?APP_DB_PASSWORD or APP_DB_PASSWORD_FILE must be set}"
 APP_DB_NAME="${APP_DB_NAME:-mlstack}"
 OPTUNA_DB_NAME="${OPTUNA_DB_NAME:-optuna}"
+
+local_server() { pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -c jit=off" -w start >/dev/null; }
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   echo "postgres-entrypoint: initialising a new cluster in $PGDATA"
@@ -22,7 +36,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   } >> "$PGDATA/postgresql.conf"
   echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
 
-  pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
+  local_server
   psql -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d postgres \
        -v app_user="$APP_DB_USER" -v app_password="$APP_DB_PASSWORD" \
        -v app_db="$APP_DB_NAME" -v optuna_db="$OPTUNA_DB_NAME" <<'SQL'
@@ -35,9 +49,29 @@ SQL
     echo "postgres-entrypoint: running $script"
     psql -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$APP_DB_NAME" -f "$script"
   done
-  pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
   echo "postgres-entrypoint: cluster ready"
+else
+  local_server
 fi
+
+# The roles as the secrets say, on every start. The exporter's role (when one is named) may log in and read the
+# statistics views (pg_monitor) and nothing else: no superuser, no CREATE anywhere (PostgreSQL 15's public schema
+# grants CREATE to no one but its owner).
+psql -q -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d postgres \
+     -v admin_user="$POSTGRES_USER" -v admin_password="$POSTGRES_PASSWORD" \
+     -v app_user="$APP_DB_USER" -v app_password="$APP_DB_PASSWORD" \
+     -v exporter_user="${EXPORTER_DB_USER:-}" -v exporter_password="${EXPORTER_DB_PASSWORD:-}" <<'SQL'
+ALTER ROLE :"admin_user" PASSWORD :'admin_password';
+ALTER ROLE :"app_user" PASSWORD :'app_password';
+SELECT :'exporter_user' <> '' AS has_exporter \gset
+\if :has_exporter
+SELECT format('CREATE ROLE %I', :'exporter_user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'exporter_user') \gexec
+ALTER ROLE :"exporter_user" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'exporter_password';
+GRANT pg_monitor TO :"exporter_user";
+\endif
+SQL
+pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
+unset POSTGRES_PASSWORD APP_DB_PASSWORD EXPORTER_DB_PASSWORD
 
 # jit=off: the image carries no LLVM (docker/postgres/Dockerfile).
 exec postgres -D "$PGDATA" -c jit=off

@@ -37,8 +37,8 @@ public sealed class ReleaseCommandLinesTests
     [Fact]
     public void Pruning_removes_the_named_folders_and_any_half_written_release()
     {
-        Assert.Equal("rm -rf '/srv/mlstack/releases/r1' '/srv/mlstack/releases/r2' '/srv/mlstack'/releases/.*.partial", ReleaseCommands.Prune(Path, ["r1", "r2"]));
-        Assert.Equal("rm -rf  '/srv/mlstack'/releases/.*.partial", ReleaseCommands.Prune(Path, []));
+        Assert.Equal("rm -rf '/srv/mlstack/releases/r1' '/srv/mlstack/releases/r2' '/srv/mlstack'/releases/.*.partial; " + SecretCommands.Prune(Path), ReleaseCommands.Prune(Path, ["r1", "r2"]));
+        Assert.Equal("rm -rf  '/srv/mlstack'/releases/.*.partial; " + SecretCommands.Prune(Path), ReleaseCommands.Prune(Path, []));
     }
 
     [Fact]

@@ -16,7 +16,8 @@ internal sealed class AutoscalingProbe(StackEngine engine, HttpClient http)
     private const string PingScript = """
         import json, os, sys, time
         from celery import Celery
-        app = Celery(broker=os.environ["CELERY_BROKER_URL"], backend=os.environ["CELERY_RESULT_BACKEND"])
+        from mlservice import config
+        app = Celery(broker=config.BROKER_URL, backend=config.RESULT_BACKEND)
         app.send_task("mlservice.tasks.ping", queue="quick").get(timeout=30)  # connections made before timing
         times = []
         for _ in range(int(sys.argv[1])):
@@ -83,7 +84,8 @@ internal sealed class AutoscalingProbe(StackEngine engine, HttpClient http)
         const string Script = """
             import json, os, sys
             from celery import Celery
-            app = Celery(broker=os.environ["CELERY_BROKER_URL"], backend=os.environ["CELERY_RESULT_BACKEND"])
+            from mlservice import config
+            app = Celery(broker=config.BROKER_URL, backend=config.RESULT_BACKEND)
             print(json.dumps(app.send_task(sys.argv[1], args=json.loads(sys.argv[3]), queue=sys.argv[2]).get(timeout=int(sys.argv[4]))))
             """;
         var light = (await engine.SnapshotAsync(Ct)).First(c => c.Service == "worker-light" && c.IsRunning).Id;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Gates;
+using Mlstack.Build.Smoke;
 using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
@@ -138,6 +139,26 @@ public sealed class FullStackTests
         Assert.True(regressions.Count == 0, "least privilege regressed in the running stack:\n" + string.Join('\n', regressions));
     }
 
+    /// <summary>No password or key of the env file, nor one derived from them, shows in any container's inspect (env,
+    /// command, labels, mounts, …): they are files under /run/secrets, 0440, which the service's user reads through the
+    /// secrets' group; a service that was not given a secret cannot read it.</summary>
+    private static async Task NoContainerShowsASecretAsync(IReadOnlyList<ContainerSnapshot> containers)
+    {
+        var inspected = await ChildProcess.RunAsync("docker", ["inspect", .. containers.Select(c => c.Id)]);
+        Assert.True(inspected.ExitCode == 0, inspected.Output);
+        var secrets = SecretScan.Values(Mlstack.Build.Stack.EnvFile.Read(Path.Combine(RepositoryRoot.Path, "stack", ".env.example")));
+        Assert.Equal(5, secrets.Count);
+        var findings = SecretScan.Findings(inspected.Output, secrets);
+        Assert.True(findings.Count == 0, "secrets in the engine's view of the stack:\n" + string.Join('\n', findings));
+
+        var mlService = containers.First(c => c.Service == "ml-service").Id;
+        var files = await ChildProcess.RunAsync("docker", ["exec", mlService, "sh", "-c", "stat -c '%n %a' /run/secrets/*; head -c0 /run/secrets/s3_secret_access_key && echo readable"]);
+        Assert.True(files.ExitCode == 0, files.Output);
+        Assert.Contains("/run/secrets/app_db_password 440", files.Output);
+        Assert.Contains("readable", files.Output);
+        Assert.DoesNotContain("postgres_password", files.Output); // the superuser's password is postgres's alone
+    }
+
     /// <summary>Run inside a worker (docker exec, as the worker's own user): SIGKILLs the prefork pool child of the Celery
     /// main process (PID 1) once it has used 0.3 s of CPU since first seen, i.e. mid-task (an idle child uses none);
     /// prints its pid. argv[1]: how many seconds to wait for it.</summary>
@@ -245,6 +266,7 @@ public sealed class FullStackTests
             Assert.All(containers.Where(c => c.Service is "migrate" or "objectstore-init"), c => Assert.Equal(0, c.ExitCode));
             await AppImportsEverythingItUsesAsync(containers);
             await EveryContainerHasLeastPrivilegeAsync(containers);
+            await NoContainerShowsASecretAsync(containers);
             // A restart mounts a fresh tmpfs over the mount point the first start left behind (Restore restarts the
             // stack this way): the edge and the frontend, whose tmpfs are not /tmp, must start again on theirs.
             var restarted = await ChildProcess.RunAsync("docker", ["restart", .. containers.Where(c => c.Service is "edge" or "frontend").Select(c => c.Id)]);
@@ -281,7 +303,7 @@ public sealed class FullStackTests
             await ChildProcess.RunAsync("docker", ["stop", autoscaler]);
             await ChildProcess.RunAsync("docker", ["stop", .. (await engine.SnapshotAsync(TestContext.Current.CancellationToken)).Where(c => c.Service == "worker-heavy" && c.IsRunning).Select(c => c.Id)]);
             var noConsumer = await BuildSh("SmokeTest", "--skip", "--stack-url", StackUrl);
-            var queued = await ChildProcess.RunAsync("docker", ["exec", containers.Single(c => c.Service == "redis").Id, "sh", "-c", "redis-cli -a \"$REDIS_PASSWORD\" --no-auth-warning LLEN ml"]);
+            var queued = await ChildProcess.RunAsync("docker", ["exec", containers.Single(c => c.Service == "redis").Id, "sh", "-c", RedisCli.Auth + "redis-cli LLEN ml"]);
             // It left on the stop's SIGTERM (0), not by the engine's kill at the end of the grace period (137).
             var autoscalerExit = await ChildProcess.RunAsync("docker", ["inspect", "-f", "{{.State.ExitCode}}", autoscaler]);
             await ChildProcess.RunAsync("docker", ["start", heavy, autoscaler]);

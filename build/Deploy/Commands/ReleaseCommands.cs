@@ -60,9 +60,10 @@ public static class ReleaseCommands
 
     public static string ReadAudit(string deployPath) => $"cat {Q($"{deployPath}/audit.log")} 2>/dev/null";
 
-    /// <summary>Removes the releases' folders and any half-written release.</summary>
+    /// <summary>Removes the releases' folders and any half-written release, then the secret files only they named.</summary>
     public static string Prune(string deployPath, IEnumerable<string> ids) =>
-        $"rm -rf {string.Join(' ', ids.Select(id => Q(ReleaseDirectory(deployPath, id))))} {Q(deployPath)}/releases/.*.partial";
+        $"rm -rf {string.Join(' ', ids.Select(id => Q(ReleaseDirectory(deployPath, id))))} {Q(deployPath)}/releases/.*.partial; "
+        + SecretCommands.Prune(deployPath);
 
     /// <summary>The engine's socket as the VM's sessions name it in DOCKER_HOST (empty when they do not).</summary>
     public const string DockerHost = "printf %s \"${DOCKER_HOST:-}\"";

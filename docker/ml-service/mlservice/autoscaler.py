@@ -14,6 +14,7 @@ import redis
 from prometheus_client import Counter, Gauge, start_http_server
 
 from . import queues, scaling
+from .secretfiles import secret, with_password
 
 HEARTBEAT = pathlib.Path("/tmp/autoscaler-heartbeat")
 log = logging.getLogger("autoscaler")
@@ -85,7 +86,9 @@ def main():
     scaling.exit_on_sigterm()
     config = scaling.load(os.environ.get("AUTOSCALE_CONFIG", "/etc/mlstack/autoscale.yaml"))
     dry_run = os.environ.get("AUTOSCALE_DRY_RUN", "").lower() in ("1", "true", "yes")
-    broker = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"], socket_connect_timeout=5, socket_timeout=5)
+    # Not mlservice.config: that needs the database's and the object store's settings, which the autoscaler lacks.
+    broker_url = with_password(os.environ["CELERY_BROKER_URL"], secret("REDIS_PASSWORD"))
+    broker = redis.Redis.from_url(broker_url, socket_connect_timeout=5, socket_timeout=5)
     autoscaler = Autoscaler(config, broker, ScalerClient(os.environ.get("SCALER_URL", "http://scaler:8080")), dry_run)
     DRY_RUN.set(1 if dry_run else 0)
     start_http_server(int(os.environ.get("METRICS_PORT", "9100")))

@@ -1,14 +1,8 @@
-"""Settings from the environment; every service of the stack shares them through compose anchors."""
+"""Settings from the environment; every service of the stack shares them through compose anchors. Passwords come
+from files (compose secrets): the URLs in the environment carry none, with_password adds it in the process."""
 import os
 
-
-def secret(name: str) -> str:
-    """A password or key: from the file NAME_FILE names (compose secrets, /run/secrets/...), else NAME itself."""
-    path = os.environ.get(f"{name}_FILE")
-    if path:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read().rstrip("\r\n")
-    return os.environ.get(name, "")
+from .secretfiles import secret, with_password  # noqa: F401 (config.secret is how services read a secret)
 
 
 def _required(name: str) -> str:
@@ -18,15 +12,15 @@ def _required(name: str) -> str:
     return value
 
 
-DATABASE_URL = _required("DATABASE_URL")
-BROKER_URL = _required("CELERY_BROKER_URL")
-RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", BROKER_URL)
+DATABASE_URL = with_password(_required("DATABASE_URL"), secret("APP_DB_PASSWORD"))
+BROKER_URL = with_password(_required("CELERY_BROKER_URL"), secret("REDIS_PASSWORD"))
+RESULT_BACKEND = with_password(os.environ.get("CELERY_RESULT_BACKEND", BROKER_URL), secret("REDIS_PASSWORD"))
 S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL")  # None means AWS S3 itself
 S3_ACCESS_KEY_ID = _required("S3_ACCESS_KEY_ID")
-S3_SECRET_ACCESS_KEY = _required("S3_SECRET_ACCESS_KEY")
+S3_SECRET_ACCESS_KEY = secret("S3_SECRET_ACCESS_KEY") or _required("S3_SECRET_ACCESS_KEY")
 S3_REGION = os.environ.get("S3_REGION", "us-east-1")
 MODELS_BUCKET = os.environ.get("S3_MODELS_BUCKET", "models")
 BUCKETS = os.environ.get("S3_BUCKETS", "models,datasets,backups").split(",")
 # Optuna's storage (SQLAlchemy, psycopg2): the optuna database. Only studies need it.
-OPTUNA_STORAGE_URL = os.environ.get("OPTUNA_STORAGE_URL", "")
+OPTUNA_STORAGE_URL = with_password(os.environ.get("OPTUNA_STORAGE_URL", ""), secret("APP_DB_PASSWORD"))
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "info").upper()

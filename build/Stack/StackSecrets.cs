@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Mlstack.Build.Stack;
+
+/// <summary>One secret as a file for compose's <c>secrets:</c>: its file name (also its name under /run/secrets), the
+/// compose variable that names where it is, and its content.</summary>
+public sealed record StackSecret(string Name, string Content)
+{
+    /// <summary>The compose variable holding the file's path, e.g. MLSTACK_SECRET_POSTGRES_PASSWORD.</summary>
+    public string Variable => "MLSTACK_SECRET_" + Name.ToUpperInvariant();
+
+    public override string ToString() => Name; // never the content
+}
+
+/// <summary>The stack's passwords and keys as files (docs/production.md#secrets-as-files): what each file holds, made
+/// from the env file's settings. Clients that need less than the owner get passwords of their own, derived from the
+/// owner's (HMAC), so an operator still sets four secrets and a leaked exporter password opens nothing else.
+/// Each file lives in a folder named by a keyed hash of its content (<see cref="Version"/>): a changed secret is a new
+/// path, so compose recreates exactly the services that mount it, and the path tells nothing about the value.</summary>
+public static class StackSecrets
+{
+    /// <summary>The group that may read the secret files (mode 0440) when the build runs as root: no user or group of
+    /// any image has this id; each service that mounts secrets gets it as a supplementary group (compose group_add).</summary>
+    public const int RootGroup = 10001;
+
+    /// <summary>The PostgreSQL role postgres-exporter logs in as: pg_monitor and nothing else (docker/postgres/entrypoint.sh).</summary>
+    public const string ExporterRole = "mlstack_exporter";
+
+    /// <summary>The compose variable naming the secret files' group.</summary>
+    public const string GroupVariable = "MLSTACK_SECRETS_GID";
+
+    public static IReadOnlyList<StackSecret> From(IReadOnlyDictionary<string, string> settings)
+    {
+        string Setting(string name) => settings.GetValueOrDefault(name) ?? string.Empty;
+        var redis = Setting("REDIS_PASSWORD");
+        return
+        [
+            new("postgres_password", Setting("POSTGRES_PASSWORD")),
+            new("app_db_password", Setting("APP_DB_PASSWORD")),
+            new("exporter_db_password", Derive(Setting("POSTGRES_PASSWORD"), "postgres-exporter")),
+            new("redis_password", redis),
+            // redis_exporter's --redis.password-file: a JSON map from the address it scrapes to the password.
+            new("redis_exporter_auth", JsonSerializer.Serialize(new Dictionary<string, string> { ["redis://redis:6379"] = redis })),
+            new("s3_secret_access_key", Setting("S3_SECRET_ACCESS_KEY")),
+        ];
+    }
+
+    /// <summary>A password of a client's own from its owner's: URL-safe, 32 characters, one-way.</summary>
+    public static string Derive(string owner, string client)
+    {
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(owner), Encoding.UTF8.GetBytes("mlstack-secret:" + client));
+        return Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_')[..32];
+    }
+
+    /// <summary>A secret's version: a hash keyed by a random key kept beside the secrets (never the content's plain
+    /// hash, which would let anyone who sees a path test guesses of a password against it).</summary>
+    public static string Version(byte[] key, StackSecret secret) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(secret.Name + "\n" + secret.Content)))[..16];
+
+    /// <summary>Where a secret's file lives under <paramref name="root"/>: &lt;name&gt;-&lt;version&gt;/&lt;name&gt;.</summary>
+    public static string PathOf(string root, byte[] key, StackSecret secret) => $"{root}/{secret.Name}-{Version(key, secret)}/{secret.Name}";
+
+    /// <summary>Each secret's compose variable → its file's path, and the group variable.</summary>
+    public static Dictionary<string, string> Variables(string root, byte[] key, IEnumerable<StackSecret> secrets, int group)
+    {
+        var variables = secrets.ToDictionary(s => s.Variable, s => PathOf(root, key, s));
+        variables[GroupVariable] = group.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return variables;
+    }
+}

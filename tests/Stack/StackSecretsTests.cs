@@ -1,0 +1,102 @@
+using Mlstack.Build.Deploy.Commands;
+using Mlstack.Build.Stack;
+using Mlstack.Tests.Support;
+
+namespace Mlstack.Tests.Stack;
+
+/// <summary>The stack's secrets as files (docs/production.md#secrets-as-files): what each holds, how its path follows
+/// its content without telling it, how they are written here and pruned on a VM.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class StackSecretsTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("mlstack-secrets-").FullName;
+
+    private static readonly Dictionary<string, string> Settings = new()
+    {
+        ["POSTGRES_PASSWORD"] = "pg-Qx7", ["APP_DB_PASSWORD"] = "app-Lk2", ["REDIS_PASSWORD"] = "redis-Mn4", ["S3_SECRET_ACCESS_KEY"] = "s3-Pz9",
+    };
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void Each_secret_is_a_file_and_a_client_that_needs_less_gets_a_password_of_its_own()
+    {
+        var secrets = StackSecrets.From(Settings).ToDictionary(s => s.Name, s => s.Content);
+        Assert.Equal(["postgres_password", "app_db_password", "exporter_db_password", "redis_password", "redis_exporter_auth", "s3_secret_access_key"], secrets.Keys);
+        Assert.Equal("pg-Qx7", secrets["postgres_password"]);
+        Assert.Equal("{\"redis://redis:6379\":\"redis-Mn4\"}", secrets["redis_exporter_auth"]);
+        var exporter = secrets["exporter_db_password"];
+        Assert.Matches("^[A-Za-z0-9_-]{32}$", exporter);
+        Assert.Equal(exporter, StackSecrets.Derive("pg-Qx7", "postgres-exporter"));
+        Assert.NotEqual(exporter, StackSecrets.Derive("pg-Qx8", "postgres-exporter"));
+        Assert.NotEqual(exporter, StackSecrets.Derive("pg-Qx7", "redis-exporter"));
+        Assert.Equal("exporter_db_password", StackSecrets.From(Settings)[2].ToString()); // never the value
+    }
+
+    [Fact]
+    public void A_path_changes_with_the_content_and_the_key_and_tells_nothing_without_the_key()
+    {
+        var key = new byte[32];
+        var secret = new StackSecret("redis_password", "redis-Mn4");
+        var path = StackSecrets.PathOf("/s", key, secret);
+        Assert.Matches("^/s/redis_password-[0-9a-f]{16}/redis_password$", path);
+        Assert.Equal(path, StackSecrets.PathOf("/s", key, secret with { }));
+        Assert.NotEqual(path, StackSecrets.PathOf("/s", key, secret with { Content = "redis-Mn5" }));
+        Assert.NotEqual(path, StackSecrets.PathOf("/s", [.. Enumerable.Repeat((byte)1, 32)], secret));
+        Assert.DoesNotContain(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("redis-Mn4"u8))[..16], path);
+        var variables = StackSecrets.Variables("/s", key, [secret], 10001);
+        Assert.Equal(path, variables["MLSTACK_SECRET_REDIS_PASSWORD"]);
+        Assert.Equal("10001", variables["MLSTACK_SECRETS_GID"]);
+    }
+
+    [Fact]
+    public void Files_here_are_0440_for_the_secrets_group_in_an_owner_only_folder_and_a_rotated_one_replaces_the_old()
+    {
+        var root = Path.Combine(_folder, "stack");
+        var first = LocalSecretFiles.Write(root, StackSecrets.From(Settings));
+        var file = first["MLSTACK_SECRET_APP_DB_PASSWORD"];
+        Assert.Equal("app-Lk2", File.ReadAllText(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead, File.GetUnixFileMode(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(root));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(root, ".version-key")));
+        Assert.Equal(LocalSecretFiles.Group().ToString(System.Globalization.CultureInfo.InvariantCulture), first["MLSTACK_SECRETS_GID"]);
+        if (Environment.UserName == "root")
+            Assert.Equal("10001", first["MLSTACK_SECRETS_GID"]);
+
+        var same = LocalSecretFiles.Write(root, StackSecrets.From(Settings));
+        Assert.Equal(first, same);
+        var rotated = LocalSecretFiles.Write(root, StackSecrets.From(new Dictionary<string, string>(Settings) { ["APP_DB_PASSWORD"] = "app-Lk3" }));
+        Assert.NotEqual(file, rotated["MLSTACK_SECRET_APP_DB_PASSWORD"]);
+        Assert.Equal("app-Lk3", File.ReadAllText(rotated["MLSTACK_SECRET_APP_DB_PASSWORD"]));
+        Assert.False(File.Exists(file));
+        Assert.Equal(first["MLSTACK_SECRET_REDIS_PASSWORD"], rotated["MLSTACK_SECRET_REDIS_PASSWORD"]);
+    }
+
+    [Fact]
+    public async Task Pruning_on_a_VM_keeps_the_secret_folders_a_kept_release_names_and_removes_the_rest()
+    {
+        var deploy = Path.Combine(_folder, "srv");
+        foreach (var folder in new[] { "secrets/app_db_password-aaaa", "secrets/app_db_password-bbbb", "secrets/redis_password-cccc.partial", "releases/r2" })
+            Directory.CreateDirectory(Path.Combine(deploy, folder));
+        File.WriteAllText(Path.Combine(deploy, "releases/r2/.env"), $"MLSTACK_SECRET_APP_DB_PASSWORD={deploy}/secrets/app_db_password-bbbb/app_db_password\n");
+
+        var pruned = await ChildProcess.RunAsync("sh", ["-c", SecretCommands.Prune(deploy)]);
+
+        Assert.True(pruned.ExitCode == 0, pruned.Output);
+        Assert.Equal(["app_db_password-bbbb"], Directory.GetDirectories(Path.Combine(deploy, "secrets")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void The_scan_names_the_service_and_the_field_and_never_the_value()
+    {
+        const string Inspect = """
+            [{"Name": "/s-ml-service-1", "Config": {"Labels": {"com.docker.compose.service": "ml-service"}, "Env": ["A=1", "DATABASE_URL=postgresql://u:app-Lk2@postgres/db"], "Cmd": ["gunicorn"]},
+              "Mounts": [{"Source": "/x/secrets/app_db_password-1/app_db_password"}]},
+             {"Name": "/s-redis-1", "Config": {"Labels": {"com.docker.compose.service": "redis"}, "Env": []}, "Mounts": []}]
+            """;
+
+        var findings = SecretScan.Findings(Inspect, SecretScan.Values(Settings));
+
+        Assert.Equal(["ml-service: Config.Env[1] holds a secret's value"], findings);
+    }
+}
