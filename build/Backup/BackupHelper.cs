@@ -5,6 +5,8 @@ namespace Mlstack.Build.Backup;
 /// <summary>Passwords the helper needs, handed over as files (see <see cref="HelperRun.Secrets"/>); for an sftp:
 /// repository also the SSH key and the known host keys its ssh may trust; for an s3: one its keys and, for a private
 /// CA, the certificate to trust.</summary>
+/// <param name="RedisPassword">Redis's password as the env file sets it: the helper gets the backup user's password
+/// derived from it (<see cref="Stack.RedisUsers"/>), and this one for a Redis from before per-client users.</param>
 public sealed record BackupSecrets(string RepositoryPassword, string PostgresPassword, string RedisPassword, string? SshKey = null, string? KnownHosts = null)
 {
     public S3Credentials? S3 { get; init; }
@@ -17,7 +19,8 @@ public sealed record BackupSecrets(string RepositoryPassword, string PostgresPas
             {
                 ["restic"] = RepositoryPassword,
                 ["pgpass"] = $"*:*:*:*:{PostgresPassword.Replace(@"\", @"\\", StringComparison.Ordinal).Replace(":", @"\:", StringComparison.Ordinal)}\n",
-                ["redis"] = RedisPassword,
+                ["redis"] = Stack.RedisUsers.Password(RedisPassword, Stack.RedisUsers.Backup),
+                ["redis-default"] = RedisPassword,
             };
             if (SshKey != null)
                 files["ssh-key"] = SshKey.ReplaceLineEndings("\n").TrimEnd('\n') + "\n"; // ssh refuses a key without its final newline
@@ -49,6 +52,7 @@ public sealed record BackupTarget(string Project, string PostgresUser, IReadOnly
         ["PGUSER"] = PostgresUser,
         ["DATABASES"] = string.Join(' ', Databases),
         ["REDIS_HOST"] = "redis",
+        ["REDIS_USER"] = Stack.RedisUsers.Backup.Name,
     };
 }
 

@@ -128,8 +128,8 @@ public sealed record RedisCheck(string Service) : SmokeCheck(Service, "PING and 
     {
         var key = $"smoke:{Guid.NewGuid():N}";
         var value = Guid.NewGuid().ToString("N");
-        const string Cli = "redis-cli";
-        var script = $"{RedisCli.Auth}{Cli} PING && {Cli} SET \"$0\" \"$1\" EX 60 && {Cli} GET \"$0\" && {Cli} DEL \"$0\"";
+        const string Cli = "redis_cli";
+        var script = $"{RedisCli.Define}{Cli} PING && {Cli} SET \"$0\" \"$1\" EX 60 && {Cli} GET \"$0\" && {Cli} DEL \"$0\"";
         var result = await context.Exec.RunAsync(Service, ["sh", "-c", script, key, value], ct).ConfigureAwait(false);
         var got = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var expected = new[] { "PONG", "OK", value, "1" };

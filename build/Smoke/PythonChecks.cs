@@ -74,10 +74,9 @@ public sealed record CeleryTaskCheck(string Service, string Via, string Task, st
         import os
         from celery import Celery
         from celery.exceptions import TimeoutError
-        from mlservice.secretfiles import secret, with_password
+        from mlservice import config
         def probe(task, queue, wait):
-            app = Celery(broker=with_password(os.environ["CELERY_BROKER_URL"], secret("REDIS_PASSWORD")),
-                         backend=with_password(os.environ["CELERY_RESULT_BACKEND"], secret("REDIS_PASSWORD")))
+            app = Celery(broker=config.BROKER_URL, backend=config.RESULT_BACKEND)
             result = app.send_task(task, queue=queue)
             try:
                 return result.get(timeout=int(wait))

@@ -32,8 +32,8 @@ public sealed record TrainPredictFlow(string Service, string Consumer, string Qu
     /// <summary>Takes the smoke run's task off the broker's queue and marks its run failed.</summary>
     private async Task WithdrawAsync(SmokeContext context, string runId, CancellationToken ct)
     {
-        const string Cli = "redis-cli -n 0";
-        var script = $"{RedisCli.Auth}{Cli} --raw LRANGE \"$0\" 0 -1 | grep -F \"$1\" | while IFS= read -r m; do {Cli} LREM \"$0\" 1 \"$m\"; done";
+        const string Cli = "redis_cli -n 0";
+        var script = $"{RedisCli.Define}{Cli} --raw LRANGE \"$0\" 0 -1 | grep -F \"$1\" | while IFS= read -r m; do {Cli} LREM \"$0\" 1 \"$m\"; done";
         await context.Exec.RunAsync("redis", ["sh", "-c", script, Queue, runId], ct).ConfigureAwait(false);
         const string Sql = "UPDATE runs SET status = 'failed', error = 'smoke test gave up on it', finished_at = now() WHERE id = :'id' AND status IN ('queued', 'running')";
         // psql interpolates :'id' (quoted safely) only in what it reads, not in -c.

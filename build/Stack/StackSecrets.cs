@@ -16,7 +16,8 @@ public sealed record StackSecret(string Name, string Content)
 
 /// <summary>The stack's passwords and keys as files (docs/production.md#secrets-as-files): what each file holds, made
 /// from the env file's settings. Clients that need less than the owner get passwords of their own, derived from the
-/// owner's (HMAC), so an operator still sets four secrets and a leaked exporter password opens nothing else.
+/// owner's (HMAC), so an operator still sets four secrets and a leaked exporter password opens nothing else; Redis's
+/// own password reaches no container at all, only its users' (<see cref="RedisUsers"/>).
 /// Each file lives in a folder named by a keyed hash of its content (<see cref="Version"/>): a changed secret is a new
 /// path, so compose recreates exactly the services that mount it, and the path tells nothing about the value.</summary>
 public static class StackSecrets
@@ -40,9 +41,12 @@ public static class StackSecrets
             new("postgres_password", Setting("POSTGRES_PASSWORD")),
             new("app_db_password", Setting("APP_DB_PASSWORD")),
             new("exporter_db_password", Derive(Setting("POSTGRES_PASSWORD"), "postgres-exporter")),
-            new("redis_password", redis),
+            new("redis_users", RedisUsers.Acl(redis)),
+            new("redis_app_password", RedisUsers.Password(redis, RedisUsers.App)),
+            new("redis_autoscaler_password", RedisUsers.Password(redis, RedisUsers.Autoscaler)),
+            new("redis_health_password", RedisUsers.Password(redis, RedisUsers.Health)),
             // redis_exporter's --redis.password-file: a JSON map from the address it scrapes to the password.
-            new("redis_exporter_auth", JsonSerializer.Serialize(new Dictionary<string, string> { ["redis://redis:6379"] = redis })),
+            new("redis_exporter_auth", JsonSerializer.Serialize(new Dictionary<string, string> { ["redis://redis:6379"] = RedisUsers.Password(redis, RedisUsers.Exporter) })),
             new("s3_secret_access_key", Setting("S3_SECRET_ACCESS_KEY")),
         ];
     }

@@ -33,7 +33,17 @@ fi
 say() { printf '%s\n' "$*"; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 bytes() { du -sb "$1" | cut -f1; }
-redis_auth() { [ -s /run/secrets/redis ] && REDISCLI_AUTH="$(cat /run/secrets/redis)" && export REDISCLI_AUTH || true; }
+# redis-cli as the backup user (REDIS_USER, its password in /run/secrets/redis), or as the default user with
+# /run/secrets/redis-default on a Redis from before per-client users (a deploy's backup of the release it replaces).
+redis_auth() {
+  redis_cli=(redis-cli -h "$REDIS_HOST")
+  if [ -n "${REDIS_USER:-}" ] && REDISCLI_AUTH="$(cat /run/secrets/redis 2>/dev/null)" redis-cli -h "$REDIS_HOST" --user "$REDIS_USER" PING 2>/dev/null | grep -q PONG; then
+    REDISCLI_AUTH="$(cat /run/secrets/redis)"; redis_cli+=(--user "$REDIS_USER")
+  else
+    REDISCLI_AUTH="$(cat /run/secrets/redis-default 2>/dev/null || cat /run/secrets/redis 2>/dev/null || true)"
+  fi
+  export REDISCLI_AUTH
+}
 
 # Rows per table of a custom-format dump, from its COPY blocks: exactly what a restore must reproduce.
 dump_counts() { # db file
@@ -185,7 +195,7 @@ dump_redis() {
   redis_auth
   local start=$SECONDS
   redis_snapshot
-  redis-cli -h "$REDIS_HOST" INFO server | sed -n 's/^redis_version:\(.*\)\r$/\1/p' > "$STAGE/.redis-version"
+  "${redis_cli[@]}" INFO server | sed -n 's/^redis_version:\(.*\)\r$/\1/p' > "$STAGE/.redis-version"
   say "redis: dump.rdb $(bytes "$STAGE/redis/dump.rdb") bytes in $((SECONDS - start))s"
 }
 
@@ -212,7 +222,7 @@ dumps_key() {
 # renames it into place; LASTSAVE moves when it is done. (redis-cli --rdb would first wait Redis's 5 s
 # repl-diskless-sync-delay, on every backup.) A save already running is waited for: SCHEDULE.
 redis_snapshot() {
-  local cli=(redis-cli -h "$REDIS_HOST") last out status
+  local cli=("${redis_cli[@]}") last out status
   last=$("${cli[@]}" LASTSAVE) || fail "redis: $REDIS_HOST does not answer"
   # LASTSAVE counts seconds: a save finishing in the second of the last one would not show.
   while [ "$last" -ge "$EPOCHSECONDS" ]; do sleep 0.2; done
@@ -362,7 +372,7 @@ cmd_counts() {
   redis_auth
   local counts; counts=$(
     for db in $DATABASES; do live_counts "$db" | sed 's|^|postgres/|'; done
-    printf 'redis/keys\t%s\n' "$(redis-cli -h "$REDIS_HOST" INFO keyspace | sed -n 's/^db[0-9]*:keys=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')"
+    printf 'redis/keys\t%s\n' "$("${redis_cli[@]}" INFO keyspace | sed -n 's/^db[0-9]*:keys=\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')"
     bucket_counts /target-objects
   )
   say "COUNTS $(tsv_to_json <<<"$counts" | jq -c .)"

@@ -1,10 +1,14 @@
 #!/bin/sh
-# Append-only persistence, and a password when one is set (REDIS_PASSWORD_FILE, compose secrets; or REDIS_PASSWORD).
-# The password goes in through a config file on stdin, so it never shows in the process list or the server's
-# environment.
+# Append-only persistence, and who may connect: the ACL users in REDIS_USERS_FILE (the stack: one user per kind of
+# client, the default user off; build/Stack/RedisUsers.cs), or else one password for the default user
+# (REDIS_PASSWORD_FILE or REDIS_PASSWORD). Both go in through a config file on stdin, so no password shows in the
+# process list or the server's environment.
 set -eu
+readable() { [ -r "$1" ] || { echo "redis-entrypoint: cannot read $2 ($1)" >&2; exit 1; }; }
+users=${REDIS_USERS_FILE:-}
+[ -z "$users" ] || readable "$users" REDIS_USERS_FILE
 if [ -n "${REDIS_PASSWORD_FILE:-}" ]; then
-  [ -r "$REDIS_PASSWORD_FILE" ] || { echo "redis-entrypoint: cannot read REDIS_PASSWORD_FILE ($REDIS_PASSWORD_FILE)" >&2; exit 1; }
+  readable "$REDIS_PASSWORD_FILE" REDIS_PASSWORD_FILE
   REDIS_PASSWORD=$(cat "$REDIS_PASSWORD_FILE")
 fi
 password=${REDIS_PASSWORD:-}
@@ -15,5 +19,6 @@ unset REDIS_PASSWORD
   echo "dir /data"
   echo "appendonly yes"
   echo "appendfsync everysec"
-  if [ -n "$password" ]; then echo "requirepass \"$password\""; fi
+  if [ -n "$users" ]; then cat "$users"
+  elif [ -n "$password" ]; then echo "requirepass \"$password\""; fi
 } | exec redis-server -

@@ -3,6 +3,8 @@ using Mlstack.Build.Remote;
 using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
+using Mlstack.Tests.Stack;
+
 namespace Mlstack.Tests.Deploy;
 
 /// <summary>The whole stack through Deploy, on a fixture VM of its own (network namespace, its own dockerd and sshd):
@@ -50,6 +52,7 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
 
         // A row written before the next deploy must survive it, and its rollback.
         var session = await ConnectAsync();
+        await NoSecretShowsOnTheVmAsync(session, good);
         var marker = Guid.NewGuid().ToString("N");
         await PsqlAsync(session, $"CREATE TABLE IF NOT EXISTS deploy_marker (v text); INSERT INTO deploy_marker VALUES ('{marker}')");
 
@@ -277,6 +280,20 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         // requests over 2 s are allowed, none over 10 s.
         var slow = traffic.Outcomes.Count(o => o.Latency >= TimeSpan.FromSeconds(2));
         Assert.True(slow <= traffic.Total / 100 && traffic.MaxLatency < TimeSpan.FromSeconds(10), $"{slow} request(s) took 2 s or more (the slowest {traffic.MaxLatency.TotalSeconds:0.00}s) during {during}:\n{traffic}");
+    }
+
+    /// <summary>No password of the env file (nor one derived from them) in any container's inspect on the VM; the
+    /// secret files next to the releases: root's alone to enter (0700), each 0440 for the secrets' group.</summary>
+    private async Task NoSecretShowsOnTheVmAsync(SshSession session, string envFile)
+    {
+        var inspect = (await session.RunAsync("docker inspect $(docker ps -aq --filter label=com.docker.compose.project=mlstackvm)", TimeSpan.FromSeconds(30), Ct)).EnsureSuccess().Output;
+        var findings = SecretScan.Findings(inspect, SecretScan.Values(Mlstack.Build.Stack.EnvFile.Read(envFile)));
+        Assert.True(findings.Count == 0, "secrets in the VM engine's view of the stack:\n" + string.Join('\n', findings));
+        var modes = (await session.RunAsync("stat -c '%a %u' /srv/mlstack/secrets; stat -c '%a %u %g' /srv/mlstack/secrets/*/*", TimeSpan.FromSeconds(30), Ct)).EnsureSuccess().Output
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal("700 0", modes[0]);
+        Assert.Equal(9, modes.Length - 1);
+        Assert.All(modes.Skip(1), m => Assert.Equal("440 0 10001", m));
     }
 
     /// <summary>Each service's running containers, by id.</summary>

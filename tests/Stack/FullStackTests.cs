@@ -147,7 +147,7 @@ public sealed class FullStackTests
         var inspected = await ChildProcess.RunAsync("docker", ["inspect", .. containers.Select(c => c.Id)]);
         Assert.True(inspected.ExitCode == 0, inspected.Output);
         var secrets = SecretScan.Values(Mlstack.Build.Stack.EnvFile.Read(Path.Combine(RepositoryRoot.Path, "stack", ".env.example")));
-        Assert.Equal(5, secrets.Count);
+        Assert.Equal(8, secrets.Count);
         var findings = SecretScan.Findings(inspected.Output, secrets);
         Assert.True(findings.Count == 0, "secrets in the engine's view of the stack:\n" + string.Join('\n', findings));
 
@@ -157,6 +157,36 @@ public sealed class FullStackTests
         Assert.Contains("/run/secrets/app_db_password 440", files.Output);
         Assert.Contains("readable", files.Output);
         Assert.DoesNotContain("postgres_password", files.Output); // the superuser's password is postgres's alone
+
+        // postgres-exporter's role reads the statistics (its scrape works) and may create nothing.
+        var postgres = containers.First(c => c.Service == "postgres").Id;
+        const string AsExporter = "PGPASSWORD=\"$(cat /run/secrets/exporter_db_password)\" psql -h 127.0.0.1 -U mlstack_exporter -d postgres -tA";
+        var reads = await ChildProcess.RunAsync("docker", ["exec", postgres, "sh", "-c", $"{AsExporter} -c 'SELECT count(*) > 0 FROM pg_stat_activity'"]);
+        Assert.True(reads.ExitCode == 0 && reads.Output.Trim() == "t", reads.Output);
+        var creates = await ChildProcess.RunAsync("docker", ["exec", postgres, "sh", "-c", $"{AsExporter} -c 'CREATE TABLE exporter_probe (i int)'"]);
+        Assert.NotEqual(0, creates.ExitCode);
+        Assert.Contains("permission denied for schema public", creates.Output);
+        var exporter = containers.First(c => c.Service == "postgres-exporter").Id;
+        var scraped = await ChildProcess.RunAsync("docker", ["exec", exporter, "curl", "-fsS", "http://127.0.0.1:9187/metrics"]);
+        Assert.Contains("\npg_up 1", scraped.Output);
+        var redisExporter = containers.First(c => c.Service == "redis-exporter").Id;
+        var redisScraped = await ChildProcess.RunAsync("docker", ["exec", redisExporter, "curl", "-fsS", "http://127.0.0.1:9121/metrics"]);
+        Assert.Contains("\nredis_up 1", redisScraped.Output);
+
+        // Redis: the default user is off; the exporter's user reads and may not write; the app's may not flush.
+        var redis = containers.First(c => c.Service == "redis").Id;
+        var redisPassword = Mlstack.Build.Stack.EnvFile.Read(Path.Combine(RepositoryRoot.Path, "stack", ".env.example"))["REDIS_PASSWORD"];
+        async Task<string> RedisAsync(string user, params string[] command)
+        {
+            var password = user == "default" ? redisPassword : Mlstack.Build.Stack.RedisUsers.Password(redisPassword, Mlstack.Build.Stack.RedisUsers.All.Single(u => u.Name == user));
+            return (await ChildProcess.RunAsync("docker", ["exec", "-e", $"REDISCLI_AUTH={password}", redis, "redis-cli", "--user", user, .. command])).Output;
+        }
+        Assert.Contains("WRONGPASS", await RedisAsync("default", "PING"));
+        Assert.Contains("NOAUTH", (await ChildProcess.RunAsync("docker", ["exec", redis, "redis-cli", "PING"])).Output);
+        Assert.Contains("NOPERM", await RedisAsync("exporter", "SET", "exporter-probe", "1"));
+        Assert.Contains("NOPERM", await RedisAsync("app", "FLUSHALL"));
+        Assert.Contains("NOPERM", await RedisAsync("autoscaler", "DEL", "ml"));
+        Assert.Contains("redis_version", await RedisAsync("exporter", "INFO", "server"));
     }
 
     /// <summary>Run inside a worker (docker exec, as the worker's own user): SIGKILLs the prefork pool child of the Celery
@@ -303,7 +333,7 @@ public sealed class FullStackTests
             await ChildProcess.RunAsync("docker", ["stop", autoscaler]);
             await ChildProcess.RunAsync("docker", ["stop", .. (await engine.SnapshotAsync(TestContext.Current.CancellationToken)).Where(c => c.Service == "worker-heavy" && c.IsRunning).Select(c => c.Id)]);
             var noConsumer = await BuildSh("SmokeTest", "--skip", "--stack-url", StackUrl);
-            var queued = await ChildProcess.RunAsync("docker", ["exec", containers.Single(c => c.Service == "redis").Id, "sh", "-c", RedisCli.Auth + "redis-cli LLEN ml"]);
+            var queued = await ChildProcess.RunAsync("docker", ["exec", containers.Single(c => c.Service == "redis").Id, "sh", "-c", RedisCli.Define + "redis_cli LLEN ml"]);
             // It left on the stop's SIGTERM (0), not by the engine's kill at the end of the grace period (137).
             var autoscalerExit = await ChildProcess.RunAsync("docker", ["inspect", "-f", "{{.State.ExitCode}}", autoscaler]);
             await ChildProcess.RunAsync("docker", ["start", heavy, autoscaler]);

@@ -26,9 +26,11 @@ internal static class SecretScan
         return findings;
     }
 
-    /// <summary>The stack's secret values for an env file's settings: the four the operator sets, and those derived from them.</summary>
+    /// <summary>The stack's secret values for an env file's settings: the four the operator sets, and the passwords
+    /// derived from them (the files that wrap them, Redis's user list and the exporter's map, hold nothing else).</summary>
     public static IReadOnlyList<string> Values(IReadOnlyDictionary<string, string> settings) =>
-        [.. Mlstack.Build.Stack.StackSecrets.From(settings).Select(s => s.Content).Where(v => !v.StartsWith('{'))];
+        [.. Mlstack.Build.Stack.StackSecrets.From(settings).Where(s => s.Name.EndsWith("_password", StringComparison.Ordinal) || s.Name.EndsWith("_key", StringComparison.Ordinal))
+            .Select(s => s.Content).Append(settings.GetValueOrDefault("REDIS_PASSWORD") ?? "").Where(v => v.Length > 0).Distinct()];
 
     private static void Walk(JsonElement element, string path, Action<string, string> visit)
     {

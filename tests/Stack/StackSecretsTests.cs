@@ -22,15 +22,37 @@ public sealed class StackSecretsTests : IDisposable
     public void Each_secret_is_a_file_and_a_client_that_needs_less_gets_a_password_of_its_own()
     {
         var secrets = StackSecrets.From(Settings).ToDictionary(s => s.Name, s => s.Content);
-        Assert.Equal(["postgres_password", "app_db_password", "exporter_db_password", "redis_password", "redis_exporter_auth", "s3_secret_access_key"], secrets.Keys);
+        Assert.Equal(["postgres_password", "app_db_password", "exporter_db_password", "redis_users", "redis_app_password", "redis_autoscaler_password",
+            "redis_health_password", "redis_exporter_auth", "s3_secret_access_key"], secrets.Keys);
         Assert.Equal("pg-Qx7", secrets["postgres_password"]);
-        Assert.Equal("{\"redis://redis:6379\":\"redis-Mn4\"}", secrets["redis_exporter_auth"]);
+        Assert.Equal($"{{\"redis://redis:6379\":\"{RedisUsers.Password("redis-Mn4", RedisUsers.Exporter)}\"}}", secrets["redis_exporter_auth"]);
+        Assert.DoesNotContain(secrets.Values, v => v.Contains("redis-Mn4", StringComparison.Ordinal)); // Redis's own password reaches no container
         var exporter = secrets["exporter_db_password"];
         Assert.Matches("^[A-Za-z0-9_-]{32}$", exporter);
         Assert.Equal(exporter, StackSecrets.Derive("pg-Qx7", "postgres-exporter"));
         Assert.NotEqual(exporter, StackSecrets.Derive("pg-Qx8", "postgres-exporter"));
         Assert.NotEqual(exporter, StackSecrets.Derive("pg-Qx7", "redis-exporter"));
         Assert.Equal("exporter_db_password", StackSecrets.From(Settings)[2].ToString()); // never the value
+    }
+
+    [Fact]
+    public void Redis_has_a_user_per_kind_of_client_each_with_a_password_of_its_own_stored_as_a_hash_and_the_default_user_off()
+    {
+        var acl = RedisUsers.Acl("redis-Mn4").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("user default off", acl[0]);
+        Assert.Equal(["app", "autoscaler", "exporter", "backup", "health"], acl.Skip(1).Select(l => l.Split(' ')[1]));
+        var passwords = RedisUsers.All.Select(u => RedisUsers.Password("redis-Mn4", u)).ToList();
+        Assert.Equal(passwords.Count, passwords.Distinct().Count());
+        foreach (var (user, line) in RedisUsers.All.Zip(acl.Skip(1)))
+        {
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(RedisUsers.Password("redis-Mn4", user))));
+            Assert.StartsWith($"user {user.Name} on #{hash} ", line);
+            Assert.DoesNotContain(RedisUsers.Password("redis-Mn4", user), line);
+        }
+
+        Assert.Contains("-@dangerous", RedisUsers.App.Rules);
+        Assert.DoesNotContain("+set", RedisUsers.Exporter.Rules);
+        Assert.DoesNotContain("@write", RedisUsers.Exporter.Rules);
     }
 
     [Fact]
@@ -69,7 +91,7 @@ public sealed class StackSecretsTests : IDisposable
         Assert.NotEqual(file, rotated["MLSTACK_SECRET_APP_DB_PASSWORD"]);
         Assert.Equal("app-Lk3", File.ReadAllText(rotated["MLSTACK_SECRET_APP_DB_PASSWORD"]));
         Assert.False(File.Exists(file));
-        Assert.Equal(first["MLSTACK_SECRET_REDIS_PASSWORD"], rotated["MLSTACK_SECRET_REDIS_PASSWORD"]);
+        Assert.Equal(first["MLSTACK_SECRET_REDIS_APP_PASSWORD"], rotated["MLSTACK_SECRET_REDIS_APP_PASSWORD"]);
     }
 
     [Fact]

@@ -87,7 +87,7 @@ def main():
     config = scaling.load(os.environ.get("AUTOSCALE_CONFIG", "/etc/mlstack/autoscale.yaml"))
     dry_run = os.environ.get("AUTOSCALE_DRY_RUN", "").lower() in ("1", "true", "yes")
     # Not mlservice.config: that needs the database's and the object store's settings, which the autoscaler lacks.
-    broker_url = with_password(os.environ["CELERY_BROKER_URL"], secret("REDIS_PASSWORD"))
+    broker_url = with_password(os.environ["REDIS_BROKER_URL"], secret("REDIS_PASSWORD"))
     broker = redis.Redis.from_url(broker_url, socket_connect_timeout=5, socket_timeout=5)
     autoscaler = Autoscaler(config, broker, ScalerClient(os.environ.get("SCALER_URL", "http://scaler:8080")), dry_run)
     DRY_RUN.set(1 if dry_run else 0)

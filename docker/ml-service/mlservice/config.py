@@ -13,8 +13,8 @@ def _required(name: str) -> str:
 
 
 DATABASE_URL = with_password(_required("DATABASE_URL"), secret("APP_DB_PASSWORD"))
-BROKER_URL = with_password(_required("CELERY_BROKER_URL"), secret("REDIS_PASSWORD"))
-RESULT_BACKEND = with_password(os.environ.get("CELERY_RESULT_BACKEND", BROKER_URL), secret("REDIS_PASSWORD"))
+BROKER_URL = with_password(_required("REDIS_BROKER_URL"), secret("REDIS_PASSWORD"))
+RESULT_BACKEND = with_password(os.environ.get("REDIS_RESULT_URL", BROKER_URL), secret("REDIS_PASSWORD"))
 S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL")  # None means AWS S3 itself
 S3_ACCESS_KEY_ID = _required("S3_ACCESS_KEY_ID")
 S3_SECRET_ACCESS_KEY = secret("S3_SECRET_ACCESS_KEY") or _required("S3_SECRET_ACCESS_KEY")

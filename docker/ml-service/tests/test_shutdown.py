@@ -16,8 +16,8 @@ HAS_CELERY = importlib.util.find_spec("celery") is not None
 class ShutdownTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        for name in ("DATABASE_URL", "CELERY_BROKER_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"):
-            os.environ.setdefault(name, "redis://127.0.0.1:1/0" if name == "CELERY_BROKER_URL" else "unused")
+        for name in ("DATABASE_URL", "REDIS_BROKER_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"):
+            os.environ.setdefault(name, "redis://127.0.0.1:1/0" if name == "REDIS_BROKER_URL" else "unused")
         from mlservice import tasks
 
         cls.tasks = tasks
