@@ -78,13 +78,28 @@ public static partial class ComposeConfigReader
         stream.Load(new StringReader(yaml));
         var root = (YamlMappingNode)stream.Documents[0].RootNode;
         var services = Child(root, "services") as YamlMappingNode;
+        var secretFiles = SecretFiles(Child(root, "secrets") as YamlMappingNode);
         var specs = new List<ServiceSpec>();
         foreach (var service in services?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
-            specs.Add(Service(((YamlScalarNode)service.Key).Value!, (YamlMappingNode)service.Value));
+            specs.Add(Service(((YamlScalarNode)service.Key).Value!, (YamlMappingNode)service.Value, secretFiles));
         return new ComposeModel(specs);
     }
 
-    private static ServiceSpec Service(string name, YamlMappingNode node)
+    /// <summary>Each top-level secret's file: a service's own block names only the secret, and its file's path is
+    /// what changes when the secret does (StackSecrets), so it belongs to what Up compares.</summary>
+    private static Dictionary<string, string> SecretFiles(YamlMappingNode? secrets) =>
+        (secrets?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
+        .Where(s => s.Value is YamlMappingNode)
+        .ToDictionary(s => ((YamlScalarNode)s.Key).Value!, s => Text((YamlMappingNode)s.Value, "file") ?? string.Empty);
+
+    private static string SecretLines(YamlMappingNode node, IReadOnlyDictionary<string, string> secretFiles)
+    {
+        var names = (Child(node, "secrets") as YamlSequenceNode)?.Children
+            .Select(s => s is YamlMappingNode m ? Text(m, "source") : ((YamlScalarNode)s).Value).OfType<string>() ?? [];
+        return string.Concat(names.Order(StringComparer.Ordinal).Select(n => $"secret-file {n}={secretFiles.GetValueOrDefault(n)}\n"));
+    }
+
+    private static ServiceSpec Service(string name, YamlMappingNode node, IReadOnlyDictionary<string, string> secretFiles)
     {
         BuildSpec? build = null;
         if (Child(node, "build") is YamlMappingNode buildNode)
@@ -117,7 +132,7 @@ public static partial class ComposeConfigReader
 
         var labels = Map(Child(node, "labels"));
         var stopGrace = Text(node, "stop_grace_period") is { } grace ? Duration(grace, TimeSpan.FromSeconds(10)) : (TimeSpan?)null;
-        return new ServiceSpec(name, Text(node, "image"), build, health, dependsOn, Text(node, "restart"), Serialize(node),
+        return new ServiceSpec(name, Text(node, "image"), build, health, dependsOn, Text(node, "restart"), Serialize(node) + SecretLines(node, secretFiles),
             labels.GetValueOrDefault(ServiceSpec.TierLabel), UpstreamSpec.Parse(name, labels.GetValueOrDefault(UpstreamSpec.Label)),
             labels.GetValueOrDefault(ServiceSpec.EdgeLabel) == "true", stopGrace);
     }

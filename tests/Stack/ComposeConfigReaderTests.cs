@@ -49,6 +49,30 @@ public sealed class ComposeConfigReaderTests
     }
 
     [Fact]
+    public void A_secret_whose_file_moved_changes_the_config_Up_compares_of_exactly_the_services_that_mount_it()
+    {
+        static ComposeModel Config(string path) => ComposeConfigReader.Parse($$"""
+            services:
+              app:
+                image: app
+                secrets:
+                - source: db_password
+                  target: db_password
+              web:
+                image: web
+            secrets:
+              db_password:
+                file: {{path}}
+            """);
+
+        var (before, after) = (Config("/s/db_password-aaaa/db_password"), Config("/s/db_password-bbbb/db_password"));
+
+        Assert.NotEqual(before.Find("app")!.ConfigText, after.Find("app")!.ConfigText);
+        Assert.Contains("secret-file db_password=/s/db_password-aaaa/db_password", before.Find("app")!.ConfigText);
+        Assert.Equal(before.Find("web")!.ConfigText, after.Find("web")!.ConfigText);
+    }
+
+    [Fact]
     public void Parses_builds_healthchecks_dependencies_and_one_shots()
     {
         var model = ComposeConfigReader.Parse(V1Config);
