@@ -43,9 +43,11 @@ internal sealed partial class Build
     /// machine where each secret's file is (written here first; a stack on a VM gets them from Deploy).</summary>
     private Dictionary<string, string> ComposeEnvironment()
     {
+        var secrets = StackSecrets.From(ProductionSecrets.Effective(StackEnvFilePath()));
+        // For a VM, the files are Deploy's to write there (ReleaseSecrets); here compose only checks the stack's shape.
         var environment = StackOnVm || OperatingSystem.IsWindows()
-            ? new Dictionary<string, string>()
-            : LocalSecretFiles.Write(Path.Combine(TemporaryDirectory, "secrets", ProjectName), StackSecrets.From(ProductionSecrets.Effective(StackEnvFilePath())));
+            ? StackSecrets.Variables("/run/mlstack-secrets-are-written-on-the-vm", new byte[32], secrets, StackSecrets.RootGroup)
+            : LocalSecretFiles.Write(Path.Combine(TemporaryDirectory, "secrets", ProjectName), secrets);
         environment["BASE_IMAGE"] = BaseImageName;
         return environment;
     }
