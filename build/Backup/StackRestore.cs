@@ -61,9 +61,11 @@ public static class StackRestore
         await gate([.. StackBackup.DataServices, .. writers.Select(w => w.Service)], ct).ConfigureAwait(false);
     }
 
-    /// <summary>Not cancellable: a half-restored stack is worse than a late Ctrl-C.</summary>
+    /// <summary>Not cancellable: a half-restored stack is worse than a late Ctrl-C. The writers a failed start left
+    /// running are stopped first: PostgreSQL cannot replace a database its clients are connected to.</summary>
     private static async Task PutBackAsync(BackupHelper helper, BackupEntry safety, BackupTarget target, IReadOnlyList<(string Id, string Service)> writers, GateServices gate, BuildLog log)
     {
+        await StopWritersAsync(helper, target, log, CancellationToken.None).ConfigureAwait(false);
         var stage = await helper.CreateStageAsync(target.Project, CancellationToken.None).ConfigureAwait(false);
         try
         {
