@@ -37,8 +37,8 @@ internal sealed partial class Build
         return await ComposeConfigReader.ReadAsync(project, Log, ComposeEnvironment(), new Tooling.ToolOutputCache(Path.Combine(TemporaryDirectory, "cache")), ct);
     }
 
-    /// <summary>What compose interpolates besides the env file: the base image (images are named by Up).</summary>
-    private Dictionary<string, string> ComposeEnvironment() => new() { ["BASE_IMAGE"] = BaseImageName };
+    /// <summary>What compose interpolates besides the env file: the base image (images are named by Up), --private-api.</summary>
+    private Dictionary<string, string> ComposeEnvironment() => WithPrivateApi(new() { ["BASE_IMAGE"] = BaseImageName });
 
     /// <summary>The worker tiers autoscale.yaml lets the autoscaler stop entirely (a release ships this same file).</summary>
     private IReadOnlySet<string> ScaleToZeroTiers() =>
