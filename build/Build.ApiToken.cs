@@ -32,9 +32,10 @@ internal sealed partial class Build
                 case ApiTokenAction.Create:
                     var token = ApiTokens.NewToken();
                     var created = await store.CreateAsync(request.Name!, ApiTokens.Hash(token), ct);
-                    // The one place it is ever shown: stdout, on a line of its own (grep '^mlst_'), never the log.
-                    Console.Out.WriteLine(token);
+                    // Masked first (on GitHub Actions the job's log then shows ***), then shown the one time it ever is:
+                    // stdout, on a line of its own (grep '^mlst_'), never the log.
                     Log.Masker.Add(token);
+                    Console.Out.WriteLine(token);
                     Log.Success($"ApiToken: created {request.Name} on {site.Name} at {created} UTC. The token is the line above, shown once: only its SHA-256 is kept.");
                     break;
                 case ApiTokenAction.Revoke:
