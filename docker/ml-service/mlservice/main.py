@@ -2,19 +2,20 @@
 
 Endpoints that wait on I/O are plain `def`: FastAPI runs them on its thread pool, so the event loop never blocks
 (predict is async and only goes to the thread pool on a cache miss).
-Every client they use (PostgreSQL pool, Redis, S3, the model cache) lives once per process (resources.py)."""
+Every client they use (PostgreSQL pool, Redis, S3, the model cache) lives once per process (resources.py).
+Writes, and /metrics through the edge, need an API token; reads too with PRIVATE_API (auth.py)."""
 import logging
 import os
 import uuid
 from typing import List, Optional
 
-from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Response
 from fastapi.responses import HTMLResponse
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from pydantic import BaseModel, Field
 
-from . import config, db, models, tasks, tokens, training
+from . import auth, config, db, models, tasks, training
 from . import health as health_checks
 
 logging.basicConfig(level=config.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -72,59 +73,6 @@ class PredictRequest(BaseModel):
     run_id: Optional[str] = None
 
 
-# Who may do what (docs/stack.md#api-tokens-and-rate-limits): every write needs an API token; reads too when
-# PRIVATE_API is true. /health stays open (the healthchecks, the edge's and a load balancer's probes), and so does
-# /metrics as Prometheus scrapes it, on the observability network; through the edge it needs a token (below).
-PRIVATE_API = os.environ.get("PRIVATE_API", "false").strip().lower() in ("1", "true", "yes")
-_token_check = None
-
-
-def _tokens() -> tokens.TokenCheck:
-    global _token_check
-    if _token_check is None:
-        _token_check = tokens.TokenCheck(config.secret("API_TOKEN"), db.api_token)
-    return _token_check
-
-
-def _enforce(verdict: tokens.Verdict) -> None:
-    if not verdict.allowed:
-        REQUESTS.labels("auth", verdict.status).inc()
-        headers = {"WWW-Authenticate": "Bearer"} if verdict.status == 401 else None
-        raise HTTPException(status_code=verdict.status, detail=verdict.detail, headers=headers)
-
-
-def _checked(authorization: Optional[str]) -> tokens.Verdict:
-    try:
-        return _tokens().check(authorization)
-    except Exception as error:  # the database is down: say so, and let the client retry
-        logging.getLogger(__name__).warning("could not check an API token: %s", error)
-        raise HTTPException(status_code=503, detail="could not check the API token (database unavailable); try again shortly")
-
-
-def write_token(request: Request) -> None:
-    """A write's guard. Plain def, like the writes: a lookup (at most one per token and process every few seconds)
-    runs on the thread pool."""
-    _enforce(_checked(request.headers.get("authorization")))
-
-
-async def read_token(request: Request) -> None:
-    """A read's guard when PRIVATE_API is set: a cached answer on the event loop, a lookup on the thread pool."""
-    header = request.headers.get("authorization")
-    _enforce(_tokens().cached(header) or await run_in_threadpool(_checked, header))
-
-
-async def metrics_token(request: Request) -> None:
-    # The edge's router sets X-Forwarded-For on every /api/ request (a client can add to it, never remove it);
-    # Prometheus, on the observability network no client reaches, sends none.
-    if "x-forwarded-for" in request.headers:
-        await read_token(request)
-
-
-WRITE = [Depends(write_token)]
-# Public reads get no dependency at all: predict pays nothing for a check it does not need.
-READ = [Depends(read_token)] if PRIVATE_API else []
-
-
 @app.get("/health")
 def health(response: Response):
     checks = health_checks.checks()
@@ -134,7 +82,7 @@ def health(response: Response):
     return {"status": "ok" if healthy else "degraded", "checks": checks}
 
 
-@app.get("/metrics", dependencies=[Depends(metrics_token)])
+@app.get("/metrics", dependencies=[Depends(auth.metrics_token)])
 def metrics():
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         # Several gunicorn workers: each writes its samples to files there (gunicorn_conf.py); add them up.
@@ -144,7 +92,7 @@ def metrics():
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-@app.post("/train", status_code=202, dependencies=WRITE)
+@app.post("/train", status_code=202, dependencies=auth.WRITE)
 def train(request: TrainRequest):
     run_id = str(uuid.uuid4())
     db.create_run(run_id, {"samples": request.samples, "seed": request.seed}, request.smoke)
@@ -154,12 +102,12 @@ def train(request: TrainRequest):
     return {"run_id": run_id, "status": "queued"}
 
 
-@app.get("/runs", dependencies=READ)
+@app.get("/runs", dependencies=auth.READ)
 def runs(limit: int = 20):
     return [_public(run) for run in db.list_runs(min(max(limit, 1), 200))]
 
 
-@app.get("/runs/{run_id}", dependencies=READ)
+@app.get("/runs/{run_id}", dependencies=auth.READ)
 def run(run_id: str):
     try:
         uuid.UUID(run_id)
@@ -172,7 +120,7 @@ def run(run_id: str):
 
 
 # Studies: Optuna is imported on first use (studies.py), so serving predictions never pays for it.
-@app.post("/studies", status_code=201, dependencies=WRITE)
+@app.post("/studies", status_code=201, dependencies=auth.WRITE)
 def create_study(request: StudyRequest):
     from . import studies
     try:
@@ -181,25 +129,25 @@ def create_study(request: StudyRequest):
         raise HTTPException(status_code=409, detail=f"study {request.name} exists")
 
 
-@app.get("/studies", dependencies=READ)
+@app.get("/studies", dependencies=auth.READ)
 def list_studies():
     from . import studies
     return [studies.describe(studies.load(name)) for name in studies.names()]
 
 
-@app.get("/studies/{name}", dependencies=READ)
+@app.get("/studies/{name}", dependencies=auth.READ)
 def show_study(name: str):
     from . import studies
     return studies.describe(_study(name))
 
 
-@app.get("/studies/{name}/trials", dependencies=READ)
+@app.get("/studies/{name}/trials", dependencies=auth.READ)
 def study_trials(name: str):
     from . import studies
     return studies.trials(_study(name))
 
 
-@app.delete("/studies/{name}", status_code=204, dependencies=WRITE)
+@app.delete("/studies/{name}", status_code=204, dependencies=auth.WRITE)
 def delete_study(name: str):
     from . import studies
     try:
@@ -209,7 +157,7 @@ def delete_study(name: str):
     return Response(status_code=204)
 
 
-@app.post("/studies/{name}/optimize", status_code=202, dependencies=WRITE)
+@app.post("/studies/{name}/optimize", status_code=202, dependencies=auth.WRITE)
 def optimize_study(name: str, request: OptimizeRequest):
     """N trials as heavy-queue tasks: the autoscaler sizes worker-heavy to them, and every replica takes trials."""
     _study(name)
@@ -218,7 +166,7 @@ def optimize_study(name: str, request: OptimizeRequest):
     return {"study": name, "queued": request.trials}
 
 
-@app.get("/studies/{name}/chart", response_class=HTMLResponse, dependencies=READ)
+@app.get("/studies/{name}/chart", response_class=HTMLResponse, dependencies=auth.READ)
 def study_chart(name: str):
     from . import charts
     return HTMLResponse(charts.chart_html(_study(name)))
@@ -238,7 +186,7 @@ def _study(name: str):
         raise HTTPException(status_code=404, detail=f"no study {name}")
 
 
-@app.post("/predict", dependencies=READ)
+@app.post("/predict", dependencies=auth.READ)
 async def predict(request: PredictRequest):
     # Almost always the model is cached and scoring is ~0.2 ms of CPU: that runs on the event loop, with no hop to
     # the thread pool and no GIL convoy among its threads. A cache miss (at most once a second, or a new run id)
