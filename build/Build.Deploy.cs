@@ -80,7 +80,7 @@ internal sealed partial class Build
     private async Task<IReadOnlyList<ReleaseFile>> ReleaseFilesAsync(SshSession vm, IReadOnlyList<BuiltImage> images, CancellationToken ct)
     {
         var project = await StackProjectAsync(ct);
-        return await ReleasePreparation.FilesAsync(vm, DeployPath, project, ProductionSecrets.Effective(project.EnvFile), ComposeImages.Variables(images), ct);
+        return await ReleasePreparation.FilesAsync(vm, DeployPath, project, WithPrivateApi(ProductionSecrets.Effective(project.EnvFile)), ComposeImages.Variables(images), ct);
     }
 
     /// <summary>The stack on the VM as Deploy and Rollback drive it: Up's gates, and SmokeTest at the VM's address.</summary>

@@ -50,7 +50,7 @@ internal sealed partial class Build
             var scenarios = ScenarioSelection.Pick(StackLoadScenarios.All(MaxP99), Scenarios);
             var url = StackAddress();
             using var handler = LoadGenerator.Handler(MaxInFlight);
-            using var http = new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) };
+            using var http = ModelSetup.Client(handler, EnvApiToken());
             await ModelSetup.EnsureTrainedAsync(http, url, Log, ct);
 
             Log.Info($"LoadTest: {url} — {string.Join(", ", scenarios.Select(s => s.Name))}");

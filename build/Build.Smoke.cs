@@ -32,7 +32,10 @@ internal sealed partial class Build
     private async Task SmokeAsync(Docker.DotNet.DockerClient engine, Uri url, IReadOnlyList<string> services, CancellationToken ct, string? project = null, IReadOnlyList<SmokeCheck>? checks = null, HttpMessageHandler? handler = null) =>
         await SmokeRun.RunAsync(engine, services, new SmokeRunOptions(
             url, ProjectName, project, checks ?? [.. StackSmokeChecks.All().Where(c => !Fast || !c.IsSlow)], ScaleToZeroTiers(),
-            ReportsDirectory, RootDirectory, handler), Log, ct);
+            ReportsDirectory, RootDirectory, handler, EnvApiToken()), Log, ct);
+
+    /// <summary>The env file's API_TOKEN (the environment's wins), which ml-service accepts as the token "env".</summary>
+    private string? EnvApiToken() => ProductionSecrets.Effective(StackEnvFilePath()).GetValueOrDefault("API_TOKEN");
 
     private Uri StackAddress()
     {

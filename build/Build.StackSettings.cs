@@ -39,8 +39,8 @@ internal sealed partial class Build
         return await ComposeConfigReader.ReadAsync(project, Log, ComposeEnvironment(), new Tooling.ToolOutputCache(Path.Combine(TemporaryDirectory, "cache")), ct);
     }
 
-    /// <summary>What compose interpolates besides the env file: the base image (images are named by Up), and on this
-    /// machine where each secret's file is (written here first; a stack on a VM gets them from Deploy).</summary>
+    /// <summary>What compose interpolates besides the env file: the base image (images are named by Up), --private-api,
+    /// and on this machine where each secret's file is (written here first; a stack on a VM gets them from Deploy).</summary>
     private Dictionary<string, string> ComposeEnvironment()
     {
         var secrets = StackSecrets.From(ProductionSecrets.Effective(StackEnvFilePath()));
@@ -49,7 +49,7 @@ internal sealed partial class Build
             ? StackSecrets.Variables("/run/mlstack-secrets-are-written-on-the-vm", new byte[32], secrets, StackSecrets.RootGroup)
             : LocalSecretFiles.Write(Path.Combine(TemporaryDirectory, "secrets", ProjectName), secrets);
         environment["BASE_IMAGE"] = BaseImageName;
-        return environment;
+        return WithPrivateApi(environment);
     }
 
     /// <summary>The worker tiers autoscale.yaml lets the autoscaler stop entirely (a release ships this same file).</summary>

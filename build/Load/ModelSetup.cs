@@ -9,6 +9,15 @@ public static class ModelSetup
 {
     private static readonly double[][] ProbeRow = [[0.0, 0.0, 0.0, 0.0]];
 
+    /// <summary>A client that sends the env file's API token (the training is a write; with PRIVATE_API, reads need it too).</summary>
+    public static HttpClient Client(HttpMessageHandler handler, string? apiToken, bool disposeHandler = false)
+    {
+        var http = new HttpClient(handler, disposeHandler) { Timeout = TimeSpan.FromSeconds(30) };
+        if (!string.IsNullOrEmpty(apiToken))
+            http.DefaultRequestHeaders.Authorization = new("Bearer", apiToken);
+        return http;
+    }
+
     public static async Task EnsureTrainedAsync(HttpClient http, Uri stack, BuildLog log, CancellationToken ct)
     {
         using var probe = await http.PostAsJsonAsync(new Uri(stack, "/api/predict"), new { features = ProbeRow }, ct).ConfigureAwait(false);

@@ -5,9 +5,10 @@ namespace Mlstack.Build.Load;
 /// <summary>ServingBenchmark: wrk against each serving endpoint and nginx's ceiling; serving.md and the floors' verdict.</summary>
 public static class ServingBenchmarkRun
 {
-    public static async Task RunAsync(Uri stack, int connections, TimeSpan duration, ReportsFolder reports, BuildLog log, CancellationToken ct)
+    /// <param name="apiToken">The env file's API token: training a model first is a write.</param>
+    public static async Task RunAsync(Uri stack, int connections, TimeSpan duration, string? apiToken, ReportsFolder reports, BuildLog log, CancellationToken ct)
     {
-        using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) })
+        using (var http = ModelSetup.Client(new SocketsHttpHandler(), apiToken, disposeHandler: true))
             await ModelSetup.EnsureTrainedAsync(http, stack, log, ct);
 
         // One endpoint after another, never at once: each gets the machine to itself, as the ceiling does.

@@ -24,7 +24,11 @@ public sealed class SmokeContext(HttpClient http, Uri stackUrl, ContainerExec ex
     /// <summary>The service every HTTP check and flow goes through (<see cref="StackUrl"/> is its address).</summary>
     public const string Entry = "edge";
 
+    /// <summary>Sends the env file's API token with every request (the writes need it).</summary>
     public HttpClient Http { get; } = http;
+
+    /// <summary>The same way to the stack without a token: what an anonymous client gets.</summary>
+    public HttpClient Anonymous { get; init; } = http;
     public Uri StackUrl { get; } = stackUrl;
     public ContainerExec Exec { get; } = exec;
 

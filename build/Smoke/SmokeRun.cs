@@ -8,9 +8,10 @@ namespace Mlstack.Build.Smoke;
 /// <summary>What one smoke run is pointed at. <see cref="ScratchProject"/> is another compose project than the stack's
 /// (a backup's scratch stack): its report is named after it, and so are its messages.</summary>
 /// <param name="Handler">How HTTP reaches <see cref="Url"/> (through an SSH forward: one connection at a time); null: directly.</param>
+/// <param name="ApiToken">The env file's API_TOKEN, sent with every request but the anonymous check's (writes need it).</param>
 public sealed record SmokeRunOptions(
     Uri Url, string StackProject, string? ScratchProject, IReadOnlyList<SmokeCheck> Checks, IReadOnlySet<string> ScaleToZero,
-    string ReportsDirectory, string RootDirectory, HttpMessageHandler? Handler = null);
+    string ReportsDirectory, string RootDirectory, HttpMessageHandler? Handler = null, string? ApiToken = null);
 
 /// <summary>The smoke checks against a stack: HTTP to its URL, everything inside through an engine (this machine's,
 /// or a VM's over SSH); the table, the JUnit report, and on failure the failing services' last log lines.</summary>
@@ -20,9 +21,14 @@ public static class SmokeRun
     public static async Task RunAsync(DockerClient engine, IReadOnlyList<string> services, SmokeRunOptions options, BuildLog log, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        using var http = new HttpClient(options.Handler ?? new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(30) };
+        var handler = options.Handler ?? new SocketsHttpHandler();
+        using var http = new HttpClient(handler, disposeHandler: options.Handler == null) { Timeout = TimeSpan.FromSeconds(30) };
+        using var anonymous = new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) };
+        if (!string.IsNullOrEmpty(options.ApiToken))
+            http.DefaultRequestHeaders.Authorization = new("Bearer", options.ApiToken);
         using var exec = new ContainerExec(engine, options.ScratchProject ?? options.StackProject);
-        var outcomes = await SmokeRunner.RunAsync(options.Checks, services, new SmokeContext(http, options.Url, exec) { ScaleToZero = options.ScaleToZero }, ct);
+        var context = new SmokeContext(http, options.Url, exec) { ScaleToZero = options.ScaleToZero, Anonymous = anonymous };
+        var outcomes = await SmokeRunner.RunAsync(options.Checks, services, context, ct);
 
         SmokeReport.Print(outcomes, log);
         var junit = JUnitFile(options.ReportsDirectory, options.ScratchProject);

@@ -22,6 +22,7 @@ public static class StackSmokeChecks
         new PostgresCheck("migrate", "mlstack", "SELECT to_regclass('public.runs') IS NOT NULL AND to_regclass('public.housekeeping') IS NOT NULL", "t"),
         new HttpCheck("ml-service", "/api/health", JsonPath: "status", JsonValue: "ok"),
         new HttpCheck("ml-service", "/api/metrics", BodyContains: "mlservice_requests_total"),
+        new AnonymousWritesCheck("ml-service"),
         new StudyFlow("ml-service", Trials: 3) { Timeout = HeavyScaleUp + TimeSpan.FromSeconds(60), IsSlow = true },
         new TrainPredictFlow("ml-service", Consumer: "worker-heavy", Queue: "ml") { Timeout = HeavyScaleUp + TimeSpan.FromSeconds(60), IsSlow = true },
         // A task on every tier's queue. worker-heavy may be at 0 replicas: its task waits for the autoscaler to start one.

@@ -5,7 +5,8 @@ namespace Mlstack.Build.Stack;
 /// <summary>The prod environment never starts with an empty or well-known password.</summary>
 public static class ProductionSecrets
 {
-    public static readonly string[] PasswordVariables = ["POSTGRES_PASSWORD", "APP_DB_PASSWORD", "REDIS_PASSWORD", "S3_SECRET_ACCESS_KEY"];
+    /// <summary>API_TOKEN: the env file's API token (ml-service accepts it as the token named "env"; SmokeTest writes with it).</summary>
+    public static readonly string[] PasswordVariables = ["POSTGRES_PASSWORD", "APP_DB_PASSWORD", "REDIS_PASSWORD", "S3_SECRET_ACCESS_KEY", "API_TOKEN"];
 
     private static readonly string[] WellKnown =
         ["password", "passw0rd", "postgres", "changeme", "change-me", "secret", "admin", "root", "redis", "minioadmin", "s3rver", "mlstack", "123456", "example", "test"];

@@ -15,7 +15,7 @@ public sealed record StackSecret(string Name, string Content)
 }
 
 /// <summary>The stack's passwords and keys as files (docs/production.md#secrets-as-files): what each file holds, made
-/// from the env file's settings. Clients that need less than the owner get passwords of their own, derived from the
+/// from the env file's settings (the operator sets five: four passwords and the API token). Clients that need less than the owner get passwords of their own, derived from the
 /// owner's (HMAC), so an operator still sets four secrets and a leaked exporter password opens nothing else; Redis's
 /// own password reaches no container at all, only its users' (<see cref="RedisUsers"/>).
 /// Each file lives in a folder named by a keyed hash of its content (<see cref="Version"/>): a changed secret is a new
@@ -48,6 +48,7 @@ public static class StackSecrets
             // redis_exporter's --redis.password-file: a JSON map from the address it scrapes to the password.
             new("redis_exporter_auth", JsonSerializer.Serialize(new Dictionary<string, string> { ["redis://redis:6379"] = RedisUsers.Password(redis, RedisUsers.Exporter) })),
             new("s3_secret_access_key", Setting("S3_SECRET_ACCESS_KEY")),
+            new("api_token", Setting("API_TOKEN")), // the token named "env" (docs/stack.md#api-tokens-and-rate-limits)
         ];
     }
 

@@ -27,7 +27,7 @@ public sealed class DeployBenchmarkTests(TestVm vm, ITestOutputHelper output) : 
         {
             var path = Path.Combine(vm.PrivateRoot, "..", $"{logLevel}.env");
             File.WriteAllText(path, $"POSTGRES_USER=mlstack_admin\nPOSTGRES_PASSWORD=pg-{secret}\nAPP_DB_USER=mlstack\nAPP_DB_PASSWORD=app-{secret}\n"
-                + $"APP_DB_NAME=mlstack\nOPTUNA_DB_NAME=optuna\nREDIS_PASSWORD=redis-{secret}\nS3_ACCESS_KEY_ID=mlstack-vm\nS3_SECRET_ACCESS_KEY=s3-{secret}\n"
+                + $"APP_DB_NAME=mlstack\nOPTUNA_DB_NAME=optuna\nREDIS_PASSWORD=redis-{secret}\nS3_ACCESS_KEY_ID=mlstack-vm\nS3_SECRET_ACCESS_KEY=s3-{secret}\nAPI_TOKEN=api-{secret}\n"
                 + $"FRONTEND_BIND=0.0.0.0\nFRONTEND_PORT={Port}\nLOG_LEVEL={logLevel}\n");
             return Path.GetFullPath(path);
         }

@@ -41,6 +41,19 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         using var http = _driver.Http();
         Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
 
+        // No anonymous writes on the VM: ApiToken --host makes a token there (through the VM's engine, its postgres),
+        // which the VM's edge lets write; without one, a DELETE is 401 (no such study either way: nothing is deleted).
+        var made = await BuildSh("ApiToken", "--name", "vm-ci", "--create", "--env-file", good);
+        Assert.True(made.ExitCode == 0, made.Output);
+        var token = System.Text.RegularExpressions.Regex.Match(made.Output, "^mlst_[A-Za-z0-9_-]{43}$", System.Text.RegularExpressions.RegexOptions.Multiline).Value;
+        Assert.NotEmpty(token);
+        using (var anonymous = new HttpClient { BaseAddress = http.BaseAddress })
+        using (var refused = await anonymous.DeleteAsync("/api/studies/none", Ct))
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+        using (var withToken = new HttpClient { BaseAddress = http.BaseAddress, DefaultRequestHeaders = { Authorization = new("Bearer", token) } })
+        using (var allowed = await withToken.DeleteAsync("/api/studies/none", Ct))
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, allowed.StatusCode);
+
         // The same release again: no new release on the VM, no container touched.
         var releasesFolder = _driver.ReleasesFolder;
         var again = await BuildSh("Deploy", "--env-file", good);
@@ -292,7 +305,7 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         var modes = (await session.RunAsync("stat -c '%a %u' /srv/mlstack/secrets; stat -c '%a %u %g' /srv/mlstack/secrets/*/*", TimeSpan.FromSeconds(30), Ct)).EnsureSuccess().Output
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal("700 0", modes[0]);
-        Assert.Equal(9, modes.Length - 1);
+        Assert.Equal(10, modes.Length - 1);
         Assert.All(modes.Skip(1), m => Assert.Equal("440 0 10001", m));
     }
 

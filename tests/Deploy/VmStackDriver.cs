@@ -18,7 +18,12 @@ internal sealed class VmStackDriver(TestVm vm)
 
     public string ReleasesFolder => Path.Combine(vm.PrivateSrv, "mlstack", "releases");
 
-    public HttpClient Http() => new() { BaseAddress = new Uri($"http://{vm.Address}:{Port}") };
+    /// <summary>The VM's stack through its edge, with the env file's API token (its writes need one).</summary>
+    public HttpClient Http() => new()
+    {
+        BaseAddress = new Uri($"http://{vm.Address}:{Port}"),
+        DefaultRequestHeaders = { Authorization = new("Bearer", $"api-{_secret}") },
+    };
 
     public string EnvFile(string name, string extra = "")
     {
@@ -35,6 +40,7 @@ internal sealed class VmStackDriver(TestVm vm)
             REDIS_PASSWORD=redis-{_secret}
             S3_ACCESS_KEY_ID=mlstack-vm
             S3_SECRET_ACCESS_KEY=s3-{_secret}
+            API_TOKEN=api-{_secret}
             FRONTEND_BIND=0.0.0.0
             FRONTEND_PORT={Port}
             {extra}

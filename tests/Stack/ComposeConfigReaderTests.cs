@@ -113,6 +113,7 @@ public sealed class ProductionSecretsTests
         ["APP_DB_PASSWORD"] = "k3Lp-9zT",
         ["REDIS_PASSWORD"] = "Zr7-wq1M",
         ["S3_SECRET_ACCESS_KEY"] = "Yt5-pp0K",
+        ["API_TOKEN"] = "Qm4-xx8Vb2",
     };
 
     [Fact]
@@ -124,6 +125,8 @@ public sealed class ProductionSecretsTests
     [Theory]
     [InlineData("APP_DB_PASSWORD", "", "Refusing to start prod: APP_DB_PASSWORD is empty; set it in stack/.env or the environment.")]
     [InlineData("REDIS_PASSWORD", "changeme", "Refusing to start prod: REDIS_PASSWORD is a well-known default; set a real secret in stack/.env or the environment.")]
+    [InlineData("API_TOKEN", "", "Refusing to start prod: API_TOKEN is empty; set it in stack/.env or the environment.")]
+    [InlineData("API_TOKEN", "mlstack-dev-admin", "Refusing to start prod: API_TOKEN is a well-known default; set a real secret in stack/.env or the environment.")]
     [InlineData("S3_SECRET_ACCESS_KEY", "mlstack-dev-admin", "Refusing to start prod: S3_SECRET_ACCESS_KEY is a well-known default; set a real secret in stack/.env or the environment.")]
     public void An_empty_or_default_password_is_refused_by_name(string variable, string value, string message)
     {

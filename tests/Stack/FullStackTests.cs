@@ -45,6 +45,18 @@ public sealed class FullStackTests
 
     private const string StackUrl = "http://127.0.0.1:18080";
 
+    /// <summary>The example env file's API_TOKEN, which ml-service accepts as the token "env": the tests' writes use it.</summary>
+    private static readonly string EnvToken = Mlstack.Build.Stack.EnvFile.Read(Path.Combine(RepositoryRoot.Path, "stack", ".env.example"))["API_TOKEN"];
+
+    /// <summary>The stack through its edge, sending <paramref name="token"/> (default: the env file's; "": none).</summary>
+    private static HttpClient Api(string? token = null)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(StackUrl) };
+        if ((token ?? EnvToken).Length > 0)
+            http.DefaultRequestHeaders.Authorization = new("Bearer", token ?? EnvToken);
+        return http;
+    }
+
     private static IEnumerable<string> FirstContainers(IEnumerable<ContainerSnapshot> containers) =>
         containers.GroupBy(c => c.Service).Select(g => g.MinBy(c => c.Created)!.Id).Order();
 
@@ -52,7 +64,7 @@ public sealed class FullStackTests
     /// it): their trials interleave in the one study; a trial that raises is recorded as failed, with its error.</summary>
     private static async Task StudiesAsync(StackEngine engine)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(StackUrl) };
+        using var http = Api();
         var probe = new AutoscalingProbe(engine, http);
         var ct = TestContext.Current.CancellationToken;
         using (var created = await http.PostAsJsonAsync("/api/studies", new { name = "interleave" }, ct))
@@ -89,6 +101,70 @@ public sealed class FullStackTests
             Assert.Equal(System.Net.HttpStatusCode.NoContent, deleted.StatusCode);
         using var gone = await http.GetAsync("/api/studies/interleave", ct);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    /// <summary>No anonymous writes, through the edge: a DELETE without a token is 401 (JSON saying how to get one) and
+    /// deletes nothing; a token ApiToken made is allowed and its use listed; revoked, it is 403 within ml-service's 5 s
+    /// cache; /api/metrics needs a token through the edge (Prometheus scrapes ml-service directly: SmokeTest's targets
+    /// check); a client bursting writes past the edge's limit (20 at once) gets 429 with Retry-After.</summary>
+    private static async Task ApiTokensAndRateLimitsAsync()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var ct = TestContext.Current.CancellationToken;
+        using var env = Api();
+        using var anonymous = Api("");
+        using (var created = await env.PostAsJsonAsync("/api/studies", new { name = "guarded" }, ct))
+            Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        using (var refused = await anonymous.DeleteAsync("/api/studies/guarded", ct))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Contains("./build.sh ApiToken --name NAME --create", (await refused.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("detail").GetString());
+        }
+
+        using (var still = await anonymous.GetAsync("/api/studies/guarded", ct))
+            Assert.Equal(System.Net.HttpStatusCode.OK, still.StatusCode);
+
+        var made = await BuildSh("ApiToken", "--name", "fullstack", "--create");
+        Assert.True(made.ExitCode == 0, made.Output);
+        var token = Regex.Match(made.Output, "^mlst_[A-Za-z0-9_-]{43}$", RegexOptions.Multiline).Value;
+        Assert.NotEmpty(token);
+        // Shown once, and nowhere else in the output (on GitHub Actions a ::add-mask:: line registers it first).
+        Assert.Single(made.Output.Split('\n'), line => line.Contains(token, StringComparison.Ordinal) && !line.StartsWith("::add-mask::", StringComparison.Ordinal));
+        using (var withToken = Api(token))
+        {
+            using (var deleted = await withToken.DeleteAsync("/api/studies/guarded", ct))
+                Assert.Equal(System.Net.HttpStatusCode.NoContent, deleted.StatusCode);
+            var revoke = await BuildSh("ApiToken", "--name", "fullstack", "--revoke");
+            Assert.True(revoke.ExitCode == 0, revoke.Output);
+            var status = 0;
+            string? detail = null;
+            await AutoscalingProbe.WaitUntilAsync(async () =>
+            {
+                using var response = await withToken.DeleteAsync("/api/studies/guarded", ct);
+                (status, detail) = ((int)response.StatusCode, await response.Content.ReadAsStringAsync(ct));
+                return status == 403;
+            }, TimeSpan.FromSeconds(10), "the revoked token refused (403)", () => $"HTTP {status}: {detail}");
+            Assert.Contains("API token fullstack was revoked", detail);
+        }
+
+        var listed = await BuildSh("ApiToken");
+        Assert.True(listed.ExitCode == 0, listed.Output);
+        Assert.Matches(@"fullstack\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d{4}-\d\d-\d\d \d\d:\d\d", listed.Output); // created, revoked, last used
+
+        using (var metrics = await anonymous.GetAsync("/api/metrics", ct))
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, metrics.StatusCode);
+        Assert.Contains("mlservice_requests_total", await env.GetStringAsync("/api/metrics", ct));
+
+        // A burst from one client: the first 20 pass to ml-service (401: no token), the rest the edge refuses.
+        var burst = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => anonymous.DeleteAsync("/api/studies/guarded", ct)));
+        var limited = burst.Where(r => (int)r.StatusCode == 429).ToList();
+        Assert.True(limited.Count >= 10, $"statuses: {string.Join(" ", burst.Select(r => (int)r.StatusCode))}");
+        Assert.All(burst, r => Assert.True(r.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.TooManyRequests, $"{r.StatusCode}"));
+        Assert.Equal("1", limited[0].Headers.RetryAfter?.ToString());
+        Assert.Contains("too many writes", (await limited[0].Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("detail").GetString());
+        foreach (var response in burst)
+            response.Dispose();
+        TestContext.Current.TestOutputHelper?.WriteLine($"api tokens and rate limits: {clock.Elapsed.TotalSeconds:0.0}s");
     }
 
     /// <summary>Run inside ml-service: imports every module of the app, then takes the paths that import lazily (a
@@ -147,7 +223,7 @@ public sealed class FullStackTests
         var inspected = await ChildProcess.RunAsync("docker", ["inspect", .. containers.Select(c => c.Id)]);
         Assert.True(inspected.ExitCode == 0, inspected.Output);
         var secrets = SecretScan.Values(Mlstack.Build.Stack.EnvFile.Read(Path.Combine(RepositoryRoot.Path, "stack", ".env.example")));
-        Assert.Equal(8, secrets.Count);
+        Assert.Equal(9, secrets.Count);
         var findings = SecretScan.Findings(inspected.Output, secrets);
         Assert.True(findings.Count == 0, "secrets in the engine's view of the stack:\n" + string.Join('\n', findings));
 
@@ -225,7 +301,7 @@ public sealed class FullStackTests
     /// succeeded, not failed or left running. Heavy is at 0 here, so the one replica the autoscaler starts gets it.</summary>
     private static async Task KilledWorkerHandsBackItsTaskAsync(StackEngine engine)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(StackUrl) };
+        using var http = Api();
         var probe = new AutoscalingProbe(engine, http);
         var run = (await probe.QueueTrainingsAsync(1)).Single();
         string? heavy = null;
@@ -247,7 +323,7 @@ public sealed class FullStackTests
     /// quick tasks keep their latency meanwhile, a killed autoscaler stops nothing, and heavy returns to 0.</summary>
     private static async Task AutoscalingAsync(StackEngine engine)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(StackUrl) };
+        using var http = Api();
         var probe = new AutoscalingProbe(engine, http);
         // autoscale.yaml: heavy min 0, max 2, one task per replica, down after 45 s without need; a look every 2 s.
         await AutoscalingProbe.WaitUntilAsync(async () => await probe.HeavyRunningAsync() == 0, TimeSpan.FromSeconds(120), "worker-heavy at 0 once idle for its 45 s cooldown");
@@ -305,9 +381,9 @@ public sealed class FullStackTests
 
             var smoke = await BuildSh("SmokeTest", "--stack-url", StackUrl);
             Assert.True(smoke.ExitCode == 0, smoke.Output);
-            Assert.Matches(@"SmokeTest: 25 checks passed", smoke.Output);
+            Assert.Matches(@"SmokeTest: 26 checks passed", smoke.Output);
             var junit = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports", "smoke.xml"));
-            Assert.Equal(25, junit.Descendants("testcase").Count());
+            Assert.Equal(26, junit.Descendants("testcase").Count());
 
             var load = await BuildSh("LoadTest", "--stack-url", StackUrl, "--duration", "10s", "--warmup", "3s");
             Assert.True(load.ExitCode == 0, load.Output);
@@ -360,6 +436,7 @@ public sealed class FullStackTests
             await AutoscalingAsync(engine);
             await KilledWorkerHandsBackItsTaskAsync(engine);
             await StudiesAsync(engine);
+            await ApiTokensAndRateLimitsAsync();
 
             var status = await BuildSh("Status");
             Assert.Matches(@"postgres\s+running\s+healthy", status.Output);

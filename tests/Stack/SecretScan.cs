@@ -29,7 +29,7 @@ internal static class SecretScan
     /// <summary>The stack's secret values for an env file's settings: the four the operator sets, and the passwords
     /// derived from them (the files that wrap them, Redis's user list and the exporter's map, hold nothing else).</summary>
     public static IReadOnlyList<string> Values(IReadOnlyDictionary<string, string> settings) =>
-        [.. Mlstack.Build.Stack.StackSecrets.From(settings).Where(s => s.Name.EndsWith("_password", StringComparison.Ordinal) || s.Name.EndsWith("_key", StringComparison.Ordinal))
+        [.. Mlstack.Build.Stack.StackSecrets.From(settings).Where(s => s.Name.EndsWith("_password", StringComparison.Ordinal) || s.Name.EndsWith("_key", StringComparison.Ordinal) || s.Name.EndsWith("_token", StringComparison.Ordinal))
             .Select(s => s.Content).Append(settings.GetValueOrDefault("REDIS_PASSWORD") ?? "").Where(v => v.Length > 0).Distinct()];
 
     private static void Walk(JsonElement element, string path, Action<string, string> visit)

@@ -42,6 +42,28 @@ CREATE TABLE IF NOT EXISTS housekeeping (
     ran_at  timestamptz NOT NULL DEFAULT now(),
     details jsonb NOT NULL
 );
+-- API tokens (tokens.py), SHA-256 only. Expand-only, like every change here: a release that does not know this table
+-- runs beside it unharmed. One live token per name; a revoked one stays listed.
+CREATE TABLE IF NOT EXISTS api_tokens (
+    id           bigserial PRIMARY KEY,
+    name         text NOT NULL CHECK (name ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$'),
+    token_hash   text NOT NULL UNIQUE CHECK (token_hash ~ '^[0-9a-f]{64}$'),
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    revoked_at   timestamptz,
+    last_used_at timestamptz
+);
+CREATE UNIQUE INDEX IF NOT EXISTS api_tokens_live_name ON api_tokens (name) WHERE revoked_at IS NULL;
+"""
+
+# One statement on token_hash's unique index: the token's name and whether it was revoked, and its last use noted
+# at most once a minute (a live token only), so a busy token does not write a row per cache window.
+TOKEN_LOOKUP = """
+WITH found AS (SELECT id, name, revoked_at IS NOT NULL AS revoked, last_used_at FROM api_tokens WHERE token_hash = %s),
+touched AS (
+    UPDATE api_tokens SET last_used_at = now() FROM found
+    WHERE api_tokens.id = found.id AND NOT found.revoked
+      AND (found.last_used_at IS NULL OR found.last_used_at < now() - interval '1 minute'))
+SELECT name, revoked FROM found
 """
 
 
@@ -123,6 +145,12 @@ def record_housekeeping(details: dict) -> None:
         cursor.execute("INSERT INTO housekeeping (details) VALUES (%s)", (Jsonb(details),))
         cursor.execute("DELETE FROM housekeeping WHERE ran_at < now() - interval '7 days'")
     _run(work)
+
+
+def api_token(token_hash: str):
+    """(name, revoked) of the token with this SHA-256, or None."""
+    found = _run(lambda c: c.execute(TOKEN_LOOKUP, (token_hash,)).fetchone())
+    return None if found is None else (found["name"], found["revoked"])
 
 
 def ping() -> None:

@@ -2,19 +2,20 @@
 
 Endpoints that wait on I/O are plain `def`: FastAPI runs them on its thread pool, so the event loop never blocks
 (predict is async and only goes to the thread pool on a cache miss).
-Every client they use (PostgreSQL pool, Redis, S3, the model cache) lives once per process (resources.py)."""
+Every client they use (PostgreSQL pool, Redis, S3, the model cache) lives once per process (resources.py).
+Writes, and /metrics through the edge, need an API token; reads too with PRIVATE_API (auth.py)."""
 import logging
 import os
 import uuid
 from typing import List, Optional
 
-from fastapi import FastAPI, HTTPException, Response
+from fastapi import Depends, FastAPI, HTTPException, Response
 from fastapi.responses import HTMLResponse
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from pydantic import BaseModel, Field
 
-from . import config, db, models, tasks, training
+from . import auth, config, db, models, tasks, training
 from . import health as health_checks
 
 logging.basicConfig(level=config.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -81,7 +82,7 @@ def health(response: Response):
     return {"status": "ok" if healthy else "degraded", "checks": checks}
 
 
-@app.get("/metrics")
+@app.get("/metrics", dependencies=[Depends(auth.metrics_token)])
 def metrics():
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         # Several gunicorn workers: each writes its samples to files there (gunicorn_conf.py); add them up.
@@ -91,7 +92,7 @@ def metrics():
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-@app.post("/train", status_code=202)
+@app.post("/train", status_code=202, dependencies=auth.WRITE)
 def train(request: TrainRequest):
     run_id = str(uuid.uuid4())
     db.create_run(run_id, {"samples": request.samples, "seed": request.seed}, request.smoke)
@@ -101,12 +102,12 @@ def train(request: TrainRequest):
     return {"run_id": run_id, "status": "queued"}
 
 
-@app.get("/runs")
+@app.get("/runs", dependencies=auth.READ)
 def runs(limit: int = 20):
     return [_public(run) for run in db.list_runs(min(max(limit, 1), 200))]
 
 
-@app.get("/runs/{run_id}")
+@app.get("/runs/{run_id}", dependencies=auth.READ)
 def run(run_id: str):
     try:
         uuid.UUID(run_id)
@@ -119,7 +120,7 @@ def run(run_id: str):
 
 
 # Studies: Optuna is imported on first use (studies.py), so serving predictions never pays for it.
-@app.post("/studies", status_code=201)
+@app.post("/studies", status_code=201, dependencies=auth.WRITE)
 def create_study(request: StudyRequest):
     from . import studies
     try:
@@ -128,25 +129,25 @@ def create_study(request: StudyRequest):
         raise HTTPException(status_code=409, detail=f"study {request.name} exists")
 
 
-@app.get("/studies")
+@app.get("/studies", dependencies=auth.READ)
 def list_studies():
     from . import studies
     return [studies.describe(studies.load(name)) for name in studies.names()]
 
 
-@app.get("/studies/{name}")
+@app.get("/studies/{name}", dependencies=auth.READ)
 def show_study(name: str):
     from . import studies
     return studies.describe(_study(name))
 
 
-@app.get("/studies/{name}/trials")
+@app.get("/studies/{name}/trials", dependencies=auth.READ)
 def study_trials(name: str):
     from . import studies
     return studies.trials(_study(name))
 
 
-@app.delete("/studies/{name}", status_code=204)
+@app.delete("/studies/{name}", status_code=204, dependencies=auth.WRITE)
 def delete_study(name: str):
     from . import studies
     try:
@@ -156,7 +157,7 @@ def delete_study(name: str):
     return Response(status_code=204)
 
 
-@app.post("/studies/{name}/optimize", status_code=202)
+@app.post("/studies/{name}/optimize", status_code=202, dependencies=auth.WRITE)
 def optimize_study(name: str, request: OptimizeRequest):
     """N trials as heavy-queue tasks: the autoscaler sizes worker-heavy to them, and every replica takes trials."""
     _study(name)
@@ -165,7 +166,7 @@ def optimize_study(name: str, request: OptimizeRequest):
     return {"study": name, "queued": request.trials}
 
 
-@app.get("/studies/{name}/chart", response_class=HTMLResponse)
+@app.get("/studies/{name}/chart", response_class=HTMLResponse, dependencies=auth.READ)
 def study_chart(name: str):
     from . import charts
     return HTMLResponse(charts.chart_html(_study(name)))
@@ -185,7 +186,7 @@ def _study(name: str):
         raise HTTPException(status_code=404, detail=f"no study {name}")
 
 
-@app.post("/predict")
+@app.post("/predict", dependencies=auth.READ)
 async def predict(request: PredictRequest):
     # Almost always the model is cached and scoring is ~0.2 ms of CPU: that runs on the event loop, with no hop to
     # the thread pool and no GIL convoy among its threads. A cache miss (at most once a second, or a new run id)
