@@ -15,7 +15,7 @@ namespace Mlstack.Tests.Stack;
 /// alertmanager and node-exporter images, stack/config/prometheus/alerts.yml and stack/config/alertmanager/alertmanager.yml
 /// as shipped except their windows (every `for:` 3 s, Alertmanager's grouping 1 s; <see cref="Shortened"/>), and a
 /// webhook receiver this test runs. A stopped service, a full volume and an old backup record each reach the webhook,
-/// and Status's reader lists them from Prometheus.</summary>
+/// and Status lists them from Prometheus.</summary>
 [Trait(TestTiers.Trait, TestTiers.Integration)]
 [Collection(EngineTests.Name)]
 public sealed partial class AlertRulesTests(ITestOutputHelper output)
@@ -80,8 +80,14 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
         Assert.Contains(alerts, a => a is { Name: "ServiceDown", Service: "victim", State: "firing", Severity: "critical" } && a.Summary.Contains("victim", StringComparison.Ordinal));
         Assert.Contains(alerts, a => a is { Name: "VolumeAlmostFull", State: "firing" } && a.Summary.Contains("fixturedata", StringComparison.Ordinal));
         Assert.Contains(alerts, a => a is { Name: "BackupTooOld", State: "firing" });
-        foreach (var line in StackAlerts.Lines(alerts, integrations, DateTimeOffset.UtcNow))
-            output.WriteLine(line);
+
+        // And Status itself, the target, on this project: the services, then the alerts firing.
+        var status = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Status", "--project-name", stack.Project.Name], timeout: TimeSpan.FromMinutes(3));
+        output.WriteLine(status.Output);
+        Assert.True(status.ExitCode == 0, status.Output);
+        Assert.Matches(@"Alerts: [3-9] firing", status.Output);
+        Assert.Matches(@"firing\s+critical\s+ServiceDown\s+victim\s", status.Output);
+        Assert.DoesNotContain("operator-t0ken", status.Output, StringComparison.Ordinal);
     }
 
     /// <summary>(alertname, what it is about) of every firing alert in one webhook notification.</summary>
