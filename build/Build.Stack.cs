@@ -85,13 +85,42 @@ internal sealed partial class Build
         });
 
     Target Status => _ => _
-        .Description("Shows each service: state, health, ports, image tag, uptime")
+        .Description("Shows each service: state, health, ports, image tag, uptime; then the alerts firing (with --host: the VM's stack)")
         .DependsOn(Doctor)
         .Executes(async ct =>
         {
-            using var engine = await StackEngineAsync(ct);
+            await using var site = StackOnVm ? (Site.IStackSite)VmSiteOf(await ConnectVmAsync(ct), ownsSession: true) : new Site.LocalSite((await DockerAsync(ct)).Engine, Log);
+            using var engine = new Gates.StackEngine(site.OpenEngine(), ProjectName);
             await StackStatus.PrintAsync(engine, Log, ct);
+            await PrintAlertsAsync(site, engine, ct);
         });
+
+    /// <summary>The alerts Prometheus holds, read through the site (from a VM over an SSH tunnel). Status still shows
+    /// the services when Prometheus does not answer: it says so instead.</summary>
+    private async Task PrintAlertsAsync(Site.IStackSite site, Gates.StackEngine engine, CancellationToken ct)
+    {
+        var prometheus = (await engine.ListAsync(ct)).FirstOrDefault(c => Engine.ComposeLabels.ServiceOf(c) == "prometheus" && c.State == "running");
+        var address = prometheus?.NetworkSettings?.Networks?.Values.Select(n => n.IPAddress).FirstOrDefault(a => !string.IsNullOrEmpty(a));
+        if (address == null)
+        {
+            Log.Warn("Alerts: Prometheus is not running, so no alert is evaluated or sent; ./build.sh Up starts it.");
+            return;
+        }
+
+        using var reach = site.Reach(address, StackAlerts.PrometheusPort);
+        using var http = reach.Handler == null ? new HttpClient() : new HttpClient(reach.Handler, disposeHandler: false);
+        http.Timeout = TimeSpan.FromSeconds(15);
+        try
+        {
+            var (alerts, integrations) = await StackAlerts.ReadAsync(http, reach.Url, ct);
+            foreach (var line in StackAlerts.Lines(alerts, integrations, DateTimeOffset.UtcNow))
+                Log.Report(line);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or FormatException or System.Text.Json.JsonException)
+        {
+            Log.Warn($"Alerts: Prometheus at {site.Locate(address)}:{StackAlerts.PrometheusPort} did not answer ({e.Message}); ./build.sh Logs --service prometheus");
+        }
+    }
 
     Target Logs => _ => _
         .Description("Prints the services' logs (--service, --tail, --follow)")

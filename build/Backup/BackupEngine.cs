@@ -88,6 +88,35 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
         }
     }
 
+    /// <summary>Writes one small file (mode 0644) into a volume without running anything: a container of
+    /// <paramref name="image"/> is created with the volume mounted, never started, takes the file through the engine's
+    /// archive API, and is removed.</summary>
+    public async Task WriteFileToVolumeAsync(string image, string volume, string fileName, string text, CancellationToken ct)
+    {
+        var created = await client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = image,
+            Labels = new Dictionary<string, string> { [HelperLabel] = "record" },
+            HostConfig = new HostConfig { Binds = [$"{volume}:/records"], NetworkMode = "none", CapDrop = ["ALL"], ReadonlyRootfs = true },
+        }, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            var tar = new MemoryStream();
+            using (var writer = new TarWriter(tar, TarEntryFormat.Ustar, leaveOpen: true))
+            {
+                var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+                writer.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, fileName) { Mode = mode, DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)) });
+            }
+
+            tar.Position = 0;
+            await client.Containers.ExtractArchiveToContainerAsync(created.ID, new CopyToContainerParameters { Path = "/records" }, tar, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await client.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true }, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
     public Task StopAsync(string id, CancellationToken ct) => containers.StopAsync(id, 30, ct);
 
     public Task StartAsync(string id, CancellationToken ct) => containers.StartAsync(id, ct);

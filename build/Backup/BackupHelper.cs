@@ -64,6 +64,9 @@ public sealed class BackupHelper(BackupEngine engine, string image, ResticReposi
 
     public BackupEngine Engine { get; } = engine;
 
+    /// <summary>The helper's image: every engine that backs up has it.</summary>
+    public string Image => image;
+
     public string Prefix { get; } = prefix;
 
     /// <returns>The step's marker lines (RESULT, MANIFEST, COUNTS, LIST) by marker.</returns>

@@ -18,6 +18,10 @@ public static class StackBackup
 {
     public static readonly string[] DataServices = ["postgres", "redis", "objectstore"];
 
+    /// <summary>Services a scratch stack leaves out: Alertmanager would send the operator alerts about a stack that
+    /// lives for a minute.</summary>
+    public static readonly string[] NotInScratch = ["alertmanager"];
+
     public static async Task<BackupEntry> RunAsync(BackupHelper helper, BackupTarget target, BackupOrigin origin, RetentionPolicy? retention, BuildLog log, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
@@ -44,6 +48,7 @@ public static class StackBackup
         var markers = await helper.RunAsync(["backup"], network, [$"{stage}:/stage", $"{redisData}:/redis:ro", $"{objectData}:/objects:ro"], environment, ct).ConfigureAwait(false);
         var record = JsonSerializer.Deserialize<BackupRecord>(markers["RESULT"], BuildJson.Options)!;
         log.Success($"{helper.Prefix}: backup {record.Id[..8]} of {target.Project}: {Bytes.Format(record.Size)}, {Bytes.Format(record.Added)} added, in {clock.Elapsed.TotalSeconds:0.0}s");
+        await RecordForAlertsAsync(helper, target.Project, DateTimeOffset.UtcNow, log, ct).ConfigureAwait(false);
         if (retention != null) // the backup step lists the repository after its backup: no second helper for it
             await ApplyRetentionAsync(helper, retention, BackupEntry.ParseList(markers["LIST"]), log, ct).ConfigureAwait(false);
         return new BackupEntry(record.Id, DateTimeOffset.UtcNow, [], record.Size, record.Added, null);
@@ -64,6 +69,25 @@ public static class StackBackup
 
         await helper.RunAsync(["forget", .. remove.Select(b => b.Id)], null, [], null, ct).ConfigureAwait(false);
         log.Info($"{helper.Prefix}: retention removed {remove.Count} of {all.Count} backups: {string.Join(", ", remove.Select(b => b.ShortId))}");
+    }
+
+    /// <summary>The newest backup's time where Prometheus reads it (<see cref="BackupAlertRecord"/>). A stack from before
+    /// the alerts has no such volume: nothing to record. A record that cannot be written leaves the backup good; the
+    /// alert BackupTooOld will say it is missing, and this warning why.</summary>
+    private static async Task RecordForAlertsAsync(BackupHelper helper, string project, DateTimeOffset takenAt, BuildLog log, CancellationToken ct)
+    {
+        try
+        {
+            await BackupAlertRecord.WriteAsync(helper.Engine, helper.Image, project, takenAt, ct).ConfigureAwait(false);
+        }
+        catch (BackupException)
+        {
+            log.Info($"{helper.Prefix}: {project} has no '{BackupAlertRecord.Volume}' volume (a stack from before the alerts): the backup's time is not recorded for BackupTooOld");
+        }
+        catch (Docker.DotNet.DockerApiException e)
+        {
+            log.Warn($"{helper.Prefix}: the backup is good, but its time could not be recorded for the alerts ({e.Message.Split('\n')[0]}): BackupTooOld may fire");
+        }
     }
 
     private sealed record BackupRecord(string Id, long Size, long Added);

@@ -45,5 +45,7 @@ public static class StackSmokeChecks
         new PrometheusTargetsCheck("prometheus") { Timeout = TimeSpan.FromSeconds(35) },
         new ExecCheck("postgres-exporter", "reports pg_up 1", ["curl", "-fsS", "http://127.0.0.1:9187/metrics"], OutputContains: "pg_up 1"),
         new ExecCheck("redis-exporter", "reports redis_up 1", ["curl", "-fsS", "http://127.0.0.1:9121/metrics"], OutputContains: "redis_up 1"),
+        new ExecCheck("alertmanager", "ready for Prometheus's alerts", ["curl", "-fsS", "http://127.0.0.1:9093/-/ready"]),
+        new ExecCheck("node-exporter", "reports the data volumes' free space", ["curl", "-fsS", "http://127.0.0.1:9100/metrics"], OutputContains: "mountpoint=\"/volumes/pgdata\""),
     ];
 }

@@ -305,7 +305,7 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         var modes = (await session.RunAsync("stat -c '%a %u' /srv/mlstack/secrets; stat -c '%a %u %g' /srv/mlstack/secrets/*/*", TimeSpan.FromSeconds(30), Ct)).EnsureSuccess().Output
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal("700 0", modes[0]);
-        Assert.Equal(10, modes.Length - 1);
+        Assert.Equal(11, modes.Length - 1);
         Assert.All(modes.Skip(1), m => Assert.Equal("440 0 10001", m));
     }
 

@@ -363,11 +363,11 @@ public sealed class FullStackTests
         {
             var up = await BuildSh("Up");
             Assert.True(up.ExitCode == 0, up.Output);
-            Assert.Matches(@"Up: 17 services ready in", up.Output);
+            Assert.Matches(@"Up: 19 services ready in", up.Output);
 
             using var engine = new StackEngine(EngineProbe.Client(EngineProbe.Endpoint().Endpoint), Project);
             var containers = await engine.SnapshotAsync(TestContext.Current.CancellationToken);
-            Assert.Equal(17, containers.Count);
+            Assert.Equal(19, containers.Count);
             Assert.All(containers.Where(c => c.Service is not ("migrate" or "objectstore-init")), c => Assert.Equal("healthy", c.Health));
             Assert.All(containers.Where(c => c.Service is "migrate" or "objectstore-init"), c => Assert.Equal(0, c.ExitCode));
             await AppImportsEverythingItUsesAsync(containers);
@@ -381,9 +381,9 @@ public sealed class FullStackTests
 
             var smoke = await BuildSh("SmokeTest", "--stack-url", StackUrl);
             Assert.True(smoke.ExitCode == 0, smoke.Output);
-            Assert.Matches(@"SmokeTest: 26 checks passed", smoke.Output);
+            Assert.Matches(@"SmokeTest: 28 checks passed", smoke.Output);
             var junit = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports", "smoke.xml"));
-            Assert.Equal(26, junit.Descendants("testcase").Count());
+            Assert.Equal(28, junit.Descendants("testcase").Count());
 
             var load = await BuildSh("LoadTest", "--stack-url", StackUrl, "--duration", "10s", "--warmup", "3s");
             Assert.True(load.ExitCode == 0, load.Output);
@@ -441,6 +441,9 @@ public sealed class FullStackTests
             var status = await BuildSh("Status");
             Assert.Matches(@"postgres\s+running\s+healthy", status.Output);
             Assert.Contains("127.0.0.1:18080->8080", status.Output);
+            // Then the alerts, from Prometheus; this env file names no webhook, and Status says so.
+            Assert.Matches(@"Alerts: (none firing or pending|\d+ firing, \d+ pending)", status.Output);
+            Assert.Contains("Alertmanager has no webhook", status.Output);
 
             var running = FirstContainers(await engine.SnapshotAsync(TestContext.Current.CancellationToken)).ToList();
             var refused = await BuildSh("Down", "--remove-volumes");

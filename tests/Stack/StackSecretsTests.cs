@@ -23,7 +23,7 @@ public sealed class StackSecretsTests : IDisposable
     {
         var secrets = StackSecrets.From(Settings).ToDictionary(s => s.Name, s => s.Content);
         Assert.Equal(["postgres_password", "app_db_password", "exporter_db_password", "redis_users", "redis_app_password", "redis_autoscaler_password",
-            "redis_health_password", "redis_exporter_auth", "s3_secret_access_key", "api_token"], secrets.Keys);
+            "redis_health_password", "redis_exporter_auth", "s3_secret_access_key", "api_token", "alert_webhook_url"], secrets.Keys);
         Assert.Equal("pg-Qx7", secrets["postgres_password"]);
         Assert.Equal($"{{\"redis://redis:6379\":\"{RedisUsers.Password("redis-Mn4", RedisUsers.Exporter)}\"}}", secrets["redis_exporter_auth"]);
         Assert.DoesNotContain(secrets.Values, v => v.Contains("redis-Mn4", StringComparison.Ordinal)); // Redis's own password reaches no container

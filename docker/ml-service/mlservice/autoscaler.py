@@ -27,6 +27,9 @@ LAST = Gauge("mlstack_autoscaler_last_decision", "The tier's last change and why
 CHANGES = Counter("mlstack_autoscaler_scaling_total", "Replica count changes asked for", ["tier", "action"])
 ERRORS = Counter("mlstack_autoscaler_errors_total", "Looks that failed (Redis or the scaler unreachable)")
 DRY_RUN = Gauge("mlstack_autoscaler_dry_run", "1 when decisions are logged, not applied")
+# autoscale.yaml's bounds, so alert rules compare replicas with them (WorkerTierDown, TierAtMaximum in alerts.yml)
+MIN = Gauge("mlstack_autoscaler_min_replicas", "The tier's minimum in autoscale.yaml", ["tier"])
+MAX = Gauge("mlstack_autoscaler_max_replicas", "The tier's maximum in autoscale.yaml", ["tier"])
 
 
 class ScalerClient:
@@ -91,6 +94,9 @@ def main():
     broker = redis.Redis.from_url(broker_url, socket_connect_timeout=5, socket_timeout=5)
     autoscaler = Autoscaler(config, broker, ScalerClient(os.environ.get("SCALER_URL", "http://scaler:8080")), dry_run)
     DRY_RUN.set(1 if dry_run else 0)
+    for tier in config.tiers:
+        MIN.labels(tier.service).set(tier.min)
+        MAX.labels(tier.service).set(tier.max)
     start_http_server(int(os.environ.get("METRICS_PORT", "9100")))
     log.info("every %gs: %s%s", config.interval, "; ".join(
         f"{t.service} {t.min}..{t.max} at {t.per_replica}/replica on {','.join(t.queues)}" for t in config.tiers),

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Mlstack.Tests.Support;
+
+/// <summary>A webhook an operator would give Alertmanager: an HTTP/1.1 server on one address of this machine that
+/// keeps every request's path and body and answers 200. Bound to the engine's bridge gateway, it is reachable from
+/// containers (as host.docker.internal with extra_hosts: host-gateway) and from nothing outside this machine.</summary>
+internal sealed class WebhookReceiver : IAsyncDisposable
+{
+    private static readonly byte[] Ok = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+
+    public WebhookReceiver(IPAddress address)
+    {
+        _listener = new TcpListener(address, 0);
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>(request target, body) of every request so far, in arrival order.</summary>
+    public ConcurrentQueue<(string Target, string Body)> Requests { get; } = new();
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                _ = ServeAsync(client);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using (client)
+        {
+            try
+            {
+                var stream = client.GetStream();
+                var received = new MemoryStream();
+                var buffer = new byte[16384];
+                while (true)
+                {
+                    var read = await stream.ReadAsync(buffer, _stop.Token);
+                    if (read == 0)
+                        return;
+                    received.Write(buffer, 0, read);
+                    var text = Encoding.UTF8.GetString(received.GetBuffer(), 0, (int)received.Length);
+                    var headerEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+                    if (headerEnd < 0)
+                        continue;
+                    var headers = text[..headerEnd].Split("\r\n");
+                    var length = headers.Where(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                        .Select(h => int.Parse(h["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+                    var bodyStart = Encoding.UTF8.GetByteCount(text[..(headerEnd + 4)]);
+                    if (received.Length < bodyStart + length)
+                        continue;
+                    Requests.Enqueue((headers[0].Split(' ')[1], Encoding.UTF8.GetString(received.GetBuffer(), bodyStart, length)));
+                    await stream.WriteAsync(Ok, _stop.Token);
+                    return;
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
+            {
+                // the sender went away, or the receiver is stopping
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _accepting;
+        _stop.Dispose();
+    }
+}
