@@ -7,22 +7,18 @@ namespace Mlstack.Tests.Support;
 /// <summary>A real HTTP/1.1 server on loopback (keep-alive, "200 ok" to every request) that can be told to stall:
 /// while stalled, it answers nothing; afterwards it answers everything that waited. It can also be told to answer
 /// another status for a while, as a proxy whose upstream is gone answers 502.</summary>
-internal sealed class StallingHttpServer : IAsyncDisposable
+internal sealed class StallingHttpServer : TcpTestServer
 {
     private static readonly byte[] Response = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok");
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
     private long _stallUntilTicks;
     private volatile Answer? _override;
 
     public StallingHttpServer()
+        : base(IPAddress.Loopback, backlog: 512)
     {
-        _listener.Start(512);
-        _accepting = AcceptAsync();
     }
 
-    public Uri Url => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+    public Uri Url => new($"http://127.0.0.1:{Port}/");
 
     public void StallFor(TimeSpan duration) => Interlocked.Exchange(ref _stallUntilTicks, DateTime.UtcNow.Add(duration).Ticks);
 
@@ -30,23 +26,7 @@ internal sealed class StallingHttpServer : IAsyncDisposable
     public void AnswerFor(int status, TimeSpan duration) =>
         _override = new(Encoding.ASCII.GetBytes($"HTTP/1.1 {status} Status {status}\r\nContent-Length: 0\r\n\r\n"), DateTime.UtcNow.Add(duration));
 
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                _ = ServeAsync(client);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
+    protected override async Task ServeAsync(TcpClient client)
     {
         using (client)
         {
@@ -55,9 +35,9 @@ internal sealed class StallingHttpServer : IAsyncDisposable
             var filled = 0;
             try
             {
-                while (!_stop.IsCancellationRequested)
+                while (!Stop.IsCancellationRequested)
                 {
-                    var read = await stream.ReadAsync(buffer.AsMemory(filled), _stop.Token);
+                    var read = await stream.ReadAsync(buffer.AsMemory(filled), Stop.Token);
                     if (read == 0)
                         return;
                     filled += read;
@@ -71,9 +51,9 @@ internal sealed class StallingHttpServer : IAsyncDisposable
                             break;
                         var wait = new DateTime(Interlocked.Read(ref _stallUntilTicks), DateTimeKind.Utc) - DateTime.UtcNow;
                         if (wait > TimeSpan.Zero)
-                            await Task.Delay(wait, _stop.Token);
+                            await Task.Delay(wait, Stop.Token);
                         var answer = _override is { } o && DateTime.UtcNow < o.Until ? o.Bytes : Response;
-                        await stream.WriteAsync(answer, _stop.Token);
+                        await stream.WriteAsync(answer, Stop.Token);
                         Buffer.BlockCopy(buffer, length, buffer, 0, filled - length);
                         filled -= length;
                     }
@@ -106,14 +86,6 @@ internal sealed class StallingHttpServer : IAsyncDisposable
         }
 
         return 0;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _accepting;
-        _stop.Dispose();
     }
 
     private sealed record Answer(byte[] Bytes, DateTime Until);

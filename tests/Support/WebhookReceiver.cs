@@ -8,42 +8,19 @@ namespace Mlstack.Tests.Support;
 /// <summary>A webhook an operator would give Alertmanager: an HTTP/1.1 server on one address of this machine that
 /// keeps every request's path and body and answers 200. Bound to the engine's bridge gateway, it is reachable from
 /// containers (as host.docker.internal with extra_hosts: host-gateway) and from nothing outside this machine.</summary>
-internal sealed class WebhookReceiver : IAsyncDisposable
+internal sealed class WebhookReceiver : TcpTestServer
 {
     private static readonly byte[] Ok = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    private readonly TcpListener _listener;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
 
     public WebhookReceiver(IPAddress address)
+        : base(address, backlog: 16)
     {
-        _listener = new TcpListener(address, 0);
-        _listener.Start();
-        _accepting = AcceptAsync();
     }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     /// <summary>(request target, body) of every request so far, in arrival order.</summary>
     public ConcurrentQueue<(string Target, string Body)> Requests { get; } = new();
 
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                _ = ServeAsync(client);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
+    protected override async Task ServeAsync(TcpClient client)
     {
         using (client)
         {
@@ -54,7 +31,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
                 var buffer = new byte[16384];
                 while (true)
                 {
-                    var read = await stream.ReadAsync(buffer, _stop.Token);
+                    var read = await stream.ReadAsync(buffer, Stop.Token);
                     if (read == 0)
                         return;
                     received.Write(buffer, 0, read);
@@ -69,7 +46,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
                     if (received.Length < bodyStart + length)
                         continue;
                     Requests.Enqueue((headers[0].Split(' ')[1], Encoding.UTF8.GetString(received.GetBuffer(), bodyStart, length)));
-                    await stream.WriteAsync(Ok, _stop.Token);
+                    await stream.WriteAsync(Ok, Stop.Token);
                     return;
                 }
             }
@@ -78,13 +55,5 @@ internal sealed class WebhookReceiver : IAsyncDisposable
                 // the sender went away, or the receiver is stopping
             }
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _accepting;
-        _stop.Dispose();
     }
 }
