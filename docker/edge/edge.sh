@@ -5,13 +5,48 @@
 #                              an upstream's name moves to a new address: nginx 1.22 resolves them only at (re)load.
 #   edge route NAME HOST:PORT… point upstream NAME at those servers; tested, then a graceful reload that returns
 #                              when the old workers have finished their requests (the drain at the edge)
-#   edge reload                apply /etc/mlstack/edge/site.conf (the release's routes); tested, then a graceful reload
+#   edge reload                apply /etc/mlstack/edge/site.conf (the release's routes); tested, then a graceful reload;
+#                              and when the TLS certificate or key at /etc/mlstack/tls changed, a graceful reload of the
+#                              front too (tested first: a pair nginx refuses leaves the old one serving)
+# EDGE_TLS=on (the build sets it in prod with a certificate, docs/https.md): HTTPS on 8443, HTTP on 8080 redirects there
+# (to port EDGE_HTTPS_PORT, the published one) except /healthz; off: plain HTTP on 8080, as in dev.
 # A change nginx -t refuses is undone and reported (exit 1): the running config keeps serving.
 # The root filesystem is read-only (stack/compose.yaml): /tmp/nginx and /tmp/edge are tmpfs, and every nginx run is
 # given `-e stderr`, or it would first try to open its built-in error log under /var/log/nginx and complain.
 set -u
 state=/tmp/edge
 site_source=/etc/mlstack/edge/site.conf
+tls=/etc/mlstack/tls
+
+front_servers() { # the front's servers for EDGE_TLS (front.conf includes them)
+  if [ "${EDGE_TLS:-off}" != on ]; then
+    printf 'server {\n    listen 8080;\n    location / { include /etc/nginx/front-proxy.conf; }\n}\n'
+    return 0
+  fi
+  port=${EDGE_HTTPS_PORT:-443}
+  authority='$host'
+  [ "$port" = 443 ] || authority="\$host:$port"
+  printf 'server {\n    listen 8080;\n    location = /healthz { include /etc/nginx/front-proxy.conf; }\n'
+  printf '    location / { return 301 https://%s$request_uri; }\n}\n' "$authority"
+  printf 'server {\n    listen 8443 ssl http2;\n    include /etc/nginx/front-tls.conf;\n'
+  printf '    location / { include /etc/nginx/front-proxy.conf; }\n}\n'
+}
+
+tls_sum() { # what identifies the certificate and key the front serves (empty without TLS)
+  [ "${EDGE_TLS:-off}" = on ] && cat "$tls/fullchain.pem" "$tls/privkey.pem" 2>/dev/null | cksum
+}
+
+reload_front() { # a new certificate or key: test the front with it, then reload the front gracefully
+  now=$(tls_sum)
+  [ "$now" = "$(cat "$state/tls.sum" 2>/dev/null)" ] && return 0
+  if ! nginx -e stderr -c /etc/nginx/front.conf -t -q 2>"$state/test.log"; then
+    echo "edge: nginx refused the new TLS certificate or key; the running one stays:" >&2
+    cat "$state/test.log" >&2
+    return 1
+  fi
+  nginx -e stderr -c /etc/nginx/front.conf -s reload && echo "$now" > "$state/tls.sum"
+  echo "edge: the front reloaded with the new TLS certificate" >&2
+}
 
 upstream() { # NAME SERVER…: one upstream block; keepalive connections to the app are worth ~2.5x the requests/s
   name=$1; shift
@@ -68,6 +103,12 @@ case "${1:-}" in
   start)
     # /tmp/nginx is a fresh tmpfs: nginx creates its temp directories, but not the front's parent of them.
     mkdir -p "$state/upstreams" /tmp/nginx/front
+    if [ "${EDGE_TLS:-off}" = on ] && ! { [ -r "$tls/fullchain.pem" ] && [ -r "$tls/privkey.pem" ]; }; then
+      echo "edge: EDGE_TLS=on but $tls/fullchain.pem and privkey.pem are not both there and readable by $(id -un) (groups: $(id -G)); the build delivers them (docs/https.md)" >&2
+      exit 1
+    fi
+    front_servers > "$state/front-servers.conf"
+    tls_sum > "$state/tls.sum"
     # Until the build points them at copies, each upstream is its service's name: Docker's DNS gives its containers.
     upstream ml_service ml-service:8000 > "$state/upstreams/ml_service.conf"
     upstream frontend_app frontend:8080 > "$state/upstreams/frontend_app.conf"
@@ -96,7 +137,8 @@ case "${1:-}" in
     apply "$state/upstreams/$name.conf" "$state/upstreams/.$name.new"
     ;;
   reload)
-    cp "$site_source" "$state/.site.new" && apply "$state/site.conf" "$state/.site.new"
+    cp "$site_source" "$state/.site.new" && apply "$state/site.conf" "$state/.site.new" || exit 1
+    reload_front
     ;;
   *)
     echo "usage: edge start | route NAME HOST:PORT... | reload" >&2
