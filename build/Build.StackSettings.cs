@@ -32,13 +32,16 @@ internal sealed partial class Build
     private async Task<ComposeModel> ReadStackModelAsync(CancellationToken ct)
     {
         var project = await StackProjectAsync(ct);
+        if (StackEnvironmentName == StackEnvironment.Prod && InvokedTargetNames.Any(t => t is "Up" or "Deploy"))
+            _ = EdgeTls; // refuses prod without HTTPS before Images builds anything
         if (StackEnvironmentName == StackEnvironment.Prod)
             ProductionSecrets.Check(ProductionSecrets.Effective(project.EnvFile), EnvFile.Read(Path.Combine(RootDirectory, "stack", ".env.example")));
         return await ComposeConfigReader.ReadAsync(project, Log, ComposeEnvironment(), new Tooling.ToolOutputCache(Path.Combine(TemporaryDirectory, "cache")), ct);
     }
 
-    /// <summary>What compose interpolates besides the env file: the base image (images are named by Up).</summary>
-    private Dictionary<string, string> ComposeEnvironment() => new() { ["BASE_IMAGE"] = BaseImageName };
+    /// <summary>What compose interpolates besides the env file: the base image (images are named by Up), and in prod
+    /// the edge's HTTPS settings (Build.Https.cs).</summary>
+    private Dictionary<string, string> ComposeEnvironment() => new(EdgeTlsComposeVariables()) { ["BASE_IMAGE"] = BaseImageName };
 
     /// <summary>The worker tiers autoscale.yaml lets the autoscaler stop entirely (a release ships this same file).</summary>
     private IReadOnlySet<string> ScaleToZeroTiers() =>
