@@ -32,10 +32,10 @@ internal sealed partial class Build
     private async Task<ComposeModel> ReadStackModelAsync(CancellationToken ct)
     {
         var project = await StackProjectAsync(ct);
-        if (StackEnvironmentName == StackEnvironment.Prod && InvokedTargetNames.Any(t => t is "Up" or "Deploy"))
-            _ = EdgeTls; // refuses prod without HTTPS before Images builds anything
         if (StackEnvironmentName == StackEnvironment.Prod)
             ProductionSecrets.Check(ProductionSecrets.Effective(project.EnvFile), EnvFile.Read(Path.Combine(RootDirectory, "stack", ".env.example")));
+        if (StackEnvironmentName == StackEnvironment.Prod && InvokedTargetNames.Any(t => t is "Up" or "Deploy"))
+            _ = EdgeTls; // refuses prod without HTTPS before Images builds anything
         return await ComposeConfigReader.ReadAsync(project, Log, ComposeEnvironment(), new Tooling.ToolOutputCache(Path.Combine(TemporaryDirectory, "cache")), ct);
     }
 

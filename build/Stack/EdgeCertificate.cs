@@ -59,7 +59,7 @@ public sealed class EdgeCertificate
         {
             using var paired = X509Certificate2.CreateFromPem(leaf.ExportCertificatePem(), keyPem);
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or ArgumentException) // another key, or another kind of key
         {
             throw new BuildInputException($"{keySource} does not match the certificate in --tls-cert {certFile} (its first certificate, {leaf.Subject}); give the key it was issued for.");
         }
@@ -108,7 +108,7 @@ public sealed class EdgeCertificate
             var covers = names.All(name => leaf.MatchesHostname(name));
             return covers && leaf.NotAfter.ToUniversalTime() > now.UtcDateTime.AddDays(30) ? new EdgeCertificate(chainPem, keyPem, leaf) : null;
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             return null;
         }
