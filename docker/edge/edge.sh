@@ -44,8 +44,20 @@ reload_front() { # a new certificate or key: test the front with it, then reload
     cat "$state/test.log" >&2
     return 1
   fi
-  nginx -e stderr -c /etc/nginx/front.conf -s reload && echo "$now" > "$state/tls.sum"
-  echo "edge: the front reloaded with the new TLS certificate" >&2
+  before=$(workers front)
+  nginx -e stderr -c /etc/nginx/front.conf -s reload || return 1
+  echo "$now" > "$state/tls.sum"
+  # Return once the front's old workers are gone: from then on every new connection gets the new certificate.
+  tries=0
+  while [ $tries -lt 400 ]; do
+    alive=
+    for pid in $before; do [ -d "/proc/$pid" ] && alive=1; done
+    [ -z "$alive" ] && { echo "edge: the front serves the new TLS certificate" >&2; return 0; }
+    tries=$((tries + 1))
+    sleep 0.1
+  done
+  # New connections already reach the new workers; an old one finishes its long requests with the old pair.
+  echo "edge: the front serves the new TLS certificate (old workers still finishing requests after 40 s)" >&2
 }
 
 upstream() { # NAME SERVER…: one upstream block; keepalive connections to the app are worth ~2.5x the requests/s
@@ -86,8 +98,8 @@ apply() { # FILE NEW: replace FILE by NEW if nginx accepts the result, else put 
   return 1
 }
 
-workers() { # the pids of the router's worker processes (the front's stay)
-  master=$(cat /tmp/nginx/nginx.pid 2>/dev/null) || return 0
+workers() { # the pids of the router's worker processes (the front's stay); of the front's with `workers front`
+  master=$(cat "/tmp/nginx/${1:-nginx}.pid" 2>/dev/null) || return 0
   for dir in /proc/[0-9]*; do
     [ "$(awk '/^PPid:/ {print $2}' "$dir/status" 2>/dev/null)" = "$master" ] && echo "${dir#/proc/}"
   done

@@ -9,7 +9,29 @@ namespace Mlstack.Tests.Deploy;
 internal sealed class VmStackDriver(TestVm vm)
 {
     public const string Port = "18081";
+
+    /// <summary>Where the VM's edge redirects plain HTTP to HTTPS at <see cref="Port"/>.</summary>
+    public const string HttpPort = "18091";
+
     private readonly string _secret = Guid.NewGuid().ToString("N");
+
+    /// <summary>The stack serves HTTPS with a certificate for the VM's address from this throwaway CA, given to every
+    /// build.sh run as an operator gives it (--tls-cert, --tls-key); clients here trust the CA alone.</summary>
+    private readonly Lazy<(TestCertificateAuthority Ca, string Cert, string Key)> _tls = new(() =>
+    {
+        var ca = new TestCertificateAuthority("mlstack deploy test CA");
+        var (cert, key) = ca.Issue([vm.Address]).WriteTo(Path.GetFullPath(Path.Combine(vm.PrivateRoot, "..", "tls")));
+        return (ca, cert, key);
+    });
+
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 TrustedRoot => _tls.Value.Ca.Root;
+
+    public string CertificateFile => _tls.Value.Cert;
+
+    public string KeyFile => _tls.Value.Key;
+
+    /// <summary>The stack's address: HTTPS at <see cref="Port"/>.</summary>
+    public Uri BaseUri => new($"https://{vm.Address}:{Port}");
 
     /// <summary>The random part of every secret in the settings: no output may contain it.</summary>
     public string Secret => _secret;
@@ -18,7 +40,7 @@ internal sealed class VmStackDriver(TestVm vm)
 
     public string ReleasesFolder => Path.Combine(vm.PrivateSrv, "mlstack", "releases");
 
-    public HttpClient Http() => new() { BaseAddress = new Uri($"http://{vm.Address}:{Port}") };
+    public HttpClient Http() => new(TrafficProbe.Trusting(TrustedRoot)) { BaseAddress = BaseUri };
 
     public string EnvFile(string name, string extra = "")
     {
@@ -37,6 +59,7 @@ internal sealed class VmStackDriver(TestVm vm)
             S3_SECRET_ACCESS_KEY=s3-{_secret}
             FRONTEND_BIND=0.0.0.0
             FRONTEND_PORT={Port}
+            FRONTEND_HTTP_PORT={HttpPort}
             {extra}
             """);
         return Path.GetFullPath(path);
@@ -49,7 +72,8 @@ internal sealed class VmStackDriver(TestVm vm)
         var knownHosts = Path.Combine(vm.PrivateRoot, "..", $"known_hosts-{Guid.NewGuid():N}");
         File.WriteAllText(knownHosts, knownHostsLine.Replace("10.0.0.9", vm.Address, StringComparison.Ordinal) + "\n");
         return ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"),
-            [.. args, "--host", $"root@{vm.Address}", "--ssh-key", vm.ClientKeyPath, "--known-hosts", knownHosts, "--project-name", "mlstackvm"],
+            [.. args, "--host", $"root@{vm.Address}", "--ssh-key", vm.ClientKeyPath, "--known-hosts", knownHosts, "--project-name", "mlstackvm",
+                "--tls-cert", CertificateFile, "--tls-key", KeyFile],
             timeout: TimeSpan.FromMinutes(20));
     }
 
