@@ -99,9 +99,7 @@ internal sealed partial class Build
     private VmReleaseRuntime VmRuntime(SshSession vm, (string Release, CanaryPolicy Policy)? canary = null) =>
         new(vm, token => ActivationAsync(vm, new ReleaseStore(vm, DeployPath), token), async (services, token) =>
         {
-            // HTTPS when the release's start gave the VM's edge a certificate (and --stack-url, if given, says https).
-            var chain = StackUrl == null || StackUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase) ? await VmEdgeChainAsync(vm, token) : null;
-            var (url, tls) = SmokeTarget(VmStackAddress(vm, (await StackProjectAsync(token)).EnvFile, https: chain != null), chain);
+            var (url, tls) = await VmSmokeTargetAsync(vm, token); // HTTPS when the release gave the edge a certificate
             await SmokeAsync(vm.OpenEngine(), url, services, token, tls: tls);
         }, Log)
         {

@@ -101,6 +101,22 @@ internal sealed partial class Build
         string.IsNullOrWhiteSpace(chainPem) ? (url, null)
             : (new UriBuilder(url) { Scheme = Uri.UriSchemeHttps, Port = url.Port }.Uri, new EdgeTlsExpectation(chainPem, url.Host));
 
+    /// <summary>Where SmokeTest reaches the stack on this machine: HTTPS when the last Up here gave the edge a
+    /// certificate (and --stack-url, if given, says https).</summary>
+    private (Uri Url, EdgeTlsExpectation? Tls) LocalSmokeTarget()
+    {
+        var chain = StackUrl == null || StackUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase)
+            ? EdgeCertificateFiles.ReadChain(EdgeCertificateFiles.LocalFolder(TemporaryDirectory, ProjectName)) : null;
+        return SmokeTarget(StackAddress(https: chain != null), chain);
+    }
+
+    /// <summary>Where SmokeTest reaches the VM's stack: HTTPS when the current release gave its edge a certificate.</summary>
+    private async Task<(Uri Url, EdgeTlsExpectation? Tls)> VmSmokeTargetAsync(SshSession vm, CancellationToken ct)
+    {
+        var chain = StackUrl == null || StackUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase) ? await VmEdgeChainAsync(vm, ct) : null;
+        return SmokeTarget(VmStackAddress(vm, (await StackProjectAsync(ct)).EnvFile, https: chain != null), chain);
+    }
+
     /// <summary>The chain the VM's edge serves now (after a release's start copied it there), or null.</summary>
     private async Task<string?> VmEdgeChainAsync(SshSession vm, CancellationToken ct)
     {

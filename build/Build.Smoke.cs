@@ -21,10 +21,7 @@ internal sealed partial class Build
         .Executes(async ct =>
         {
             var services = (await StackModelAsync(ct)).Services.Select(s => s.Name).ToList();
-            // HTTPS when the last Up here gave the edge a certificate (and --stack-url, if given, says https).
-            var chain = StackUrl == null || StackUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase)
-                ? EdgeCertificateFiles.ReadChain(EdgeCertificateFiles.LocalFolder(TemporaryDirectory, ProjectName)) : null;
-            var (url, tls) = SmokeTarget(StackAddress(https: chain != null), chain);
+            var (url, tls) = LocalSmokeTarget();
             await SmokeAsync(await LocalEngineAsync(ct), url, services, ct, tls: tls);
         });
 
