@@ -11,7 +11,7 @@ namespace Mlstack.Build;
 /// when asked, or states that a load balancer in front ends TLS; without one of those, Up and Deploy refuse prod.</summary>
 internal sealed partial class Build
 {
-    [Parameter("Prod: the edge's HTTPS certificate chain, a PEM file (the server's certificate first, then intermediates); with --tls-key")]
+    [Parameter("Prod: the edge's HTTPS certificate chain, a PEM file (the server's certificate first, then intermediates), or its PEM text (CI); with --tls-key")]
     private readonly string? TlsCert;
 
     [Parameter("Prod: the private key of --tls-cert, a PEM file (delivered to the edge readable by it alone)")]
@@ -25,6 +25,9 @@ internal sealed partial class Build
 
     [Parameter("Prod: TLS ends at a load balancer in front of the host; the edge serves plain HTTP on FRONTEND_BIND only (not 0.0.0.0)")]
     private readonly bool TlsAtLoadBalancer;
+
+    /// <summary>--tls-cert: a file (relative to the root), or the chain's PEM text itself.</summary>
+    private string CertificateChain => EdgeCertificate.IsPem(TlsCert!) ? TlsCert! : Path.GetFullPath(TlsCert!, RootDirectory);
 
     private EdgeCertificateOptions EdgeTlsParameters =>
         new(TlsCert, TlsKey ?? (TlsPrivateKey != null ? "--tls-private-key" : null), SelfSigned, TlsAtLoadBalancer);
@@ -50,8 +53,8 @@ internal sealed partial class Build
         var certificate = mode switch
         {
             EdgeTlsMode.Certificate => TlsKey != null
-                ? EdgeCertificate.Load(Path.GetFullPath(TlsCert!, RootDirectory), Path.GetFullPath(TlsKey, RootDirectory), now)
-                : EdgeCertificate.Load(Path.GetFullPath(TlsCert!, RootDirectory), TlsPrivateKey!, "--tls-private-key", now),
+                ? EdgeCertificate.Load(CertificateChain, Path.GetFullPath(TlsKey, RootDirectory), now)
+                : EdgeCertificate.Load(CertificateChain, TlsPrivateKey!, "--tls-private-key", now),
             EdgeTlsMode.SelfSigned => SelfSignedCertificate(names, now),
             _ => null,
         };

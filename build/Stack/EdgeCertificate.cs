@@ -33,11 +33,14 @@ public sealed class EdgeCertificate
     public static EdgeCertificate Load(string certFile, string keyFile, DateTimeOffset now) =>
         Load(certFile, ReadText(keyFile, "--tls-key"), $"--tls-key {keyFile}", now);
 
+    /// <param name="certFile">The chain's file, or the chain's PEM text itself (a CI variable: a certificate is public).</param>
     /// <param name="keyPem">The key's text (from --tls-key's file, or --tls-private-key itself).</param>
     /// <param name="keySource">How messages name where the key came from; never the key.</param>
     public static EdgeCertificate Load(string certFile, string keyPem, string keySource, DateTimeOffset now)
     {
-        var chainPem = ReadText(certFile, "--tls-cert");
+        var given = IsPem(certFile);
+        var chainPem = given ? certFile : ReadText(certFile, "--tls-cert");
+        certFile = given ? "(PEM text)" : certFile;
         var chain = new X509Certificate2Collection();
         try
         {
@@ -113,6 +116,9 @@ public sealed class EdgeCertificate
             return null;
         }
     }
+
+    /// <summary>Whether --tls-cert holds the chain itself rather than a file's path.</summary>
+    public static bool IsPem(string value) => value.Contains("-----BEGIN", StringComparison.Ordinal);
 
     private static string ReadText(string path, string parameter)
     {

@@ -33,6 +33,20 @@ public sealed class EdgeCertificateTests : IDisposable
     }
 
     [Fact]
+    public void The_chain_may_be_given_as_text_and_the_key_as_text_as_CI_hands_them_over()
+    {
+        var issued = _ca.Issue(["ml.example.com"]);
+        var other = _ca.Issue(["ml.example.com"]);
+
+        var loaded = EdgeCertificate.Load(issued.ChainPem, issued.KeyPem, "--tls-private-key", Now);
+        var error = Assert.Throws<BuildInputException>(() => EdgeCertificate.Load(issued.ChainPem, other.KeyPem, "--tls-private-key", Now));
+
+        Assert.Equal("CN=ml.example.com", loaded.Leaf.Subject);
+        Assert.StartsWith("--tls-private-key does not match the certificate in --tls-cert (PEM text)", error.Message);
+        Assert.DoesNotContain("PRIVATE KEY", error.Message);
+    }
+
+    [Fact]
     public void A_key_of_another_certificate_is_refused_naming_both_files()
     {
         var (cert, _) = _ca.Issue(["ml.example.com"]).WriteTo(_root.Path, "one");
