@@ -15,6 +15,7 @@ public static class EdgeCertificateRelease
     [
         new($"tls/{EdgeCertificateFiles.Chain}", Encoding.UTF8.GetBytes(certificate.ChainPem), EdgeCertificateFiles.ChainMode | UnixFileMode.UserWrite),
         new($"tls/{EdgeCertificateFiles.Key}", Encoding.UTF8.GetBytes(certificate.KeyPem), UnixFileMode.UserRead),
+        new($"tls/{EdgeCertificateFiles.Expiry}", Encoding.UTF8.GetBytes(EdgeCertificateFiles.ExpiryMetric(certificate)), EdgeCertificateFiles.ChainMode | UnixFileMode.UserWrite),
     ];
 
     /// <summary>The VM's folder the edge mounts: one path for every release, so a release with a new certificate
@@ -35,8 +36,8 @@ public static class EdgeCertificateRelease
             + $"gid=$(sed -n 's/^EDGE_TLS_GID=//p' {Q($"{releaseDirectory}/.env")} | tail -n 1); gid=${{gid:-33}}; "
             + $"mkdir -p {Q(target)}; chgrp \"$gid\" {Q(target)}; chmod 750 {Q(target)}; "
             + $"if [ -f {Q($"{source}/{EdgeCertificateFiles.Chain}")} ]; then "
-            + $"for f in {EdgeCertificateFiles.Chain}:444 {EdgeCertificateFiles.Key}:440; do name=${{f%%:*}}; cp {Q(source)}/\"$name\" {Q(target)}/.incoming; chgrp \"$gid\" {Q(target)}/.incoming; chmod \"${{f##*:}}\" {Q(target)}/.incoming; mv -f {Q(target)}/.incoming {Q(target)}/\"$name\"; done; "
-            + $"else rm -f {Q($"{target}/{EdgeCertificateFiles.Chain}")} {Q($"{target}/{EdgeCertificateFiles.Key}")}; fi; "
+            + $"for f in {EdgeCertificateFiles.Chain}:444 {EdgeCertificateFiles.Key}:440 {EdgeCertificateFiles.Expiry}:444; do name=${{f%%:*}}; cp {Q(source)}/\"$name\" {Q(target)}/.incoming; chgrp \"$gid\" {Q(target)}/.incoming; chmod \"${{f##*:}}\" {Q(target)}/.incoming; mv -f {Q(target)}/.incoming {Q(target)}/\"$name\"; done; "
+            + $"else rm -f {Q($"{target}/{EdgeCertificateFiles.Chain}")} {Q($"{target}/{EdgeCertificateFiles.Key}")} {Q($"{target}/{EdgeCertificateFiles.Expiry}")}; fi; "
             + $"cat {Q($"{target}/{EdgeCertificateFiles.Chain}")} {Q($"{target}/{EdgeCertificateFiles.Key}")} 2>/dev/null | sha256sum | cut -c1-64";
     }
 

@@ -16,6 +16,9 @@ public static class EdgeCertificateFiles
     public const string Chain = "fullchain.pem";
     public const string Key = "privkey.pem";
 
+    /// <summary>The certificate's expiry as a Prometheus metric in the text format, beside the pair: for an alert.</summary>
+    public const string Expiry = "edge_certificate.prom";
+
     public const UnixFileMode ChainMode = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     public const UnixFileMode KeyMode = UnixFileMode.UserRead | UnixFileMode.GroupRead;
     private const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
@@ -34,6 +37,7 @@ public static class EdgeCertificateFiles
         Own(folder, FolderMode, group);
         WriteWhole(folder, Chain, certificate.ChainPem, ChainMode, group);
         WriteWhole(folder, Key, certificate.KeyPem, KeyMode, group);
+        WriteWhole(folder, Expiry, ExpiryMetric(certificate), ChainMode, group);
         return Hash(certificate.ChainPem, certificate.KeyPem);
     }
 
@@ -42,7 +46,14 @@ public static class EdgeCertificateFiles
     {
         File.Delete(Path.Combine(folder, Chain));
         File.Delete(Path.Combine(folder, Key));
+        File.Delete(Path.Combine(folder, Expiry));
     }
+
+    /// <summary>mlstack_edge_certificate_not_after_seconds: when the certificate the edge serves expires (Unix time).</summary>
+    public static string ExpiryMetric(EdgeCertificate certificate) =>
+        "# HELP mlstack_edge_certificate_not_after_seconds When the edge's HTTPS certificate expires (Unix time).\n"
+        + "# TYPE mlstack_edge_certificate_not_after_seconds gauge\n"
+        + $"mlstack_edge_certificate_not_after_seconds {certificate.NotAfter.ToUnixTimeSeconds()}\n";
 
     /// <summary>The chain the stack's edge was last given on this machine, or null when it serves plain HTTP.</summary>
     public static string? ReadChain(string folder) =>

@@ -23,7 +23,7 @@ public sealed class EdgeCertificateReleaseTests : IDisposable
     {
         var files = EdgeCertificateRelease.ReleaseFiles(Certificate());
 
-        Assert.Equal(["tls/fullchain.pem", "tls/privkey.pem"], files.Select(f => f.RelativePath));
+        Assert.Equal(["tls/fullchain.pem", "tls/privkey.pem", "tls/edge_certificate.prom"], files.Select(f => f.RelativePath));
         Assert.Equal(UnixFileMode.UserRead, files[1].Mode);
         Assert.Equal((UnixFileMode)0, files[1].Mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead));
     }
@@ -47,7 +47,8 @@ public sealed class EdgeCertificateReleaseTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead, File.GetUnixFileMode(Path.Combine(folder, EdgeCertificateFiles.Key)));
         Assert.Equal((UnixFileMode)0b111_101_000, File.GetUnixFileMode(folder));
         Assert.Equal($"{gid} {gid}", (await ChildProcess.RunAsync("stat", ["-c", "%g", folder, Path.Combine(folder, EdgeCertificateFiles.Key)])).Output.Trim().ReplaceLineEndings(" "));
-        Assert.Equal(["fullchain.pem", "privkey.pem"], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+        Assert.Equal(["edge_certificate.prom", "fullchain.pem", "privkey.pem"], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+        Assert.Contains($"mlstack_edge_certificate_not_after_seconds {certificate.NotAfter.ToUnixTimeSeconds()}\n", File.ReadAllText(Path.Combine(folder, EdgeCertificateFiles.Expiry)));
         var withPair = synced.Output.Trim();
 
         Directory.Delete(Path.Combine(release, "tls"), recursive: true);
