@@ -6,7 +6,8 @@ namespace Mlstack.Tests.Deploy;
 
 /// <summary>What the whole-stack scenarios on a fixture VM share: the stack's settings as a user writes them,
 /// ./build.sh against the VM with its pinned host key, an SSH session for looking inside, and reading the output.</summary>
-internal sealed class VmStackDriver(TestVm vm)
+/// <param name="selfSigned">HTTPS with --self-signed (the build makes the certificate) instead of a test CA's.</param>
+internal sealed class VmStackDriver(TestVm vm, bool selfSigned = false)
 {
     public const string Port = "18081";
 
@@ -24,7 +25,12 @@ internal sealed class VmStackDriver(TestVm vm)
         return (ca, cert, key);
     });
 
-    public System.Security.Cryptography.X509Certificates.X509Certificate2 TrustedRoot => _tls.Value.Ca.Root;
+    /// <summary>What clients here trust: the test CA, or (once a deploy made it) the build's self-signed certificate,
+    /// kept under the checkout's .nuke/temp.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 TrustedRoot => selfSigned
+        ? System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(
+            Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "edge-tls", "self-signed", vm.Address, Mlstack.Build.Stack.EdgeCertificateFiles.Chain)))
+        : _tls.Value.Ca.Root;
 
     public string CertificateFile => _tls.Value.Cert;
 
@@ -73,7 +79,7 @@ internal sealed class VmStackDriver(TestVm vm)
         File.WriteAllText(knownHosts, knownHostsLine.Replace("10.0.0.9", vm.Address, StringComparison.Ordinal) + "\n");
         return ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"),
             [.. args, "--host", $"root@{vm.Address}", "--ssh-key", vm.ClientKeyPath, "--known-hosts", knownHosts, "--project-name", "mlstackvm",
-                "--tls-cert", CertificateFile, "--tls-key", KeyFile],
+                .. (selfSigned ? ["--self-signed"] : new[] { "--tls-cert", CertificateFile, "--tls-key", KeyFile })],
             timeout: TimeSpan.FromMinutes(20));
     }
 
