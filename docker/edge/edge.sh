@@ -105,6 +105,12 @@ workers() { # the pids of the router's worker processes (the front's stay); of t
   done
 }
 
+unresolved() { # the upstream server names Docker's DNS does not know (yet): a service stopped or not started
+  sed -n 's/^ *server \([^:;]*\).*/\1/p' "$state"/upstreams/*.conf 2>/dev/null | sort -u | while read -r host; do
+    getent ahostsv4 "$host" >/dev/null || echo "$host"
+  done
+}
+
 addresses() { # every address every upstream server name resolves to, in one line
   sed -n 's/^ *server \([^:;]*\).*/\1/p' "$state"/upstreams/*.conf 2>/dev/null | sort -u | while read -r host; do
     getent ahostsv4 "$host" | awk '{print $1}' | sort -u | tr '\n' ' '
@@ -125,6 +131,14 @@ case "${1:-}" in
     upstream ml_service ml-service:8000 > "$state/upstreams/ml_service.conf"
     upstream frontend_app frontend:8080 > "$state/upstreams/frontend_app.conf"
     cp "$site_source" "$state/site.conf"
+    # nginx refuses to start while an upstream's name does not resolve, and the edge would exit: wait a little for
+    # services started just after it (a Restore starts the stopped services in one go, the edge among the first).
+    tries=0
+    while [ -n "$(unresolved)" ] && [ $tries -lt 60 ]; do
+      [ $tries = 0 ] && echo "edge: waiting for $(unresolved | tr '\n' ' ')to resolve" >&2
+      tries=$((tries + 1))
+      sleep 0.5
+    done
     nginx -e stderr -g 'daemon off;' &
     nginx_pid=$!
     nginx -e stderr -c /etc/nginx/front.conf -g 'daemon off;' &
