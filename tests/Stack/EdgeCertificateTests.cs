@@ -120,7 +120,7 @@ public sealed class EdgeCertificateTests : IDisposable
 
         Assert.True(made.Leaf.MatchesHostname("vm.example.com"));
         Assert.True(made.Leaf.MatchesHostname("10.0.0.5"));
-        Assert.Equal(made.Leaf.Subject.Split(',')[0], "CN=vm.example.com");
+        Assert.Equal("CN=vm.example.com", made.Leaf.Subject.Split(',')[0]);
         Assert.NotNull(EdgeCertificate.Reuse(made.ChainPem, made.KeyPem, ["vm.example.com", "10.0.0.5"], Now));
         Assert.Null(EdgeCertificate.Reuse(made.ChainPem, made.KeyPem, ["other.example.com"], Now));
         Assert.Null(EdgeCertificate.Reuse(made.ChainPem, made.KeyPem, ["vm.example.com"], Now.AddDays(340)));
