@@ -29,20 +29,20 @@ internal sealed partial class Build
     /// <summary>Here: this checkout's images and compose files, the stack at --stack-url or FRONTEND_PORT.</summary>
     private BackupSitePlan LocalBackupPlan() => new(
         ProjectName, ServiceTimeout, StackModelAsync,
-        _ => Task.FromResult(StackAddress()),
+        _ => Task.FromResult(LocalSmokeTarget().Url),
         async (_, _, ct) => new ScratchSource(await StackProjectAsync(ct), await UpEnvironmentAsync(ct), TemporaryDirectory),
         async ct =>
         {
             var revision = await RevisionAsync(ct);
             return new BackupOrigin(StackEnvironmentName.ToString().ToLowerInvariant(), revision.Sha, revision.Tag);
         },
-        SmokeRunAsync);
+        (engine, url, services, project, checks, handler, ct) => SmokeRunAsync(engine, url, services, project, checks, handler, ct, LocalSmokeTarget().Tls));
 
     /// <summary>On a VM: the files and images of the release the backup was taken from when the VM still keeps it,
     /// else the current release's; the stack at the VM's address.</summary>
     private BackupSitePlan VmBackupPlan(SshSession vm) => new(
         ProjectName, ServiceTimeout, StackModelAsync,
-        async ct => VmStackAddress(vm, (await StackProjectAsync(ct)).EnvFile),
+        async ct => (await VmSmokeTargetAsync(vm, ct)).Url,
         async (backup, prefix, ct) =>
         {
             var store = new ReleaseStore(vm, DeployPath);
@@ -58,7 +58,8 @@ internal sealed partial class Build
             var current = await CurrentReleaseAsync(vm, ct);
             return new BackupOrigin(StackEnvironmentName.ToString().ToLowerInvariant(), current.GitSha, current.Id);
         },
-        SmokeRunAsync);
+        async (engine, url, services, project, checks, handler, ct) =>
+            await SmokeRunAsync(engine, url, services, project, checks, handler, ct, project == null ? (await VmSmokeTargetAsync(vm, ct)).Tls : null));
 
     /// <summary>Here, backups live outside the checkout; a relative --backup-repository is the checkout's.</summary>
     private BackupHome LocalBackupHome => new(DefaultBackupsFolder, path => Path.GetFullPath(path, RootDirectory));
@@ -66,8 +67,9 @@ internal sealed partial class Build
     /// <summary>On a VM, beside the releases, and only under the deploy path.</summary>
     private BackupHome VmBackupHome => new($"{DeployPath}/backups", ReleaseStore.CheckDeployPath);
 
-    private Task SmokeRunAsync(Docker.DotNet.DockerClient engine, Uri url, IReadOnlyList<string> services, string? project, IReadOnlyList<Smoke.SmokeCheck> checks, HttpMessageHandler? handler, CancellationToken ct) =>
-        SmokeAsync(engine, url, services, ct, project, checks, handler);
+    /// <param name="tls">The live stack's edge serves HTTPS with this certificate (a scratch stack's never does).</param>
+    private Task SmokeRunAsync(Docker.DotNet.DockerClient engine, Uri url, IReadOnlyList<string> services, string? project, IReadOnlyList<Smoke.SmokeCheck> checks, HttpMessageHandler? handler, CancellationToken ct, Smoke.EdgeTlsExpectation? tls = null) =>
+        SmokeAsync(engine, url, services, ct, project, checks, handler, project == null && url.Scheme == Uri.UriSchemeHttps ? tls : null);
 
     // For Build.DeployData.cs, which calls these by their old names (it moves with the release state machine).
     private static Task<BackupOrigin> BackupOriginAsync(BackupSite site, CancellationToken ct) => site.OriginAsync(ct);

@@ -49,6 +49,9 @@ internal sealed partial class Build
         .Requires(() => DeployHost)
         .Executes(async ct =>
         {
+            // Before anything ships: prod without HTTPS is refused, a bad certificate named.
+            var tls = EdgeTls;
+            var certificate = EdgeCertificateFor(tls, [SshTarget.Parse(DeployHost).Host]);
             var (images, revision) = (await StackImagesAsync(ct), await RevisionAsync(ct));
             var release = ReleaseDeployment.Pending(revision.Sha, revision.ShortSha, images.ToDictionary(i => i.Reference, i => i.ImageId), DateTimeOffset.UtcNow);
             await using var link = new VmLink(ConnectVmAsync, Log, "Deploy");
@@ -60,7 +63,7 @@ internal sealed partial class Build
             var canary = CanaryPolicyOf(Canary, CanaryShare);
             await link.RunAsync($"release {release.Id}", vm => new ReleaseDeployment(vm, VmRuntime(vm, canary == null ? null : (release.Id, canary)), VmDeployOptions, Log).RunAsync(
                 release,
-                files: token => ReleaseFilesAsync(vm, images, token),
+                files: token => ReleaseFilesAsync(vm, images, tls, certificate, token),
                 backUp: (outgoing, incoming, token) => BackUpBeforeSwitchAsync(vm, outgoing, incoming, token),
                 ct), ct);
         });
@@ -77,10 +80,17 @@ internal sealed partial class Build
 
     private DeployOptions VmDeployOptions => new(DeployHost ?? string.Empty, DeployPath, KeepReleases, LockWait, ReportsDirectory);
 
-    private async Task<IReadOnlyList<ReleaseFile>> ReleaseFilesAsync(SshSession vm, IReadOnlyList<BuiltImage> images, CancellationToken ct)
+    /// <summary>The release's files; with HTTPS at the edge, its certificate among them and the edge's settings for it.</summary>
+    private async Task<IReadOnlyList<ReleaseFile>> ReleaseFilesAsync(SshSession vm, IReadOnlyList<BuiltImage> images, EdgeTlsMode tls, EdgeCertificate? certificate, CancellationToken ct)
     {
         var project = await StackProjectAsync(ct);
-        return await ReleasePreparation.FilesAsync(vm, DeployPath, project, WithPrivateApi(ProductionSecrets.Effective(project.EnvFile)), ComposeImages.Variables(images), ct);
+        var settings = WithPrivateApi(ProductionSecrets.Effective(project.EnvFile));
+        var group = certificate == null ? EdgeCertificateOptions.EdgeGroup
+            : int.Parse((await vm.RunAsync(EdgeCertificateRelease.VmGroupCommand, TimeSpan.FromSeconds(30), ct)).EnsureSuccess().Output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (variable, value) in EdgeCertificateOptions.ComposeVariables(tls, settings, EdgeCertificateRelease.VmFolder(DeployPath), group))
+            settings[variable] = value;
+        var files = await ReleasePreparation.FilesAsync(vm, DeployPath, project, settings, ComposeImages.Variables(images), ct);
+        return certificate == null ? files : [.. files, .. EdgeCertificateRelease.ReleaseFiles(certificate)];
     }
 
     /// <summary>The stack on the VM as Deploy and Rollback drive it: Up's gates, and SmokeTest at the VM's address.</summary>
@@ -88,7 +98,10 @@ internal sealed partial class Build
     /// moves its traffic at once.</param>
     private VmReleaseRuntime VmRuntime(SshSession vm, (string Release, CanaryPolicy Policy)? canary = null) =>
         new(vm, token => ActivationAsync(vm, new ReleaseStore(vm, DeployPath), token), async (services, token) =>
-            await SmokeAsync(vm.OpenEngine(), VmStackAddress(vm, (await StackProjectAsync(token)).EnvFile), services, token), Log)
+        {
+            var (url, tls) = await VmSmokeTargetAsync(vm, token); // HTTPS when the release gave the edge a certificate
+            await SmokeAsync(vm.OpenEngine(), url, services, token, tls: tls);
+        }, Log)
         {
             Canary = canary,
         };
@@ -106,7 +119,8 @@ internal sealed partial class Build
         (new ReleaseActivation(vm, store, await RemoteCompose.FindAsync(vm, ct), ProjectName, $"compose.{StackEnvironmentName.ToString().ToLowerInvariant()}.yaml", Log),
          new UpOptions(new Dictionary<string, string>(), Path.Combine(TemporaryDirectory, "up", $"{vm.Target.Host}-{ProjectName}.json"), ServiceTimeout, Live: !Console.IsOutputRedirected, ScaleToZeroTiers()));
 
-    /// <summary>Where SmokeTest reaches the VM's stack: --stack-url, else the VM's address at FRONTEND_PORT.</summary>
-    private Uri VmStackAddress(SshSession vm, string envFile) =>
-        StackUrl != null ? StackAddress() : new Uri($"http://{vm.Target.Host}:{ProductionSecrets.Effective(envFile).GetValueOrDefault("FRONTEND_PORT") ?? "8080"}");
+    /// <summary>Where SmokeTest reaches the VM's stack: --stack-url, else the VM's address at FRONTEND_PORT (by
+    /// default 443 with HTTPS at the edge, else 8080).</summary>
+    private Uri VmStackAddress(SshSession vm, string envFile, bool https = false) =>
+        StackUrl != null ? StackAddress() : new Uri($"http://{vm.Target.Host}:{EdgeCertificateOptions.PublicPort(ProductionSecrets.Effective(envFile), https)}");
 }

@@ -28,9 +28,10 @@ namespace Mlstack.Build;
     InvokedTargets = [nameof(Deploy)],
     WhenInput = "release",
     InvokedTargetsWhenInput = [nameof(Rollback)],
-    // The host key is public (every client sees it): a variable. The key and the stack's settings are secrets.
-    ImportVariables = ["Host=DEPLOY_HOST", $"{nameof(HostFingerprint)}=DEPLOY_HOST_FINGERPRINT"],
-    ImportSecrets = [$"{nameof(SshPrivateKey)}=DEPLOY_SSH_KEY", $"{nameof(StackEnv)}=STACK_ENV"],
+    // The host key and the edge's certificate are public (every client sees them): variables. The keys and the stack's
+    // settings are secrets. Prod needs TLS_CERTIFICATE with TLS_PRIVATE_KEY (docs/pipeline.md: TLS at a load balancer).
+    ImportVariables = ["Host=DEPLOY_HOST", $"{nameof(HostFingerprint)}=DEPLOY_HOST_FINGERPRINT", $"{nameof(TlsCert)}=TLS_CERTIFICATE"],
+    ImportSecrets = [$"{nameof(SshPrivateKey)}=DEPLOY_SSH_KEY", $"{nameof(StackEnv)}=STACK_ENV", $"{nameof(TlsPrivateKey)}=TLS_PRIVATE_KEY"],
     AptPackages = ["debootstrap", "docker-registry"],
     // debootstrap builds the base image as root.
     RunAsRoot = true,

@@ -62,12 +62,13 @@ internal sealed partial class Build
         .DependsOn(StackConfig, Images)
         .Executes(async ct =>
         {
+            var edgeTls = PrepareLocalEdgeTls(); // prod refuses here without HTTPS
             var (project, model, images) = (await StackProjectAsync(ct), await StackModelAsync(ct), await StackImagesAsync(ct));
             var imageIds = ComposeImages.IdsByService(images);
             var environment = await UpEnvironmentAsync(ct);
             var record = Path.Combine(TemporaryDirectory, "up", $"{project.Name}.json");
             using var engine = await StackEngineAsync(ct);
-            await StackUp.RunAsync(model, engine, LocalCompose.For(project, Log, environment), new UpOptions(imageIds, record, ServiceTimeout, Live: !Console.IsOutputRedirected, ScaleToZeroTiers(), EdgeRoutesFolder.Hash(project.Directory)), Log, ct);
+            await StackUp.RunAsync(model, engine, LocalCompose.For(project, Log, environment), new UpOptions(imageIds, record, ServiceTimeout, Live: !Console.IsOutputRedirected, ScaleToZeroTiers(), EdgeRoutesFolder.Hash(project.Directory) + edgeTls), Log, ct);
         });
 
     Target Down => _ => _

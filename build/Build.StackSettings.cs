@@ -36,11 +36,14 @@ internal sealed partial class Build
         var project = await StackProjectAsync(ct);
         if (StackEnvironmentName == StackEnvironment.Prod)
             ProductionSecrets.Check(ProductionSecrets.Effective(project.EnvFile), EnvFile.Read(Path.Combine(RootDirectory, "stack", ".env.example")));
+        if (StackEnvironmentName == StackEnvironment.Prod && InvokedTargetNames.Any(t => t is "Up" or "Deploy"))
+            _ = EdgeTls; // refuses prod without HTTPS before Images builds anything
         return await ComposeConfigReader.ReadAsync(project, Log, ComposeEnvironment(), new Tooling.ToolOutputCache(Path.Combine(TemporaryDirectory, "cache")), ct);
     }
 
     /// <summary>What compose interpolates besides the env file: the base image (images are named by Up), --private-api,
-    /// and on this machine where each secret's file is (written here first; a stack on a VM gets them from Deploy).</summary>
+    /// on this machine where each secret's file is (written here first; a stack on a VM gets them from Deploy), and in
+    /// prod the edge's HTTPS settings (Build.Https.cs).</summary>
     private Dictionary<string, string> ComposeEnvironment()
     {
         var secrets = StackSecrets.From(ProductionSecrets.Effective(StackEnvFilePath()));
@@ -48,6 +51,8 @@ internal sealed partial class Build
         var environment = StackOnVm || OperatingSystem.IsWindows()
             ? StackSecrets.Variables("/run/mlstack-secrets-are-written-on-the-vm", new byte[32], secrets, StackSecrets.RootGroup)
             : LocalSecretFiles.Write(Path.Combine(TemporaryDirectory, "secrets", ProjectName), secrets);
+        foreach (var (variable, value) in EdgeTlsComposeVariables())
+            environment[variable] = value;
         environment["BASE_IMAGE"] = BaseImageName;
         return WithPrivateApi(environment);
     }

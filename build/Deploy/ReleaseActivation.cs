@@ -41,11 +41,13 @@ public sealed class ReleaseActivation(IRemoteShell vm, Func<DockerClient> openEn
         return await StackUp.RunAsync(model, engine, RemoteCompose.For(vm, Project(releaseId)), options, log, ct).ConfigureAwait(false);
     }
 
-    /// <summary>The release's edge routes into the one path the edge mounts; a hash of them, for Up to see a change.</summary>
+    /// <summary>The release's edge routes, and its TLS certificate (or none), into the paths the edge mounts; a hash of
+    /// them, for Up to see a change (then `edge reload` applies both).</summary>
     private async Task<string> SyncEdgeAsync(string releaseId, CancellationToken ct)
     {
         var synced = await vm.RunAsync(ReleaseCommands.SyncEdge(store.DeployPath, releaseId), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
-        return synced.EnsureSuccess().Output.Trim();
+        var tls = await vm.RunAsync(EdgeCertificateRelease.SyncOnVm(store.DeployPath, store.ReleaseDirectory(releaseId)), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        return synced.EnsureSuccess().Output.Trim() + tls.EnsureSuccess().Output.Trim();
     }
 
     /// <summary>Stops the stack's containers, keeping them (and every volume) for their logs.</summary>

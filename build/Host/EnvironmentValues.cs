@@ -1,7 +1,8 @@
 namespace Mlstack.Build.Host;
 
 /// <summary>Finds a parameter in the environment: the exact member name first, else a name equal to it when case
-/// and underscores are ignored, optionally prefixed NUKE_ (ExtraCaCerts ← EXTRA_CA_CERTS or NUKE_EXTRA_CA_CERTS).</summary>
+/// and underscores are ignored, optionally prefixed NUKE_ (ExtraCaCerts ← EXTRA_CA_CERTS or NUKE_EXTRA_CA_CERTS). An
+/// empty variable is no value: GitHub Actions passes a variable or secret that is not set as an empty one.</summary>
 internal static class EnvironmentValues
 {
     public static (string Variable, IReadOnlyList<string> Values)? Find(BuildParameter parameter, IReadOnlyDictionary<string, string> environment)
@@ -15,6 +16,8 @@ internal static class EnvironmentValues
         if (variable == null)
             return null;
         var text = environment[variable];
+        if (text.Length == 0)
+            return null;
         IReadOnlyList<string> values = parameter.ValueType.IsArray
             ? text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [text];

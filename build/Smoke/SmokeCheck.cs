@@ -35,6 +35,9 @@ public sealed class SmokeContext(HttpClient http, Uri stackUrl, ContainerExec ex
     /// <summary>The worker tiers the autoscaler may stop entirely (autoscale.yaml's min 0).</summary>
     public IReadOnlySet<string> ScaleToZero { get; init; } = new HashSet<string>();
 
+    /// <summary>What checks that passed want said (a certificate close to expiry): printed after the table.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Warnings { get; } = new();
+
     /// <summary>Python probes, one interpreter per container.</summary>
     public PythonBatch Python { get; } = new(exec);
 }

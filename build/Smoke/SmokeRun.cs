@@ -9,9 +9,11 @@ namespace Mlstack.Build.Smoke;
 /// (a backup's scratch stack): its report is named after it, and so are its messages.</summary>
 /// <param name="Handler">How HTTP reaches <see cref="Url"/> (through an SSH forward: one connection at a time); null: directly.</param>
 /// <param name="ApiToken">The env file's API_TOKEN, sent with every request but the anonymous check's (writes need it).</param>
+/// <param name="Tls">The edge serves HTTPS at <see cref="Url"/> with this certificate: the checks' client trusts it, and
+/// <see cref="EdgeCertificateCheck"/> judges it. Null: plain HTTP, or HTTPS trusted as the system trusts it.</param>
 public sealed record SmokeRunOptions(
     Uri Url, string StackProject, string? ScratchProject, IReadOnlyList<SmokeCheck> Checks, IReadOnlySet<string> ScaleToZero,
-    string ReportsDirectory, string RootDirectory, HttpMessageHandler? Handler = null, string? ApiToken = null);
+    string ReportsDirectory, string RootDirectory, HttpMessageHandler? Handler = null, string? ApiToken = null, EdgeTlsExpectation? Tls = null);
 
 /// <summary>The smoke checks against a stack: HTTP to its URL, everything inside through an engine (this machine's,
 /// or a VM's over SSH); the table, the JUnit report, and on failure the failing services' last log lines.</summary>
@@ -21,16 +23,19 @@ public static class SmokeRun
     public static async Task RunAsync(DockerClient engine, IReadOnlyList<string> services, SmokeRunOptions options, BuildLog log, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var handler = options.Handler ?? new SocketsHttpHandler();
+        var handler = options.Handler ?? Direct(options.Tls);
         using var http = new HttpClient(handler, disposeHandler: options.Handler == null) { Timeout = TimeSpan.FromSeconds(30) };
         using var anonymous = new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) };
         if (!string.IsNullOrEmpty(options.ApiToken))
             http.DefaultRequestHeaders.Authorization = new("Bearer", options.ApiToken);
         using var exec = new ContainerExec(engine, options.ScratchProject ?? options.StackProject);
+        var checks = options.Tls == null ? options.Checks : [.. options.Checks, new EdgeCertificateCheck(SmokeContext.Entry, options.Tls)];
         var context = new SmokeContext(http, options.Url, exec) { ScaleToZero = options.ScaleToZero, Anonymous = anonymous };
-        var outcomes = await SmokeRunner.RunAsync(options.Checks, services, context, ct);
+        var outcomes = await SmokeRunner.RunAsync(checks, services, context, ct);
 
         SmokeReport.Print(outcomes, log);
+        foreach (var warning in context.Warnings)
+            log.Warn($"WARNING: {warning}");
         var junit = JUnitFile(options.ReportsDirectory, options.ScratchProject);
         SmokeReport.WriteJUnit(outcomes, junit, log.Masker.Mask);
         log.StepSummary.Append(JUnitMarkdown.Summarise(junit, "SmokeTest"));
@@ -43,6 +48,13 @@ public static class SmokeRun
 
         log.Success($"SmokeTest: {outcomes.Count} checks passed in {clock.Elapsed.TotalSeconds:0.00}s against {options.ScratchProject ?? options.Url.ToString()}");
     }
+
+    /// <summary>The checks' own connections; with HTTPS at the edge, trusting the certificate it was given.</summary>
+    private static SocketsHttpHandler Direct(EdgeTlsExpectation? tls) =>
+        tls == null ? new SocketsHttpHandler() : new SocketsHttpHandler
+        {
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, certificate, _, _) => tls.IsServed(certificate) },
+        };
 
     /// <summary>A scratch stack's report sits beside the stack's own rather than overwriting it.</summary>
     public static string JUnitFile(string reportsDirectory, string? scratchProject) =>

@@ -5,13 +5,60 @@
 #                              an upstream's name moves to a new address: nginx 1.22 resolves them only at (re)load.
 #   edge route NAME HOST:PORT… point upstream NAME at those servers; tested, then a graceful reload that returns
 #                              when the old workers have finished their requests (the drain at the edge)
-#   edge reload                apply /etc/mlstack/edge/site.conf (the release's routes); tested, then a graceful reload
+#   edge reload                apply /etc/mlstack/edge/site.conf (the release's routes); tested, then a graceful reload;
+#                              and when the TLS certificate or key at /etc/mlstack/tls changed, a graceful reload of the
+#                              front too (tested first: a pair nginx refuses leaves the old one serving)
+# EDGE_TLS=on (the build sets it in prod with a certificate, docs/https.md): HTTPS on 8443, HTTP on 8080 redirects there
+# (to port EDGE_HTTPS_PORT, the published one) except /healthz; off: plain HTTP on 8080, as in dev.
 # A change nginx -t refuses is undone and reported (exit 1): the running config keeps serving.
 # The root filesystem is read-only (stack/compose.yaml): /tmp/nginx and /tmp/edge are tmpfs, and every nginx run is
 # given `-e stderr`, or it would first try to open its built-in error log under /var/log/nginx and complain.
 set -u
 state=/tmp/edge
 site_source=/etc/mlstack/edge/site.conf
+tls=/etc/mlstack/tls
+
+front_servers() { # the front's servers for EDGE_TLS (front.conf includes them)
+  if [ "${EDGE_TLS:-off}" != on ]; then
+    printf 'server {\n    listen 8080;\n    location / { include /etc/nginx/front-proxy.conf; }\n}\n'
+    return 0
+  fi
+  port=${EDGE_HTTPS_PORT:-443}
+  authority='$host'
+  [ "$port" = 443 ] || authority="\$host:$port"
+  printf 'server {\n    listen 8080;\n    location = /healthz { include /etc/nginx/front-proxy.conf; }\n'
+  printf '    location / { return 301 https://%s$request_uri; }\n}\n' "$authority"
+  printf 'server {\n    listen 8443 ssl http2;\n    include /etc/nginx/front-tls.conf;\n'
+  printf '    location / { include /etc/nginx/front-proxy.conf; }\n}\n'
+}
+
+tls_sum() { # what identifies the certificate and key the front serves (empty without TLS)
+  [ "${EDGE_TLS:-off}" = on ] && cat "$tls/fullchain.pem" "$tls/privkey.pem" 2>/dev/null | cksum
+}
+
+reload_front() { # a new certificate or key: test the front with it, then reload the front gracefully
+  now=$(tls_sum)
+  [ "$now" = "$(cat "$state/tls.sum" 2>/dev/null)" ] && return 0
+  if ! nginx -e stderr -c /etc/nginx/front.conf -t -q 2>"$state/test.log"; then
+    echo "edge: nginx refused the new TLS certificate or key; the running one stays:" >&2
+    cat "$state/test.log" >&2
+    return 1
+  fi
+  before=$(workers front)
+  nginx -e stderr -c /etc/nginx/front.conf -s reload || return 1
+  echo "$now" > "$state/tls.sum"
+  # Return once the front's old workers are gone: from then on every new connection gets the new certificate.
+  tries=0
+  while [ $tries -lt 400 ]; do
+    alive=
+    for pid in $before; do [ -d "/proc/$pid" ] && alive=1; done
+    [ -z "$alive" ] && { echo "edge: the front serves the new TLS certificate" >&2; return 0; }
+    tries=$((tries + 1))
+    sleep 0.1
+  done
+  # New connections already reach the new workers; an old one finishes its long requests with the old pair.
+  echo "edge: the front serves the new TLS certificate (old workers still finishing requests after 40 s)" >&2
+}
 
 upstream() { # NAME SERVER…: one upstream block; keepalive connections to the app are worth ~2.5x the requests/s
   name=$1; shift
@@ -51,10 +98,16 @@ apply() { # FILE NEW: replace FILE by NEW if nginx accepts the result, else put 
   return 1
 }
 
-workers() { # the pids of the router's worker processes (the front's stay)
-  master=$(cat /tmp/nginx/nginx.pid 2>/dev/null) || return 0
+workers() { # the pids of the router's worker processes (the front's stay); of the front's with `workers front`
+  master=$(cat "/tmp/nginx/${1:-nginx}.pid" 2>/dev/null) || return 0
   for dir in /proc/[0-9]*; do
     [ "$(awk '/^PPid:/ {print $2}' "$dir/status" 2>/dev/null)" = "$master" ] && echo "${dir#/proc/}"
+  done
+}
+
+unresolved() { # the upstream server names Docker's DNS does not know (yet): a service stopped or not started
+  sed -n 's/^ *server \([^:;]*\).*/\1/p' "$state"/upstreams/*.conf 2>/dev/null | sort -u | while read -r host; do
+    getent ahostsv4 "$host" >/dev/null || echo "$host"
   done
 }
 
@@ -68,10 +121,24 @@ case "${1:-}" in
   start)
     # /tmp/nginx is a fresh tmpfs: nginx creates its temp directories, but not the front's parent of them.
     mkdir -p "$state/upstreams" /tmp/nginx/front
+    if [ "${EDGE_TLS:-off}" = on ] && ! { [ -r "$tls/fullchain.pem" ] && [ -r "$tls/privkey.pem" ]; }; then
+      echo "edge: EDGE_TLS=on but $tls/fullchain.pem and privkey.pem are not both there and readable by $(id -un) (groups: $(id -G)); the build delivers them (docs/https.md)" >&2
+      exit 1
+    fi
+    front_servers > "$state/front-servers.conf"
+    tls_sum > "$state/tls.sum"
     # Until the build points them at copies, each upstream is its service's name: Docker's DNS gives its containers.
     upstream ml_service ml-service:8000 > "$state/upstreams/ml_service.conf"
     upstream frontend_app frontend:8080 > "$state/upstreams/frontend_app.conf"
     cp "$site_source" "$state/site.conf"
+    # nginx refuses to start while an upstream's name does not resolve, and the edge would exit: wait a little for
+    # services started just after it (a Restore starts the stopped services in one go, the edge among the first).
+    tries=0
+    while [ -n "$(unresolved)" ] && [ $tries -lt 60 ]; do
+      [ $tries = 0 ] && echo "edge: waiting for $(unresolved | tr '\n' ' ')to resolve" >&2
+      tries=$((tries + 1))
+      sleep 0.5
+    done
     nginx -e stderr -g 'daemon off;' &
     nginx_pid=$!
     nginx -e stderr -c /etc/nginx/front.conf -g 'daemon off;' &
@@ -96,7 +163,8 @@ case "${1:-}" in
     apply "$state/upstreams/$name.conf" "$state/upstreams/.$name.new"
     ;;
   reload)
-    cp "$site_source" "$state/.site.new" && apply "$state/site.conf" "$state/.site.new"
+    cp "$site_source" "$state/.site.new" && apply "$state/site.conf" "$state/.site.new" || exit 1
+    reload_front
     ;;
   *)
     echo "usage: edge start | route NAME HOST:PORT... | reload" >&2

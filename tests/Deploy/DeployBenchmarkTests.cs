@@ -28,7 +28,7 @@ public sealed class DeployBenchmarkTests(TestVm vm, ITestOutputHelper output) : 
             var path = Path.Combine(vm.PrivateRoot, "..", $"{logLevel}.env");
             File.WriteAllText(path, $"POSTGRES_USER=mlstack_admin\nPOSTGRES_PASSWORD=pg-{secret}\nAPP_DB_USER=mlstack\nAPP_DB_PASSWORD=app-{secret}\n"
                 + $"APP_DB_NAME=mlstack\nOPTUNA_DB_NAME=optuna\nREDIS_PASSWORD=redis-{secret}\nS3_ACCESS_KEY_ID=mlstack-vm\nS3_SECRET_ACCESS_KEY=s3-{secret}\nAPI_TOKEN=api-{secret}\n"
-                + $"FRONTEND_BIND=0.0.0.0\nFRONTEND_PORT={Port}\nLOG_LEVEL={logLevel}\n");
+                + $"FRONTEND_BIND={vm.Address}\nFRONTEND_PORT={Port}\nLOG_LEVEL={logLevel}\n");
             return Path.GetFullPath(path);
         }
 
@@ -124,7 +124,7 @@ public sealed class DeployBenchmarkTests(TestVm vm, ITestOutputHelper output) : 
     {
         var knownHosts = Path.Combine(vm.PrivateRoot, "..", "known_hosts");
         File.WriteAllText(knownHosts, vm.KnownHostsLine + "\n");
-        var remote = args[0] == "Images" ? [] : new[] { "--host", $"root@{vm.Address}", "--ssh-key", vm.ClientKeyPath, "--known-hosts", knownHosts };
+        var remote = args[0] == "Images" ? [] : new[] { "--host", $"root@{vm.Address}", "--ssh-key", vm.ClientKeyPath, "--known-hosts", knownHosts, "--tls-at-load-balancer" };
         var clock = Stopwatch.StartNew();
         var result = await ChildProcess.RunAsync(Path.Combine(root, "build.sh"), [.. args, .. remote, "--project-name", "mlstackbench"], workingDirectory: root, timeout: TimeSpan.FromMinutes(20));
         var elapsed = clock.Elapsed;

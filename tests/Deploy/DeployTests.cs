@@ -38,8 +38,20 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.Contains("SmokeTest: ", first.Output);
         var firstId = LiveRelease(first.Output);
 
+        // HTTPS with the operator's certificate (the test CA's, for the VM's address): SmokeTest checked it; plain
+        // HTTP redirects there; HSTS on every answer.
+        Assert.Matches(@"edge\s+HTTPS certificate: chain, name, expiry\s+✓ pass", first.Output);
         using var http = _driver.Http();
         Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
+        using (var plain = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }))
+        using (var redirect = await plain.GetAsync($"http://{vm.Address}:{VmStackDriver.HttpPort}/api/health", Ct))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.MovedPermanently, redirect.StatusCode);
+            Assert.Equal($"{_driver.BaseUri}api/health", redirect.Headers.Location?.ToString());
+        }
+
+        using (var secure = await http.GetAsync(new Uri("/api/health", UriKind.Relative), Ct))
+            Assert.Equal("max-age=31536000", Assert.Single(secure.Headers.GetValues("Strict-Transport-Security")));
 
         // No anonymous writes on the VM: ApiToken --host makes a token there (through the VM's engine, its postgres),
         // which the VM's edge lets write; without one, a DELETE is 401 (no such study either way: nothing is deleted).
@@ -164,7 +176,7 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         // A canary (--canary 30s, 10 % of the traffic) of a release whose ml-service answers 500 to a tenth of GET
         // /runs: judged worse than the old copy by the edge's figures, so rolled back by itself with both sets of
         // figures in the audit line; the probe sees only the canary's share of failures, and none after.
-        await using (var canaryTraffic = TrafficProbe.Start(new Uri($"http://{vm.Address}:{VmStackDriver.Port}"), [ProbeRequest.Get("/api/runs"), ProbeRequest.Get("/api/health")], rate: 50))
+        await using (var canaryTraffic = TrafficProbe.Start(_driver.BaseUri, [ProbeRequest.Get("/api/runs"), ProbeRequest.Get("/api/health")], rate: 50, trust: _driver.TrustedRoot))
         {
             var canary = await DeployCloneAsync(good, ["--canary", "30s"], clone => Edit(clone, "docker/ml-service/mlservice/main.py",
                 "def runs(limit: int = 20):\n", "def runs(limit: int = 20):\n    import random\n    if random.random() < 0.1:\n        raise HTTPException(500, \"canary test\")\n"));
@@ -192,6 +204,8 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
                 ["HostFingerprint"] = vm.HostKeyFingerprint,
                 ["SshPrivateKey"] = File.ReadAllText(vm.ClientKeyPath),
                 ["StackEnv"] = File.ReadAllText(good),
+                ["TlsCert"] = _driver.CertificateFile,
+                ["TlsPrivateKey"] = File.ReadAllText(_driver.KeyFile),
             },
             timeout: TimeSpan.FromMinutes(20));
         output.WriteLine(pruning.Output);
@@ -280,7 +294,7 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
     /// <summary>Predictions' way in (ml-service's health, through the edge) and the page, 50 a second through the
     /// VM's published port, from now until stopped.</summary>
     private TrafficProbe Probe() =>
-        TrafficProbe.Start(new Uri($"http://{vm.Address}:{VmStackDriver.Port}"), [ProbeRequest.Get("/api/health"), ProbeRequest.Get("/")], rate: 50);
+        TrafficProbe.Start(_driver.BaseUri, [ProbeRequest.Get("/api/health"), ProbeRequest.Get("/")], rate: 50, trust: _driver.TrustedRoot);
 
     private void AssertNoRequestDropped(TrafficReport traffic, string during)
     {

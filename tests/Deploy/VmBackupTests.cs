@@ -12,7 +12,7 @@ namespace Mlstack.Tests.Deploy;
 [Trait(TestTiers.Trait, TestTiers.System)]
 public sealed class VmBackupTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
 {
-    private readonly VmStackDriver _driver = new(vm);
+    private readonly VmStackDriver _driver = new(vm, selfSigned: true);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>One scenario, in order: each step starts from the data the step before left.</summary>
@@ -24,6 +24,9 @@ public sealed class VmBackupTests(TestVm vm, ITestOutputHelper output) : IClassF
         var first = await _driver.BuildSh("Deploy", "--env-file", good);
         output.WriteLine(first.Output);
         Assert.True(first.ExitCode == 0, first.Output);
+        // HTTPS with a certificate the build made, said loudly, and checked by SmokeTest against itself.
+        Assert.Contains($"WARNING: --self-signed: the edge serves HTTPS with a self-signed certificate for {vm.Address}", first.Output);
+        Assert.Matches(@"edge\s+HTTPS certificate: chain, name, expiry\s+✓ pass", first.Output);
         var firstId = VmStackDriver.LiveRelease(first.Output);
         using var http = _driver.Http();
         var session = await _driver.ConnectAsync(Ct);

@@ -6,10 +6,38 @@ namespace Mlstack.Tests.Deploy;
 
 /// <summary>What the whole-stack scenarios on a fixture VM share: the stack's settings as a user writes them,
 /// ./build.sh against the VM with its pinned host key, an SSH session for looking inside, and reading the output.</summary>
-internal sealed class VmStackDriver(TestVm vm)
+/// <param name="selfSigned">HTTPS with --self-signed (the build makes the certificate) instead of a test CA's.</param>
+internal sealed class VmStackDriver(TestVm vm, bool selfSigned = false)
 {
     public const string Port = "18081";
+
+    /// <summary>Where the VM's edge redirects plain HTTP to HTTPS at <see cref="Port"/>.</summary>
+    public const string HttpPort = "18091";
+
     private readonly string _secret = Guid.NewGuid().ToString("N");
+
+    /// <summary>The stack serves HTTPS with a certificate for the VM's address from this throwaway CA, given to every
+    /// build.sh run as an operator gives it (--tls-cert, --tls-key); clients here trust the CA alone.</summary>
+    private readonly Lazy<(TestCertificateAuthority Ca, string Cert, string Key)> _tls = new(() =>
+    {
+        var ca = new TestCertificateAuthority("mlstack deploy test CA");
+        var (cert, key) = ca.Issue([vm.Address]).WriteTo(Path.GetFullPath(Path.Combine(vm.PrivateRoot, "..", "tls")));
+        return (ca, cert, key);
+    });
+
+    /// <summary>What clients here trust: the test CA, or (once a deploy made it) the build's self-signed certificate,
+    /// kept under the checkout's .nuke/temp.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 TrustedRoot => selfSigned
+        ? System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(
+            Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "edge-tls", "self-signed", vm.Address, Mlstack.Build.Stack.EdgeCertificateFiles.Chain)))
+        : _tls.Value.Ca.Root;
+
+    public string CertificateFile => _tls.Value.Cert;
+
+    public string KeyFile => _tls.Value.Key;
+
+    /// <summary>The stack's address: HTTPS at <see cref="Port"/>.</summary>
+    public Uri BaseUri => new($"https://{vm.Address}:{Port}");
 
     /// <summary>The random part of every secret in the settings: no output may contain it.</summary>
     public string Secret => _secret;
@@ -18,10 +46,11 @@ internal sealed class VmStackDriver(TestVm vm)
 
     public string ReleasesFolder => Path.Combine(vm.PrivateSrv, "mlstack", "releases");
 
-    /// <summary>The VM's stack through its edge, with the env file's API token (its writes need one).</summary>
-    public HttpClient Http() => new()
+    /// <summary>The VM's stack through its edge (HTTPS, trusting the test CA), with the env file's API token (its
+    /// writes need one).</summary>
+    public HttpClient Http() => new(TrafficProbe.Trusting(TrustedRoot))
     {
-        BaseAddress = new Uri($"http://{vm.Address}:{Port}"),
+        BaseAddress = BaseUri,
         DefaultRequestHeaders = { Authorization = new("Bearer", $"api-{_secret}") },
     };
 
@@ -43,6 +72,7 @@ internal sealed class VmStackDriver(TestVm vm)
             API_TOKEN=api-{_secret}
             FRONTEND_BIND=0.0.0.0
             FRONTEND_PORT={Port}
+            FRONTEND_HTTP_PORT={HttpPort}
             {extra}
             """);
         return Path.GetFullPath(path);
@@ -55,7 +85,8 @@ internal sealed class VmStackDriver(TestVm vm)
         var knownHosts = Path.Combine(vm.PrivateRoot, "..", $"known_hosts-{Guid.NewGuid():N}");
         File.WriteAllText(knownHosts, knownHostsLine.Replace("10.0.0.9", vm.Address, StringComparison.Ordinal) + "\n");
         return ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"),
-            [.. args, "--host", $"root@{vm.Address}", "--ssh-key", vm.ClientKeyPath, "--known-hosts", knownHosts, "--project-name", "mlstackvm"],
+            [.. args, "--host", $"root@{vm.Address}", "--ssh-key", vm.ClientKeyPath, "--known-hosts", knownHosts, "--project-name", "mlstackvm",
+                .. (selfSigned ? ["--self-signed"] : new[] { "--tls-cert", CertificateFile, "--tls-key", KeyFile })],
             timeout: TimeSpan.FromMinutes(20));
     }
 

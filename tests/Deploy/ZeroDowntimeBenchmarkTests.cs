@@ -33,7 +33,7 @@ public sealed class ZeroDowntimeBenchmarkTests(TestVm vm, ITestOutputHelper outp
             await RunAsync(clone, "Images", "--env-file", settings); // builds the changed image (and the clone's build program): not part of the figures
             var images = (await RunAsync(clone, "Images", "--env-file", settings)).Elapsed;
 
-            await using var probe = TrafficProbe.Start(new Uri($"http://{vm.Address}:{VmStackDriver.Port}"), [ProbeRequest.Get("/api/health"), ProbeRequest.Get("/")], rate: 50);
+            await using var probe = TrafficProbe.Start(_driver.BaseUri, [ProbeRequest.Get("/api/health"), ProbeRequest.Get("/")], rate: 50, trust: _driver.TrustedRoot);
             await Task.Delay(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
             var deployStart = probe.Mark("deploy started");
             var (deploy, elapsed) = await RunAsync(clone, "Deploy", "--env-file", settings);

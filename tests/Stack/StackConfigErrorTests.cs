@@ -63,6 +63,24 @@ public sealed class StackConfigErrorTests
     }
 
     [Fact]
+    public async Task Prod_without_HTTPS_is_refused_in_one_line_naming_the_parameters_before_building_anything()
+    {
+        await Prerequisites.RequireEngineAsync();
+        using var root = new TempRoot();
+        var stack = Directory.CreateDirectory(Path.Combine(root.Path, "stack")).FullName;
+        foreach (var file in new[] { "compose.yaml", "compose.prod.yaml", ".env.example" })
+            File.Copy(Path.Combine(RepositoryRoot.Path, "stack", file), Path.Combine(stack, file));
+        var strong = Guid.NewGuid().ToString("N");
+        File.WriteAllText(Path.Combine(stack, ".env"), $"POSTGRES_PASSWORD=pg-{strong}\nAPP_DB_PASSWORD=app-{strong}\nREDIS_PASSWORD=r-{strong}\nS3_SECRET_ACCESS_KEY=s3-{strong}\nAPP_DB_USER=mlstack\nPOSTGRES_USER=admin\nS3_ACCESS_KEY_ID=k\n");
+
+        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Up", "--environment", "prod", "--root", root.Path]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(Mlstack.Build.Stack.EdgeCertificateOptions.Refusal, result.Output);
+        Assert.Matches(@"Images\s+NotRun", result.Output);
+    }
+
+    [Fact]
     public async Task Up_with_Images_skipped_names_the_image_it_lacks_in_one_line()
     {
         await Prerequisites.RequireEngineAsync();

@@ -46,7 +46,7 @@ internal sealed class TrafficProbe : IAsyncDisposable
     private readonly Lock _stopping = new();
     private Task<TrafficReport>? _report;
 
-    private TrafficProbe(Uri baseUri, IReadOnlyList<ProbeRequest> kinds, double rate, TimeSpan timeout)
+    private TrafficProbe(Uri baseUri, IReadOnlyList<ProbeRequest> kinds, double rate, TimeSpan timeout, System.Security.Cryptography.X509Certificates.X509Certificate2? trust)
     {
         if (kinds.Count == 0)
             throw new ArgumentException("at least one kind of request is needed", nameof(kinds));
@@ -67,6 +67,7 @@ internal sealed class TrafficProbe : IAsyncDisposable
             UseProxy = false,
             UseCookies = false,
             AllowAutoRedirect = false, // a redirect is an answer to report, not to follow
+            SslOptions = trust == null ? new() : Trusting(trust).SslOptions,
         })
         {
             Timeout = Timeout.InfiniteTimeSpan, // each request has its own timeout, so it can be told apart from other cancellations
@@ -77,8 +78,23 @@ internal sealed class TrafficProbe : IAsyncDisposable
     /// <summary>Starts sending at once: <paramref name="rate"/> requests per second in all, round-robin over
     /// <paramref name="kinds"/>; a request with no full answer within <paramref name="timeout"/> (10 s if not
     /// given) fails.</summary>
-    public static TrafficProbe Start(Uri baseUri, IReadOnlyList<ProbeRequest> kinds, double rate = 50, TimeSpan? timeout = null) =>
-        new(baseUri, kinds, rate, timeout ?? TimeSpan.FromSeconds(10));
+    /// <param name="trust">For HTTPS with a test CA's certificate: the CA, trusted alone.</param>
+    public static TrafficProbe Start(Uri baseUri, IReadOnlyList<ProbeRequest> kinds, double rate = 50, TimeSpan? timeout = null, System.Security.Cryptography.X509Certificates.X509Certificate2? trust = null) =>
+        new(baseUri, kinds, rate, timeout ?? TimeSpan.FromSeconds(10), trust);
+
+    /// <summary>A handler that trusts <paramref name="root"/> alone (a test CA), and checks names as any client does.</summary>
+    public static SocketsHttpHandler Trusting(System.Security.Cryptography.X509Certificates.X509Certificate2 root) => new()
+    {
+        SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+        {
+            CertificateChainPolicy = new System.Security.Cryptography.X509Certificates.X509ChainPolicy
+            {
+                TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust,
+                CustomTrustStore = { root },
+                RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+            },
+        },
+    };
 
     /// <summary>Puts a timestamped label into the record ("deploy started"), so failures can be placed relative to it.</summary>
     public DateTimeOffset Mark(string label)

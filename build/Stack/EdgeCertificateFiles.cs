@@ -1,0 +1,98 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Mlstack.Build.Stack;
+
+/// <summary>How the edge's certificate and key reach it: as two files in a folder mounted read-only at /etc/mlstack/tls
+/// (fullchain.pem 0444, privkey.pem 0440, the folder 0750), never world-readable. The edge runs as www-data (uid and
+/// gid 33) with a read-only root filesystem: the key's group is the one the edge may read it through. Root (a VM, CI)
+/// gives the files to group 33, the edge's own; a developer who is not root cannot, so the files keep the developer's
+/// primary group and compose gives the edge that group too (group_add, EDGE_TLS_GID). Every file is renamed into place
+/// whole, so a running edge never reads half a key; `edge reload` then applies a changed pair (a graceful reload).
+/// Kept apart from the passwords' files so it can join a shared secret-file writer later.</summary>
+public static class EdgeCertificateFiles
+{
+    public const string Chain = "fullchain.pem";
+    public const string Key = "privkey.pem";
+
+    /// <summary>The certificate's expiry as a Prometheus metric in the text format, beside the pair: for an alert.</summary>
+    public const string Expiry = "edge_certificate.prom";
+
+    public const UnixFileMode ChainMode = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    public const UnixFileMode KeyMode = UnixFileMode.UserRead | UnixFileMode.GroupRead;
+    private const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+
+    /// <summary>This machine's folder for a compose project's edge certificate.</summary>
+    public static string LocalFolder(string temporaryDirectory, string project) => Path.Combine(temporaryDirectory, "edge-tls", project);
+
+    /// <summary>The group the key is given to when this process writes it: the edge's own as root, else ours.</summary>
+    public static int Group => OperatingSystem.IsWindows() || geteuid() == 0 ? EdgeCertificateOptions.EdgeGroup : (int)getegid();
+
+    /// <summary>Writes the pair into <paramref name="folder"/> on this machine; returns <see cref="Hash"/> of it.</summary>
+    public static string Write(string folder, EdgeCertificate certificate)
+    {
+        Directory.CreateDirectory(folder);
+        var group = Group;
+        Own(folder, FolderMode, group);
+        WriteWhole(folder, Chain, certificate.ChainPem, ChainMode, group);
+        WriteWhole(folder, Key, certificate.KeyPem, KeyMode, group);
+        WriteWhole(folder, Expiry, ExpiryMetric(certificate), ChainMode, group);
+        return Hash(certificate.ChainPem, certificate.KeyPem);
+    }
+
+    /// <summary>Removes the pair (the stack's edge no longer serves HTTPS: SmokeTest then speaks plain HTTP).</summary>
+    public static void Clear(string folder)
+    {
+        File.Delete(Path.Combine(folder, Chain));
+        File.Delete(Path.Combine(folder, Key));
+        File.Delete(Path.Combine(folder, Expiry));
+    }
+
+    /// <summary>mlstack_edge_certificate_not_after_seconds: when the certificate the edge serves expires (Unix time).</summary>
+    public static string ExpiryMetric(EdgeCertificate certificate) =>
+        "# HELP mlstack_edge_certificate_not_after_seconds When the edge's HTTPS certificate expires (Unix time).\n"
+        + "# TYPE mlstack_edge_certificate_not_after_seconds gauge\n"
+        + $"mlstack_edge_certificate_not_after_seconds {certificate.NotAfter.ToUnixTimeSeconds()}\n";
+
+    /// <summary>The chain the stack's edge was last given on this machine, or null when it serves plain HTTP.</summary>
+    public static string? ReadChain(string folder) =>
+        File.Exists(Path.Combine(folder, Chain)) ? File.ReadAllText(Path.Combine(folder, Chain)) : null;
+
+    /// <summary>What identifies the pair, for Up to see a change (then `edge reload` applies it).</summary>
+    public static string Hash(string chainPem, string keyPem) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(chainPem + "\0" + keyPem)));
+
+    private static void WriteWhole(string folder, string name, string text, UnixFileMode mode, int group)
+    {
+        var incoming = Path.Combine(folder, $".{name}.incoming");
+        File.Delete(incoming);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // never wider while it is written
+        using (var file = new FileStream(incoming, options))
+            file.Write(Encoding.UTF8.GetBytes(text));
+        Own(incoming, mode, group);
+        File.Move(incoming, Path.Combine(folder, name), overwrite: true);
+    }
+
+    private static void Own(string path, UnixFileMode mode, int group)
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        if (chown(path, -1, group) != 0)
+            throw new IOException($"cannot give {path} to group {group} (errno {Marshal.GetLastPInvokeError()})");
+        File.SetUnixFileMode(path, mode);
+    }
+
+#pragma warning disable SYSLIB1054, CA5392 // a plain libc call; .NET has no chown
+    [DllImport("libc", SetLastError = true)]
+    private static extern int chown(string path, int owner, int group);
+
+    [DllImport("libc")]
+    private static extern uint geteuid();
+
+    [DllImport("libc")]
+    private static extern uint getegid();
+#pragma warning restore SYSLIB1054, CA5392
+}
