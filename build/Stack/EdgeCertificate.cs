@@ -79,7 +79,16 @@ public sealed class EdgeCertificate
     public static EdgeCertificate SelfSigned(IReadOnlyList<string> names, DateTimeOffset now)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={names[0]}, O=mlstack self-signed", key, HashAlgorithmName.SHA256);
+        var request = ServerRequest($"CN={names[0]}, O=mlstack self-signed", key, names);
+        using var made = request.CreateSelfSigned(now.AddMinutes(-1), now.AddDays(365));
+        return new EdgeCertificate(made.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem() + "\n", X509CertificateLoader.LoadCertificate(made.RawData));
+    }
+
+    /// <summary>The request for a TLS server's certificate: its names (DNS names or addresses) as subject alternative
+    /// names, not a CA, for signatures and server authentication only.</summary>
+    public static CertificateRequest ServerRequest(string subject, ECDsa key, IReadOnlyList<string> names)
+    {
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         var alternative = new SubjectAlternativeNameBuilder();
         foreach (var name in names)
         {
@@ -93,8 +102,7 @@ public sealed class EdgeCertificate
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var made = request.CreateSelfSigned(now.AddMinutes(-1), now.AddDays(365));
-        return new EdgeCertificate(made.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem() + "\n", X509CertificateLoader.LoadCertificate(made.RawData));
+        return request;
     }
 
     /// <summary>A self-signed pair stored earlier (by <see cref="SelfSigned"/>): reused while it covers the names and

@@ -28,20 +28,7 @@ internal sealed class TestCertificateAuthority : IDisposable
     public Issued Issue(IReadOnlyList<string> names, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={names[0]}", key, HashAlgorithmName.SHA256);
-        var alternative = new SubjectAlternativeNameBuilder();
-        foreach (var name in names)
-        {
-            if (IPAddress.TryParse(name, out var address))
-                alternative.AddIpAddress(address);
-            else
-                alternative.AddDnsName(name);
-        }
-
-        request.CertificateExtensions.Add(alternative.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        var request = Mlstack.Build.Stack.EdgeCertificate.ServerRequest($"CN={names[0]}", key, names);
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Root, true, false));
         var from = notBefore ?? DateTimeOffset.UtcNow.AddDays(-1);
         var until = notAfter ?? DateTimeOffset.UtcNow.AddDays(90);
