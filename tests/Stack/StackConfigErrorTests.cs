@@ -40,7 +40,7 @@ public sealed class StackConfigErrorTests
         var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["StackConfig", "--verbosity", "verbose", "--root", root.Path]);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("DATABASE_URL: postgresql://mlstack:***@postgres:5432/mlstack", result.Output);
+        Assert.Contains("DATABASE_URL: postgresql://mlstack@postgres:5432/mlstack", result.Output); // its password is a file
         foreach (var name in Mlstack.Build.Stack.ProductionSecrets.PasswordVariables)
             Assert.DoesNotContain(example[name], result.Output);
     }
@@ -71,7 +71,7 @@ public sealed class StackConfigErrorTests
         foreach (var file in new[] { "compose.yaml", "compose.prod.yaml", ".env.example" })
             File.Copy(Path.Combine(RepositoryRoot.Path, "stack", file), Path.Combine(stack, file));
         var strong = Guid.NewGuid().ToString("N");
-        File.WriteAllText(Path.Combine(stack, ".env"), $"POSTGRES_PASSWORD=pg-{strong}\nAPP_DB_PASSWORD=app-{strong}\nREDIS_PASSWORD=r-{strong}\nS3_SECRET_ACCESS_KEY=s3-{strong}\nAPP_DB_USER=mlstack\nPOSTGRES_USER=admin\nS3_ACCESS_KEY_ID=k\n");
+        File.WriteAllText(Path.Combine(stack, ".env"), $"POSTGRES_PASSWORD=pg-{strong}\nAPP_DB_PASSWORD=app-{strong}\nREDIS_PASSWORD=r-{strong}\nS3_SECRET_ACCESS_KEY=s3-{strong}\nAPI_TOKEN=t-{strong}\nAPP_DB_USER=mlstack\nPOSTGRES_USER=admin\nS3_ACCESS_KEY_ID=k\n");
 
         var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Up", "--environment", "prod", "--root", root.Path]);
 
