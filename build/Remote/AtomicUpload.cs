@@ -26,8 +26,14 @@ internal static class AtomicUpload
         try
         {
             var execution = command.ExecuteAsync(limit.Token);
-            using (var input = command.CreateInputStream())
+            // An empty file gets no input stream: the script makes it without reading (SSH.NET sends no end of input
+            // for a stream nothing was written to, and cat would wait for one until the time limit).
+            if (length > 0)
+            {
+                using var input = command.CreateInputStream();
                 await source.CopyToAsync(input, limit.Token).ConfigureAwait(false);
+            }
+
             await execution.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -48,7 +54,7 @@ internal static class AtomicUpload
         var path = Quote(remotePath);
         var octal = Convert.ToString((int)mode, 8).PadLeft(4, '0');
         return $"set -e; umask 077; dir=$(dirname {path}); mkdir -p \"$dir\"; tmp=$(mktemp \"$dir/.upload.XXXXXX\"); "
-            + "trap 'rm -f \"$tmp\"' EXIT; cat > \"$tmp\"; "
+            + $"trap 'rm -f \"$tmp\"' EXIT; {(length > 0 ? "cat" : ":")} > \"$tmp\"; "
             + $"size=$(wc -c < \"$tmp\"); [ \"$size\" -eq {length.ToString(CultureInfo.InvariantCulture)} ] || {{ echo \"received $size of {length.ToString(CultureInfo.InvariantCulture)} bytes\" >&2; exit 1; }}; "
             + $"chmod {octal} \"$tmp\"; mv -f \"$tmp\" {path}; trap - EXIT";
     }

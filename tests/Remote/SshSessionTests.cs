@@ -142,6 +142,16 @@ public sealed class SshSessionTests(TestVm vm, ITestOutputHelper output) : IClas
     }
 
     [Fact]
+    public async Task An_empty_upload_lands_at_once_as_an_empty_file()
+    {
+        await using var session = await ConnectAsync();
+        // Before, it waited for an end of input that never came, until the time limit (an unset ALERT_WEBHOOK_URL).
+        await session.UploadAsync(Array.Empty<byte>(), "/srv/empty/secret", UnixFileMode.UserRead, TimeSpan.FromSeconds(20), Ct);
+
+        Assert.Equal("400 0", (await session.RunAsync("stat -c '%a %s' /srv/empty/secret", TimeSpan.FromSeconds(10), Ct)).EnsureSuccess().Output.Trim());
+    }
+
+    [Fact]
     public async Task A_cut_upload_leaves_the_old_file_and_no_temporary_one()
     {
         await using var session = await ConnectAsync();
