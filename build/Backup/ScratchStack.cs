@@ -12,7 +12,7 @@ public sealed partial class BackupSite
         var name = $"{plan.ProjectName}verify{Guid.NewGuid().ToString("N")[..6]}";
         var live = (await helper.Engine.ContainersAsync(plan.ProjectName, ct).ConfigureAwait(false)).Select(BackupEngine.ServiceOf).OfType<string>().ToHashSet();
         var app = live.Except(StackBackup.DataServices).Any()
-            ? (await plan.Model(ct).ConfigureAwait(false)).Services.Select(s => s.Name).Except(StackBackup.DataServices).Except(StackBackup.NotInScratch).ToList()
+            ? (await plan.Model(ct).ConfigureAwait(false)).Services.Select(s => s.Name).Except(StackBackup.DataServices).ToList()
             : [];
         var source = await plan.ScratchSource(backup, helper.Prefix, ct).ConfigureAwait(false);
         var file = $"{source.Folder}/{name}.compose.yaml";

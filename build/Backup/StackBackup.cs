@@ -18,10 +18,6 @@ public static class StackBackup
 {
     public static readonly string[] DataServices = ["postgres", "redis", "objectstore"];
 
-    /// <summary>Services a scratch stack leaves out: Alertmanager would send the operator alerts about a stack that
-    /// lives for a minute.</summary>
-    public static readonly string[] NotInScratch = ["alertmanager"];
-
     public static async Task<BackupEntry> RunAsync(BackupHelper helper, BackupTarget target, BackupOrigin origin, RetentionPolicy? retention, BuildLog log, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();

@@ -59,10 +59,10 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.True(made.ExitCode == 0, made.Output);
         var token = System.Text.RegularExpressions.Regex.Match(made.Output, "^mlst_[A-Za-z0-9_-]{43}$", System.Text.RegularExpressions.RegexOptions.Multiline).Value;
         Assert.NotEmpty(token);
-        using (var anonymous = new HttpClient { BaseAddress = http.BaseAddress })
+        using (var anonymous = new HttpClient(TrafficProbe.Trusting(_driver.TrustedRoot)) { BaseAddress = http.BaseAddress })
         using (var refused = await anonymous.DeleteAsync("/api/studies/none", Ct))
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
-        using (var withToken = new HttpClient { BaseAddress = http.BaseAddress, DefaultRequestHeaders = { Authorization = new("Bearer", token) } })
+        using (var withToken = new HttpClient(TrafficProbe.Trusting(_driver.TrustedRoot)) { BaseAddress = http.BaseAddress, DefaultRequestHeaders = { Authorization = new("Bearer", token) } })
         using (var allowed = await withToken.DeleteAsync("/api/studies/none", Ct))
             Assert.Equal(System.Net.HttpStatusCode.NotFound, allowed.StatusCode);
 
