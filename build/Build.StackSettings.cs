@@ -8,6 +8,7 @@ internal sealed partial class Build
 {
     private Task<ComposeProject>? stackProject;
     private Task<ComposeModel>? stackModel;
+    private Dictionary<string, string>? secretVariables;
 
     /// <summary>Where the stack runs: on the VM --host names (over SSH), else on this machine. The one place the build
     /// asks; the backup site factory and the environment's default follow it.</summary>
@@ -46,15 +47,22 @@ internal sealed partial class Build
     /// prod the edge's HTTPS settings (Build.Https.cs).</summary>
     private Dictionary<string, string> ComposeEnvironment()
     {
-        var secrets = StackSecrets.From(ProductionSecrets.Effective(StackEnvFilePath()));
-        // For a VM, the files are Deploy's to write there (ReleaseSecrets); here compose only checks the stack's shape.
-        var environment = StackOnVm || OperatingSystem.IsWindows()
-            ? StackSecrets.Variables("/run/mlstack-secrets-are-written-on-the-vm", new byte[32], secrets, StackSecrets.RootGroup)
-            : LocalSecretFiles.Write(Path.Combine(TemporaryDirectory, "secrets", ProjectName), secrets);
+        var environment = new Dictionary<string, string>(secretVariables ??= SecretVariables());
         foreach (var (variable, value) in EdgeTlsComposeVariables())
             environment[variable] = value;
         environment["BASE_IMAGE"] = BaseImageName;
         return WithPrivateApi(environment);
+    }
+
+    /// <summary>Each secret file's compose variable, once per run (every compose call of the run needs them): written
+    /// here on this machine; for a VM, the files are Deploy's to write there (ReleaseSecrets) and compose here only
+    /// checks the stack's shape.</summary>
+    private Dictionary<string, string> SecretVariables()
+    {
+        var secrets = StackSecrets.From(ProductionSecrets.Effective(StackEnvFilePath()));
+        return StackOnVm || OperatingSystem.IsWindows()
+            ? StackSecrets.Variables("/run/mlstack-secrets-are-written-on-the-vm", new byte[32], secrets, StackSecrets.RootGroup)
+            : LocalSecretFiles.Write(Path.Combine(TemporaryDirectory, "secrets", ProjectName), secrets);
     }
 
     /// <summary>The worker tiers autoscale.yaml lets the autoscaler stop entirely (a release ships this same file).</summary>

@@ -1,6 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Stack;
 
@@ -27,14 +27,14 @@ public static class EdgeCertificateFiles
     public static string LocalFolder(string temporaryDirectory, string project) => Path.Combine(temporaryDirectory, "edge-tls", project);
 
     /// <summary>The group the key is given to when this process writes it: the edge's own as root, else ours.</summary>
-    public static int Group => OperatingSystem.IsWindows() || geteuid() == 0 ? EdgeCertificateOptions.EdgeGroup : (int)getegid();
+    public static int Group => UnixFiles.GroupFor(EdgeCertificateOptions.EdgeGroup);
 
     /// <summary>Writes the pair into <paramref name="folder"/> on this machine; returns <see cref="Hash"/> of it.</summary>
     public static string Write(string folder, EdgeCertificate certificate)
     {
         Directory.CreateDirectory(folder);
         var group = Group;
-        Own(folder, FolderMode, group);
+        UnixFiles.GiveToGroup(folder, group, FolderMode);
         WriteWhole(folder, Chain, certificate.ChainPem, ChainMode, group);
         WriteWhole(folder, Key, certificate.KeyPem, KeyMode, group);
         WriteWhole(folder, Expiry, ExpiryMetric(certificate), ChainMode, group);
@@ -67,32 +67,8 @@ public static class EdgeCertificateFiles
     {
         var incoming = Path.Combine(folder, $".{name}.incoming");
         File.Delete(incoming);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // never wider while it is written
-        using (var file = new FileStream(incoming, options))
-            file.Write(Encoding.UTF8.GetBytes(text));
-        Own(incoming, mode, group);
+        UnixFiles.WriteOwnerOnly(incoming, Encoding.UTF8.GetBytes(text)); // never wider while it is written
+        UnixFiles.GiveToGroup(incoming, group, mode);
         File.Move(incoming, Path.Combine(folder, name), overwrite: true);
     }
-
-    private static void Own(string path, UnixFileMode mode, int group)
-    {
-        if (OperatingSystem.IsWindows())
-            return;
-        if (chown(path, -1, group) != 0)
-            throw new IOException($"cannot give {path} to group {group} (errno {Marshal.GetLastPInvokeError()})");
-        File.SetUnixFileMode(path, mode);
-    }
-
-#pragma warning disable SYSLIB1054, CA5392 // a plain libc call; .NET has no chown
-    [DllImport("libc", SetLastError = true)]
-    private static extern int chown(string path, int owner, int group);
-
-    [DllImport("libc")]
-    private static extern uint geteuid();
-
-    [DllImport("libc")]
-    private static extern uint getegid();
-#pragma warning restore SYSLIB1054, CA5392
 }

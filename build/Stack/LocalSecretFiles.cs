@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Mlstack.Build.Core;
 
 namespace Mlstack.Build.Stack;
 
@@ -11,8 +11,6 @@ namespace Mlstack.Build.Stack;
 public static class LocalSecretFiles
 {
     private const UnixFileMode Owner = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    private static readonly FileStreamOptions OwnerOnly =
-        new() { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
     private const UnixFileMode Readable = UnixFileMode.UserRead | UnixFileMode.GroupRead;
 
     /// <returns>The compose variables: each secret's path, and the group.</returns>
@@ -34,7 +32,7 @@ public static class LocalSecretFiles
         return StackSecrets.Variables(root, key, secrets, group);
     }
 
-    public static int Group() => geteuid() == 0 ? StackSecrets.RootGroup : (int)getegid();
+    public static int Group() => UnixFiles.GroupFor(StackSecrets.RootGroup);
 
     private static void Publish(string path, string content, int group)
     {
@@ -44,11 +42,8 @@ public static class LocalSecretFiles
             Directory.Delete(partial, recursive: true);
         Directory.CreateDirectory(partial, Owner);
         var file = Path.Combine(partial, Path.GetFileName(path));
-        using (var stream = new FileStream(file, OwnerOnly))
-            stream.Write(System.Text.Encoding.UTF8.GetBytes(content));
-        if (chown(file, geteuid(), (uint)group) != 0)
-            throw new IOException($"Could not give {file} to group {group} (errno {Marshal.GetLastPInvokeError()}).");
-        File.SetUnixFileMode(file, Readable);
+        UnixFiles.WriteOwnerOnly(file, System.Text.Encoding.UTF8.GetBytes(content));
+        UnixFiles.GiveToGroup(file, group, Readable);
         Directory.Move(partial, folder);
     }
 
@@ -60,17 +55,7 @@ public static class LocalSecretFiles
             return existing;
         var key = RandomNumberGenerator.GetBytes(32);
         File.Delete(path);
-        using (var file = new FileStream(path, OwnerOnly))
-            file.Write(key);
+        UnixFiles.WriteOwnerOnly(path, key);
         return key;
     }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int chown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint owner, uint group);
-
-    [DllImport("libc")]
-    private static extern uint geteuid();
-
-    [DllImport("libc")]
-    private static extern uint getegid();
 }
