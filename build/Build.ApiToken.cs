@@ -58,7 +58,7 @@ internal sealed partial class Build
         return variables;
     }
 
-    /// <summary>Where the stack runs: the VM --host names (a session of its own), else this machine.</summary>
+    /// <summary>Where the stack runs: the VM --host names (a session of its own), else this machine (ApiToken, Status).</summary>
     private async Task<IStackSite> StackSiteAsync(CancellationToken ct) =>
         StackOnVm ? VmSiteOf(await ConnectVmAsync(ct), ownsSession: true) : new LocalSite((await DockerAsync(ct)).Engine, Log);
 }

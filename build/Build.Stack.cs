@@ -90,7 +90,7 @@ internal sealed partial class Build
         .DependsOn(Doctor)
         .Executes(async ct =>
         {
-            await using var site = StackOnVm ? (Site.IStackSite)VmSiteOf(await ConnectVmAsync(ct), ownsSession: true) : new Site.LocalSite((await DockerAsync(ct)).Engine, Log);
+            await using var site = await StackSiteAsync(ct);
             using var engine = new Gates.StackEngine(site.OpenEngine(), ProjectName);
             await StackStatus.PrintAsync(engine, Log, ct);
             await PrintAlertsAsync(site, engine, ct);
