@@ -77,11 +77,7 @@ internal sealed partial class Build
                 File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             File.WriteAllText(chain, certificate.ChainPem);
             File.Delete(key);
-            var owner = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-                owner.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // the key: owner-only from its creation
-            using (var file = new FileStream(key, owner))
-                file.Write(System.Text.Encoding.UTF8.GetBytes(certificate.KeyPem));
+            Core.UnixFiles.WriteOwnerOnly(key, System.Text.Encoding.UTF8.GetBytes(certificate.KeyPem)); // the key: owner-only from its creation
         }
 
         Log.Warn($"WARNING: --self-signed: the edge serves HTTPS with a self-signed certificate for {string.Join(", ", names)} (made by the build, valid until {certificate.NotAfter:yyyy-MM-dd}); browsers will warn that it is not trusted. Give --tls-cert and --tls-key for a real one.");
