@@ -86,7 +86,7 @@ internal sealed partial class Build
         });
 
     Target Restore => _ => _
-        .Description("Puts the stack's data back from a backup (--backup ID, default the newest verified): verifies it, takes a safety backup, restores, gates and smokes; needs --yes")
+        .Description("Puts the stack's data back from a backup (--backup ID, default the newest verified): verifies it (only checks it when VerifyBackup proved it already), takes a safety backup, restores, gates and smokes; needs --yes")
         .DependsOn(Images)
         .Requires(() => BackupPassword)
         .Executes(async ct =>

@@ -4,7 +4,7 @@ using Mlstack.Build.Stack;
 namespace Mlstack.Build.Backup;
 
 /// <summary>Restores a backup into the running stack: verify it first (a damaged backup is refused before anything is
-/// touched), take a safety backup, stop the writers, put the data back, start them behind the health gate, smoke the
+/// touched; one VerifyBackup already proved in a scratch stack is not proved there again, only checked), take a safety backup, stop the writers, put the data back, start them behind the health gate, smoke the
 /// stack. When any of that fails, the safety backup is put back the same way.</summary>
 public static class StackRestore
 {
@@ -13,7 +13,9 @@ public static class StackRestore
         var stage = await helper.CreateStageAsync(target.Project, ct).ConfigureAwait(false);
         try
         {
-            var manifest = await BackupVerifier.VerifyAsync(helper, backup, target, scratch, stage, "1/1", log, ct).ConfigureAwait(false);
+            var manifest = backup.VerifiedAt is { } provedAt
+                ? await CheckProvedAsync(helper, backup, provedAt, scratch, stage, log, ct).ConfigureAwait(false)
+                : await BackupVerifier.VerifyAsync(helper, backup, target, scratch, stage, "1/1", log, ct).ConfigureAwait(false);
             log.Info($"{helper.Prefix}: safety backup of {target.Project} before anything changes");
             var safety = await StackBackup.RunAsync(helper, target, origin with { Purpose = $"safety-before-restore-of-{backup.ShortId}" }, retention: null, log, ct).ConfigureAwait(false);
             var writers = await StopWritersAsync(helper, target, log, ct).ConfigureAwait(false);
@@ -35,6 +37,16 @@ public static class StackRestore
         {
             await helper.Engine.RemoveVolumeAsync(stage).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A backup VerifyBackup proved (restored in a scratch stack, counts matched, app smoked) is not proved again:
+    /// in an incident, minutes count. Its repository is still checked and its files fetched against their checksums, so
+    /// damage since then is refused before anything is touched; the safety backup covers the rest.</summary>
+    private static async Task<BackupManifest> CheckProvedAsync(BackupHelper helper, BackupEntry backup, DateTimeOffset provedAt, ScratchProject scratch, string stage, BuildLog log, CancellationToken ct)
+    {
+        await scratch.RemoveFiles().ConfigureAwait(false);
+        log.Info($"{helper.Prefix}: backup {backup.ShortId} was proved in a scratch stack at {provedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC (VerifyBackup); checking the repository and its checksums, not proving it again");
+        return await DataRestore.FetchAsync(helper, backup, stage, "1/1", ct).ConfigureAwait(false);
     }
 
     /// <summary>Everything running that is not a data service: the app, workers, scheduler, frontend, exporters.</summary>

@@ -59,6 +59,10 @@ public static class TestSuite
             arguments.AddRange(["-class", $"*{filter}*"]);
         if (explicitToo)
             arguments.AddRange(["-explicit", "on"]);
+        // The system tier's long classes (DeployTests, VmBackupTests, OffsiteBackupTests) each wait on a VM or a fixture
+        // stack of their own, mostly on health gates and SSH, not on the 2 cores: side by side, not two then one.
+        if (tier == TestTier.System)
+            arguments.AddRange(["-maxThreads", "3"]);
         var environment = tier == TestTier.Unit ? new Dictionary<string, string> { ["DOCKER_HOST"] = TestTiers.NoEngine } : null;
         var clock = Stopwatch.StartNew();
         var result = await ToolRunner.RunAsync("dotnet", arguments, log, Verbosity.Minimal, root, environment, ct).ConfigureAwait(false);

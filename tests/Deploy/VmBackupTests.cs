@@ -61,6 +61,9 @@ public sealed class VmBackupTests(TestVm vm, ITestOutputHelper output) : IClassF
         var restore = await _driver.BuildSh(["Restore", "--yes", .. backupArgs]);
         output.WriteLine(restore.Output);
         Assert.True(restore.ExitCode == 0, restore.Output);
+        // VerifyBackup proved that backup: Restore checks it, and starts no second scratch stack.
+        Assert.Contains($"backup {backupId} was proved in a scratch stack at", restore.Output);
+        Assert.DoesNotContain("starting scratch project", restore.Output);
         Assert.Contains(marker, await VmStackDriver.PsqlAsync(session, "SELECT v FROM deploy_marker", Ct));
         Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
 
