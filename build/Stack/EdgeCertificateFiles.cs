@@ -16,7 +16,8 @@ public static class EdgeCertificateFiles
     public const string Chain = "fullchain.pem";
     public const string Key = "privkey.pem";
 
-    /// <summary>The certificate's expiry as a Prometheus metric in the text format, beside the pair: for an alert.</summary>
+    /// <summary>The certificate's expiry as a Prometheus metric in the text format, beside the pair: the edge serves it
+    /// to Prometheus (<see cref="MetricsPort"/>) for the EdgeCertificate alerts.</summary>
     public const string Expiry = "edge_certificate.prom";
 
     public const UnixFileMode ChainMode = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
@@ -49,11 +50,17 @@ public static class EdgeCertificateFiles
         File.Delete(Path.Combine(folder, Expiry));
     }
 
-    /// <summary>mlstack_edge_certificate_not_after_seconds: when the certificate the edge serves expires (Unix time).</summary>
+    /// <summary>The metric the edge serves on <see cref="MetricsPort"/> and the EdgeCertificate alerts read.</summary>
+    public const string ExpiryMetricName = "mlstack_edge_certificate_expiry_timestamp_seconds";
+
+    /// <summary>The edge's port for Prometheus (docker/edge/front.conf): the file <see cref="Expiry"/>, as it is now.</summary>
+    public const int MetricsPort = 9145;
+
+    /// <summary>When the certificate the edge serves expires (Unix time), in Prometheus' text format.</summary>
     public static string ExpiryMetric(EdgeCertificate certificate) =>
-        "# HELP mlstack_edge_certificate_not_after_seconds When the edge's HTTPS certificate expires (Unix time).\n"
-        + "# TYPE mlstack_edge_certificate_not_after_seconds gauge\n"
-        + $"mlstack_edge_certificate_not_after_seconds {certificate.NotAfter.ToUnixTimeSeconds()}\n";
+        $"# HELP {ExpiryMetricName} When the edge's HTTPS certificate expires (Unix time).\n"
+        + $"# TYPE {ExpiryMetricName} gauge\n"
+        + $"{ExpiryMetricName} {certificate.NotAfter.ToUnixTimeSeconds()}\n";
 
     /// <summary>The chain the stack's edge was last given on this machine, or null when it serves plain HTTP.</summary>
     public static string? ReadChain(string folder) =>

@@ -48,7 +48,7 @@ public sealed class EdgeCertificateReleaseTests : IDisposable
         Assert.Equal((UnixFileMode)0b111_101_000, File.GetUnixFileMode(folder));
         Assert.Equal($"{gid} {gid}", (await ChildProcess.RunAsync("stat", ["-c", "%g", folder, Path.Combine(folder, EdgeCertificateFiles.Key)])).Output.Trim().ReplaceLineEndings(" "));
         Assert.Equal(["edge_certificate.prom", "fullchain.pem", "privkey.pem"], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
-        Assert.Contains($"mlstack_edge_certificate_not_after_seconds {certificate.NotAfter.ToUnixTimeSeconds()}\n", File.ReadAllText(Path.Combine(folder, EdgeCertificateFiles.Expiry)));
+        Assert.Contains($"{EdgeCertificateFiles.ExpiryMetricName} {certificate.NotAfter.ToUnixTimeSeconds()}\n", File.ReadAllText(Path.Combine(folder, EdgeCertificateFiles.Expiry)));
         var withPair = synced.Output.Trim();
 
         Directory.Delete(Path.Combine(release, "tls"), recursive: true);

@@ -92,4 +92,17 @@ public sealed partial class AlertRulesFileTests
             Assert.True(compose.Contains($"\n  {service}:\n", StringComparison.Ordinal), $"job {job["job_name"]}: service {service} is not in compose.yaml");
         }
     }
+
+    /// <summary>The series of the build's own making that the rules read are the ones it writes, and the edge's is
+    /// scraped where the edge's front serves it (a rule once read a name nothing wrote, and stayed silent).</summary>
+    [Fact]
+    public void The_build_s_own_series_are_written_under_the_names_the_rules_read_and_the_edge_s_is_scraped()
+    {
+        var read = Rules().SelectMany(r => Regex.Matches((string)r["expr"], @"\bmlstack_(backup|edge)_\w+").Select(m => m.Value)).ToHashSet();
+
+        Assert.Equal(new HashSet<string> { Mlstack.Build.Backup.BackupAlertRecord.Metric, Mlstack.Build.Stack.EdgeCertificateFiles.ExpiryMetricName }, read);
+        var port = Mlstack.Build.Stack.EdgeCertificateFiles.MetricsPort;
+        Assert.Contains($"\"edge:{port}\"", File.ReadAllText(Path.Combine(Config, "prometheus", "prometheus.yml")), StringComparison.Ordinal);
+        Assert.Contains($"listen {port};", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docker", "edge", "front.conf")), StringComparison.Ordinal);
+    }
 }

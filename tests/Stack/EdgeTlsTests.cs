@@ -115,6 +115,27 @@ public sealed class EdgeTlsTests : IAsyncLifetime
         Assert.Equal(started, (await ChildProcess.RunAsync("docker", ["inspect", "-f", "{{.State.StartedAt}}", _container!])).Output.Trim());
     }
 
+    /// <summary>The EdgeCertificate alerts read what the front serves on its metrics port: the expiry of the pair it
+    /// holds now, renewed without a reload; an empty 200 (a healthy scrape, no series) once it holds none.</summary>
+    [Fact]
+    public async Task The_front_serves_the_certificate_s_expiry_to_Prometheus_and_nothing_without_one()
+    {
+        var renewed = _ca.Issue(["127.0.0.1"], notAfter: DateTimeOffset.UtcNow.AddDays(200));
+        Deliver(renewed);
+        var metrics = await MetricsAsync();
+        Assert.True(metrics.ExitCode == 0, metrics.Output);
+        var notAfter = X509Certificate2.CreateFromPem(renewed.ChainPem).NotAfter.ToUniversalTime();
+        Assert.Contains($"{EdgeCertificateFiles.ExpiryMetricName} {new DateTimeOffset(notAfter).ToUnixTimeSeconds()}", metrics.Output);
+
+        File.Delete(Path.Combine(_tlsFolder, EdgeCertificateFiles.Expiry));
+        var none = await MetricsAsync();
+        Assert.True(none.ExitCode == 0, none.Output);
+        Assert.DoesNotContain(EdgeCertificateFiles.ExpiryMetricName, none.Output);
+    }
+
+    private Task<ProcessResult> MetricsAsync() =>
+        ChildProcess.RunAsync("docker", ["exec", _container!, "curl", "-fsS", $"http://127.0.0.1:{EdgeCertificateFiles.MetricsPort}/metrics"]);
+
     private void Deliver(TestCertificateAuthority.Issued issued)
     {
         var (cert, key) = issued.WriteTo(Path.Combine(_root.Path, "given"));
