@@ -173,13 +173,13 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         Assert.Equal("succeeded", await RunStatusAsync(http, queued, TimeSpan.FromMinutes(3)));
         Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
 
-        // A canary (--canary 30s, 10 % of the traffic) of a release whose ml-service answers 500 to a tenth of GET
-        // /runs: judged worse than the old copy by the edge's figures, so rolled back by itself with both sets of
+        // A canary (--canary 15s, 10 % of the traffic: ~75 requests at the probe's rate, ~37 of them /runs) of a release
+        // whose ml-service answers 500 to a fifth of GET /runs (none in 37: 0.03 %): judged worse than the old copy by the edge's figures, so rolled back by itself with both sets of
         // figures in the audit line; the probe sees only the canary's share of failures, and none after.
         await using (var canaryTraffic = TrafficProbe.Start(_driver.BaseUri, [ProbeRequest.Get("/api/runs"), ProbeRequest.Get("/api/health")], rate: 50, trust: _driver.TrustedRoot))
         {
-            var canary = await DeployCloneAsync(good, ["--canary", "30s"], clone => Edit(clone, "docker/ml-service/mlservice/main.py",
-                "def runs(limit: int = 20):\n", "def runs(limit: int = 20):\n    import random\n    if random.random() < 0.1:\n        raise HTTPException(500, \"canary test\")\n"));
+            var canary = await DeployCloneAsync(good, ["--canary", "15s"], clone => Edit(clone, "docker/ml-service/mlservice/main.py",
+                "def runs(limit: int = 20):\n", "def runs(limit: int = 20):\n    import random\n    if random.random() < 0.2:\n        raise HTTPException(500, \"canary test\")\n"));
             Assert.Equal(1, canary.ExitCode);
             Assert.Contains("Canary: ml-service: 10% of its traffic to", canary.Output);
             Assert.Matches(@"Canary of ml-service failed: 5xx rate regressed beyond 1%: new copy \d+ requests, [1-9]\d* 5xx", canary.Output);
