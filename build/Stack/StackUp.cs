@@ -83,13 +83,15 @@ public static class StackUp
         }
     }
 
-    /// <summary>The changed HTTP services, one after another, each new-beside-old behind the running edge; then the
-    /// edge applies the routes of this release (a graceful reload, tested by nginx first).</summary>
+    /// <summary>The changed HTTP services, side by side, each new-beside-old behind the running edge (they do not wait
+    /// for one another: the old copies of each serve until its new ones are proven, and the edge applies one change at
+    /// a time); then the edge applies the routes of this release (a graceful reload, tested by nginx first). When one
+    /// fails, the others still finish or undo themselves before the failure is thrown: nothing is left half-switched.</summary>
     /// <param name="passedOn">The snapshot the gate passed on (<see cref="HealthGate.PassedOn"/>). It was taken after
     /// compose up returned, so it shows the edge container compose left (a new one when the edge itself was recreated;
     /// <c>before</c> would name the removed one), and nothing but the autoscaler, which touches worker tiers only, has
-    /// changed containers since. It also holds the first rolled service's copies as they are: compose up left rolled
-    /// services out. Later ones are looked at afresh, after the rollouts before them took their time.</param>
+    /// changed containers since. It also holds each rolled service's copies as they are: compose up left rolled
+    /// services out, and the rollouts start together.</param>
     /// <returns>Each rollout's line for the audit.</returns>
     private static async Task<IReadOnlyList<string>> HandOverAsync(ComposeModel model, StackEngine engine, ComposeCommand compose, IReadOnlyList<ServiceSpec> rolled, IReadOnlyList<ContainerSnapshot> passedOn, UpOptions options, BuildLog log, CancellationToken ct)
     {
@@ -100,14 +102,8 @@ public static class StackUp
             return []; // the gate passed without it: it scales to zero nowhere, so this is a stack without a running edge
         var edge = new EdgeRoutes(engine, edgeContainer);
         var rollout = new ServiceRollout(engine, compose, edge, log);
-        var rollouts = new List<string>();
-        IReadOnlyList<ContainerSnapshot>? current = passedOn;
-        foreach (var service in rolled)
-        {
-            rollouts.Add(await rollout.RollAsync(service, ServiceGoal.For(service, options.ServiceTimeout).Timeout, options.Canary, current, ct).ConfigureAwait(false));
-            current = null;
-        }
-
+        var rollouts = await Task.WhenAll(rolled.Select(service =>
+            rollout.RollAsync(service, ServiceGoal.For(service, options.ServiceTimeout).Timeout, options.Canary, passedOn, ct))).ConfigureAwait(false);
         await edge.ReloadAsync(ct).ConfigureAwait(false);
         return rollouts;
     }

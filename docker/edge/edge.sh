@@ -159,10 +159,13 @@ case "${1:-}" in
   route)
     [ $# -ge 3 ] || { echo "usage: edge route NAME HOST:PORT..." >&2; exit 2; }
     name=$2; shift 2
+    # One change at a time (the build rolls services side by side): each is tested, applied and drained alone.
+    exec 9>"$state/.apply.lock" && flock 9
     upstream "$name" "$@" > "$state/upstreams/.$name.new"
     apply "$state/upstreams/$name.conf" "$state/upstreams/.$name.new"
     ;;
   reload)
+    exec 9>"$state/.apply.lock" && flock 9
     cp "$site_source" "$state/.site.new" && apply "$state/site.conf" "$state/.site.new" || exit 1
     reload_front
     ;;
