@@ -29,8 +29,8 @@ namespace Mlstack.Build;
     WhenInput = "release",
     InvokedTargetsWhenInput = [nameof(Rollback)],
     // The host key and the edge's certificate are public (every client sees them): variables. The keys and the stack's
-    // settings are secrets. Prod needs TLS_CERTIFICATE with TLS_PRIVATE_KEY (docs/pipeline.md: TLS at a load balancer).
-    ImportVariables = ["Host=DEPLOY_HOST", $"{nameof(HostFingerprint)}=DEPLOY_HOST_FINGERPRINT", $"{nameof(TlsCert)}=TLS_CERTIFICATE"],
+    // settings are secrets. Prod needs TLS_CERTIFICATE with TLS_PRIVATE_KEY, or TLS_AT_LOAD_BALANCER=true (docs/pipeline.md).
+    ImportVariables = ["Host=DEPLOY_HOST", $"{nameof(HostFingerprint)}=DEPLOY_HOST_FINGERPRINT", $"{nameof(TlsCert)}=TLS_CERTIFICATE", $"{nameof(TlsAtLoadBalancer)}=TLS_AT_LOAD_BALANCER"],
     ImportSecrets = [$"{nameof(SshPrivateKey)}=DEPLOY_SSH_KEY", $"{nameof(StackEnv)}=STACK_ENV", $"{nameof(TlsPrivateKey)}=TLS_PRIVATE_KEY"],
     AptPackages = ["debootstrap", "docker-registry"],
     // debootstrap builds the base image as root.

@@ -17,11 +17,14 @@ internal sealed partial class WorkflowImports(string workflow, BuildDeclarations
         return new(name, $"${{{{ secrets.{CheckSource(source, "secret")} }}}}");
     }
 
+    /// <summary>A switch (a bool parameter) is on when the variable is 'true', and off when it is unset or anything
+    /// else: GitHub gives an unset variable as empty, which a switch cannot be.</summary>
     public KeyValuePair<string, string> Variable(string entry)
     {
         var (name, source) = Split(entry, UpperSnake);
-        Parameter(name, nameof(GitHubActionsAttribute.ImportVariables));
-        return new(name, $"${{{{ vars.{CheckSource(source, "variable")} }}}}");
+        var isSwitch = Parameter(name, nameof(GitHubActionsAttribute.ImportVariables))?.ValueType == typeof(bool);
+        var variable = $"vars.{CheckSource(source, "variable")}";
+        return new(name, isSwitch ? $"${{{{ {variable} == 'true' }}}}" : $"${{{{ {variable} }}}}");
     }
 
     /// <summary>A dispatch input, described by its parameter's own description.</summary>

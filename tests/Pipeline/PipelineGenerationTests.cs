@@ -87,6 +87,9 @@ public sealed class PipelineGenerationTests
         Assert.Equal("var-DEPLOY_HOST", env["Host"]);
         Assert.Equal("var-DEPLOY_HOST_FINGERPRINT", env["HostFingerprint"]);
         Assert.Equal("v1.2.3", steps[1].Environment["To"]);
+        // A switch: on only when the variable says true; unset (GitHub's empty string) is off, not a parse error.
+        Assert.Contains("TlsAtLoadBalancer: ${{ vars.TLS_AT_LOAD_BALANCER == 'true' }}", File.ReadAllText(Path.Combine(WorkflowsDirectory, "deploy.yml")), StringComparison.Ordinal);
+        Assert.Equal("false", env["TlsAtLoadBalancer"]);
     }
 
     [Theory]

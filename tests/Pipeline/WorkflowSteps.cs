@@ -48,7 +48,7 @@ internal static class WorkflowSteps
 
     /// <summary>What the runner would put in place of an expression: a recognisable value per context.</summary>
     public static string StandIn(string value) =>
-        System.Text.RegularExpressions.Regex.Replace(value, @"\$\{\{\s*(secrets|vars|inputs)\.([A-Za-z0-9_-]+)\s*\}\}", m => m.Groups[1].Value switch
+        System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Replace(value, @"\$\{\{\s*vars\.[A-Za-z0-9_]+ == 'true'\s*\}\}", "false"), @"\$\{\{\s*(secrets|vars|inputs)\.([A-Za-z0-9_-]+)\s*\}\}", m => m.Groups[1].Value switch
         {
             "secrets" => $"secret-{m.Groups[2].Value}",
             "vars" => $"var-{m.Groups[2].Value}",
