@@ -143,7 +143,9 @@ case "${1:-}" in
     nginx_pid=$!
     nginx -e stderr -c /etc/nginx/front.conf -g 'daemon off;' &
     front_pid=$!
-    trap 'kill -TERM "$front_pid" "$nginx_pid" 2>/dev/null' TERM INT
+    # Stopped (a recreate, Down): both nginx quit gracefully, closing their ports and idle connections at once and
+    # finishing the requests in flight (the router within worker_shutdown_timeout); nginx's TERM would cut them.
+    trap 'kill -QUIT "$front_pid" "$nginx_pid" 2>/dev/null' TERM INT
     last=$(addresses)
     while kill -0 "$nginx_pid" 2>/dev/null && kill -0 "$front_pid" 2>/dev/null; do
       sleep 2

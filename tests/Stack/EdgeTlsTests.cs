@@ -40,7 +40,7 @@ public sealed class EdgeTlsTests : IAsyncLifetime
         Deliver(_ca.Issue(["127.0.0.1", "localhost"]));
         var run = await ChildProcess.RunAsync("docker", ["run", "-d", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true",
             "--tmpfs", "/tmp/nginx:mode=1777", "--tmpfs", "/tmp/edge:mode=1777", "--group-add", EdgeCertificateFiles.Group.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-e", "EDGE_TLS=on", "-e", $"EDGE_HTTPS_PORT={PublishedHttpsPort}", "--add-host", "ml-service:127.0.0.1", "--add-host", "frontend:127.0.0.1",
+            "-e", "EDGE_TLS=on", "-e", $"EDGE_HTTPS_PORT={PublishedHttpsPort}", "--add-host", "ml-service:127.0.0.1", "--add-host", "frontend:127.0.0.1", "--add-host", "host.docker.internal:host-gateway",
             "-v", $"{Path.Combine(RepositoryRoot.Path, "stack", "config", "edge")}:/etc/mlstack/edge:ro", "-v", $"{_tlsFolder}:/etc/mlstack/tls:ro",
             "-p", "127.0.0.1::8080", "-p", "127.0.0.1::8443", "--label", "io.mlstack.test=edge-tls", edge.ImageId]);
         Assert.True(run.ExitCode == 0, run.Output);
@@ -131,6 +131,29 @@ public sealed class EdgeTlsTests : IAsyncLifetime
         var none = await MetricsAsync();
         Assert.True(none.ExitCode == 0, none.Output);
         Assert.DoesNotContain(EdgeCertificateFiles.ExpiryMetricName, none.Output);
+    }
+
+    /// <summary>A stop (the edge recreated by a release, Down) lets the request in flight finish: both nginx quit
+    /// gracefully, where nginx's own TERM would cut it.</summary>
+    [Fact]
+    public async Task A_stopped_edge_finishes_the_request_in_flight_and_exits_by_itself()
+    {
+        await using var upstream = new StallingHttpServer(IPAddress.Any);
+        var route = await ChildProcess.RunAsync("docker", ["exec", _container!, "edge", "route", "ml_service", $"host.docker.internal:{upstream.Port}"]);
+        Assert.True(route.ExitCode == 0, route.Output);
+        upstream.StallFor(TimeSpan.FromSeconds(3));
+        using var https = new HttpClient(TrustingOnly(_ca.Root));
+        var inFlight = https.GetAsync($"https://127.0.0.1:{_httpsPort}/api/health", Ct);
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+
+        var stop = await ChildProcess.RunAsync("docker", ["stop", "-t", "20", _container!]);
+        using var answer = await inFlight;
+
+        Assert.True(stop.ExitCode == 0, stop.Output);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("ok", await answer.Content.ReadAsStringAsync(Ct));
+        // Exited when its requests were done, not killed when the 20 s ran out (137).
+        Assert.Equal("0", (await ChildProcess.RunAsync("docker", ["inspect", "-f", "{{.State.ExitCode}}", _container!])).Output.Trim());
     }
 
     private Task<ProcessResult> MetricsAsync() =>

@@ -13,8 +13,9 @@ internal sealed class StallingHttpServer : TcpTestServer
     private long _stallUntilTicks;
     private volatile Answer? _override;
 
-    public StallingHttpServer()
-        : base(IPAddress.Loopback, backlog: 512)
+    /// <param name="address">Loopback by default; <see cref="IPAddress.Any"/> for a container to reach it (host-gateway).</param>
+    public StallingHttpServer(IPAddress? address = null)
+        : base(address ?? IPAddress.Loopback, backlog: 512)
     {
     }
 
