@@ -16,7 +16,7 @@ public sealed record StackSecret(string Name, string Content)
 
 /// <summary>The stack's passwords and keys as files (docs/production.md#secrets-as-files): what each file holds, made
 /// from the env file's settings (the operator sets five: four passwords and the API token). Clients that need less than the owner get passwords of their own, derived from the
-/// owner's (HMAC), so an operator still sets four secrets and a leaked exporter password opens nothing else; Redis's
+/// owner's (HMAC), so an operator still sets four secrets and a leaked exporter's or worker's password opens nothing else; Redis's
 /// own password reaches no container at all, only its users' (<see cref="RedisUsers"/>).
 /// Each file lives in a folder named by a keyed hash of its content (<see cref="Version"/>): a changed secret is a new
 /// path, so compose recreates exactly the services that mount it, and the path tells nothing about the value.</summary>
@@ -28,6 +28,17 @@ public static class StackSecrets
 
     /// <summary>The PostgreSQL role postgres-exporter logs in as: pg_monitor and nothing else (docker/postgres/entrypoint.sh).</summary>
     public const string ExporterRole = "mlstack_exporter";
+
+    /// <summary>The PostgreSQL roles the services log in as, each with the rights its code uses and no more
+    /// (docker/ml-service/mlservice/dbroles.py), and the secret holding its password, derived from the application
+    /// role's: that role owns the schema and only migrate logs in as it (docs/production.md#database-and-redis-roles).</summary>
+    public static readonly IReadOnlyList<(string Role, string Secret)> ServiceDbRoles =
+    [
+        ("mlstack_api", "api_db_password"),
+        ("mlstack_worker_light", "worker_light_db_password"),
+        ("mlstack_worker_medium", "worker_medium_db_password"),
+        ("mlstack_worker_heavy", "worker_heavy_db_password"),
+    ];
 
     /// <summary>The compose variable naming the secret files' group.</summary>
     public const string GroupVariable = "MLSTACK_SECRETS_GID";
@@ -41,6 +52,7 @@ public static class StackSecrets
             new("postgres_password", Setting("POSTGRES_PASSWORD")),
             new("app_db_password", Setting("APP_DB_PASSWORD")),
             new("exporter_db_password", Derive(Setting("POSTGRES_PASSWORD"), "postgres-exporter")),
+            .. ServiceDbRoles.Select(r => new StackSecret(r.Secret, Derive(Setting("APP_DB_PASSWORD"), "postgres-" + r.Role))),
             new("redis_users", RedisUsers.Acl(redis)),
             new("redis_app_password", RedisUsers.Password(redis, RedisUsers.App)),
             new("redis_autoscaler_password", RedisUsers.Password(redis, RedisUsers.Autoscaler)),

@@ -1,7 +1,7 @@
 #!/bin/sh
 # First start: create the cluster, the roles and databases the environment names, run the init SQL once.
-# Every start: set the roles' passwords from their files (a rotated secret takes effect) and keep the exporter's
-# role at pg_monitor only, on a socket-only server; then run the real one.
+# Every start: set the roles' passwords from their files (a rotated secret takes effect), make the services' own
+# roles (SERVICE_DB_ROLES) and keep the exporter's at pg_monitor only, on a socket-only server; then run the real one.
 # Passwords come from files (NAME_FILE, compose secrets) and reach psql as variables, never as command-line text;
 # they are unset before the server starts, so it does not carry them in its environment.
 set -eu
@@ -54,22 +54,32 @@ else
   local_server
 fi
 
-# The roles as the secrets say, on every start. The exporter's role (when one is named) may log in and read the
-# statistics views (pg_monitor) and nothing else: no superuser, no CREATE anywhere (PostgreSQL 15's public schema
-# grants CREATE to no one but its owner).
+login_role() { # NAME PASSWORD [GRANTED_ROLE]: made if missing; may log in, and nothing else but GRANTED_ROLE
+  psql -q -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d postgres -v role="$1" -v password="$2" -v granted="${3:-}" <<'SQL'
+SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
+ALTER ROLE :"role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'password';
+SELECT format('GRANT %I TO %I', :'granted', :'role') WHERE :'granted' <> '' \gexec
+SQL
+}
+
+# The roles as the secrets say, on every start.
 psql -q -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d postgres \
      -v admin_user="$POSTGRES_USER" -v admin_password="$POSTGRES_PASSWORD" \
-     -v app_user="$APP_DB_USER" -v app_password="$APP_DB_PASSWORD" \
-     -v exporter_user="${EXPORTER_DB_USER:-}" -v exporter_password="${EXPORTER_DB_PASSWORD:-}" <<'SQL'
+     -v app_user="$APP_DB_USER" -v app_password="$APP_DB_PASSWORD" <<'SQL'
 ALTER ROLE :"admin_user" PASSWORD :'admin_password';
 ALTER ROLE :"app_user" PASSWORD :'app_password';
-SELECT :'exporter_user' <> '' AS has_exporter \gset
-\if :has_exporter
-SELECT format('CREATE ROLE %I', :'exporter_user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'exporter_user') \gexec
-ALTER ROLE :"exporter_user" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'exporter_password';
-GRANT pg_monitor TO :"exporter_user";
-\endif
 SQL
+# The exporter's role (when one is named) may log in and read the statistics views (pg_monitor) and nothing else: no
+# superuser, no CREATE anywhere (PostgreSQL 15's public schema grants CREATE to no one but its owner).
+if [ -n "${EXPORTER_DB_USER:-}" ]; then login_role "$EXPORTER_DB_USER" "${EXPORTER_DB_PASSWORD:-}" pg_monitor; fi
+# Each service's own role ("role:password-file ..."), on every start and not only the first: a cluster from before
+# them gets them with the release that brings them. What each may use, migrate grants as the tables' owner
+# (mlservice/dbroles.py).
+for entry in ${SERVICE_DB_ROLES:-}; do
+  file=${entry#*:}
+  [ -r "$file" ] || { echo "postgres-entrypoint: cannot read the password file of role ${entry%%:*} ($file)" >&2; exit 1; }
+  login_role "${entry%%:*}" "$(cat "$file")"
+done
 pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
 unset POSTGRES_PASSWORD APP_DB_PASSWORD EXPORTER_DB_PASSWORD
 

@@ -223,14 +223,15 @@ public sealed class FullStackTests
         var inspected = await ChildProcess.RunAsync("docker", ["inspect", .. containers.Select(c => c.Id)]);
         Assert.True(inspected.ExitCode == 0, inspected.Output);
         var secrets = SecretScan.Values(Mlstack.Build.Stack.EnvFile.Read(Path.Combine(RepositoryRoot.Path, "stack", ".env.example")));
-        Assert.Equal(9, secrets.Count);
+        Assert.Equal(13, secrets.Count); // the operator's five (the webhook is no password), and eight derived ones
         var findings = SecretScan.Findings(inspected.Output, secrets);
         Assert.True(findings.Count == 0, "secrets in the engine's view of the stack:\n" + string.Join('\n', findings));
 
         var mlService = containers.First(c => c.Service == "ml-service").Id;
         var files = await ChildProcess.RunAsync("docker", ["exec", mlService, "sh", "-c", "stat -c '%n %a' /run/secrets/*; head -c0 /run/secrets/s3_secret_access_key && echo readable"]);
         Assert.True(files.ExitCode == 0, files.Output);
-        Assert.Contains("/run/secrets/app_db_password 440", files.Output);
+        Assert.Contains("/run/secrets/api_db_password 440", files.Output);
+        Assert.DoesNotContain("app_db_password", files.Output); // the tables' owner's password is migrate's and postgres's
         Assert.Contains("readable", files.Output);
         Assert.DoesNotContain("postgres_password", files.Output); // the superuser's password is postgres's alone
 
@@ -263,6 +264,77 @@ public sealed class FullStackTests
         Assert.Contains("NOPERM", await RedisAsync("app", "FLUSHALL"));
         Assert.Contains("NOPERM", await RedisAsync("autoscaler", "DEL", "ml"));
         Assert.Contains("redis_version", await RedisAsync("exporter", "INFO", "server"));
+    }
+
+    /// <summary>Each service's database role (mlservice/dbroles.py) on the running stack: the service mounts its own
+    /// role's password and no other; the role logs in with it (TCP, SCRAM), does what the service's code does (in a
+    /// transaction rolled back) and is refused the rest: another service's tables, creating, dropping. The trainings
+    /// and the study later in this test prove the rights suffice.</summary>
+    private static async Task EachServiceHasADatabaseRoleOfItsOwnAsync(IReadOnlyList<ContainerSnapshot> containers)
+    {
+        var inspected = await ChildProcess.RunAsync("docker", ["inspect", .. containers.Select(c => c.Id)]);
+        Assert.True(inspected.ExitCode == 0, inspected.Output);
+        using var json = JsonDocument.Parse(inspected.Output);
+        var mounted = json.RootElement.EnumerateArray().ToDictionary(
+            c => c.GetProperty("Config").GetProperty("Labels").GetProperty("com.docker.compose.service").GetString()!,
+            c => string.Join(' ', c.GetProperty("Mounts").EnumerateArray().Select(m => m.GetProperty("Destination").GetString()!)
+                .Where(d => d.EndsWith("db_password", StringComparison.Ordinal)).Select(Path.GetFileName).Order(StringComparer.Ordinal)));
+        Assert.Equal("api_db_password", mounted["ml-service"]);
+        Assert.Equal("worker_light_db_password", mounted["worker-light"]);
+        Assert.Equal("worker_medium_db_password", mounted["worker-medium"]);
+        Assert.Equal("worker_heavy_db_password", mounted["worker-heavy"]);
+        Assert.Equal("app_db_password", mounted["migrate"]);
+        Assert.Equal("", mounted["scheduler"]);
+        Assert.Equal("", mounted["objectstore-init"]);
+
+        const string Api = "mlstack_api", Light = "mlstack_worker_light", Medium = "mlstack_worker_medium", Heavy = "mlstack_worker_heavy";
+        const string Denied = "permission denied for", NotOwner = "must be owner of";
+        // (role, database, SQL, null when allowed or what the refusal says)
+        (string Role, string Database, string Sql, string? Refusal)[] cases =
+        [
+            (Api, "mlstack", "BEGIN; SELECT count(*) FROM runs; INSERT INTO runs (id, status) VALUES (gen_random_uuid(), 'queued'); UPDATE api_tokens SET last_used_at = now() WHERE false; ROLLBACK", null),
+            (Api, "optuna", "BEGIN; INSERT INTO studies (study_name) VALUES ('role-probe'); SELECT count(*) FROM trials; DELETE FROM trial_values WHERE false; ROLLBACK", null),
+            (Api, "mlstack", "DELETE FROM runs", Denied + " table runs"),
+            (Api, "mlstack", "UPDATE api_tokens SET revoked_at = now()", Denied + " table api_tokens"),
+            (Api, "mlstack", "SELECT count(*) FROM housekeeping", Denied + " table housekeeping"),
+            (Api, "mlstack", "CREATE TABLE role_probe (i int)", Denied + " schema public"),
+            (Api, "mlstack", "CREATE TEMP TABLE role_probe (i int)", "permission denied to create temporary tables"),
+            (Api, "optuna", "INSERT INTO trials (number, study_id, state) VALUES (0, 1, 'RUNNING')", Denied + " table trials"),
+            (Light, "mlstack", "BEGIN; INSERT INTO housekeeping (details) VALUES ('{}'); DELETE FROM housekeeping WHERE ran_at < now() - interval '7 days'; ROLLBACK", null),
+            (Light, "mlstack", "SELECT count(*) FROM runs", Denied + " table runs"),
+            (Light, "mlstack", "SELECT count(*) FROM api_tokens", Denied + " table api_tokens"),
+            (Light, "optuna", "SELECT 1", Denied + " database \"optuna\""),
+            (Medium, "mlstack", "SELECT count(*) FROM runs WHERE status = 'succeeded'", null),
+            (Medium, "mlstack", "UPDATE runs SET status = 'failed'", Denied + " table runs"),
+            (Medium, "mlstack", "DROP TABLE runs", NotOwner + " table runs"),
+            (Heavy, "mlstack", "BEGIN; UPDATE runs SET status = 'running', metrics = NULL, model_key = NULL, error = NULL, finished_at = now() WHERE false; ROLLBACK", null),
+            // Optuna locks the study's row to number a trial: FOR UPDATE, which takes an UPDATE right (on study_id alone).
+            (Heavy, "optuna", "BEGIN; SELECT study_id FROM studies FOR UPDATE; SELECT nextval('trials_trial_id_seq'); UPDATE trials SET state = state WHERE false; ROLLBACK", null),
+            (Heavy, "optuna", "UPDATE studies SET study_name = 'renamed'", Denied + " table studies"),
+            (Heavy, "mlstack", "INSERT INTO runs (id, status) VALUES (gen_random_uuid(), 'queued')", Denied + " table runs"),
+            (Heavy, "mlstack", "UPDATE runs SET params = '{}'", Denied + " table runs"),
+            (Heavy, "mlstack", "SELECT count(*) FROM api_tokens", Denied + " table api_tokens"),
+            (Heavy, "optuna", "DELETE FROM studies", Denied + " table studies"),
+            (Heavy, "optuna", "CREATE TABLE role_probe (i int)", Denied + " schema public"),
+        ];
+        var secretOf = Mlstack.Build.Stack.StackSecrets.ServiceDbRoles.ToDictionary(r => r.Role, r => r.Secret);
+        // One exec for all: each case prints a line "<psql's exit code> <its output>", its SQL an argument, never script text.
+        var script = string.Join('\n', cases.Select((c, i) =>
+            $"out=$(PGPASSWORD=\"$(cat /run/secrets/{secretOf[c.Role]})\" psql -X -q -h 127.0.0.1 -U {c.Role} -d {c.Database} -tA -c \"${{{i + 1}}}\" 2>&1); echo \"$? $out\" | tr '\\n' ' '; echo"));
+        var postgres = containers.First(c => c.Service == "postgres").Id;
+        var ran = await ChildProcess.RunAsync("docker", ["exec", postgres, "sh", "-c", script, "sh", .. cases.Select(c => c.Sql)]);
+        Assert.True(ran.ExitCode == 0, ran.Output);
+        var lines = ran.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(cases.Length, lines.Length);
+        var wrong = cases.Zip(lines).Where(pair => pair.First.Refusal is null ? !pair.Second.StartsWith("0 ", StringComparison.Ordinal)
+                : pair.Second.StartsWith("0 ", StringComparison.Ordinal) || !pair.Second.Contains(pair.First.Refusal, StringComparison.Ordinal))
+            .Select(pair => $"{pair.First.Role} on {pair.First.Database}: {pair.First.Sql} → expected {pair.First.Refusal ?? "allowed"}, got: {pair.Second}").ToList();
+        Assert.True(wrong.Count == 0, "database roles with the wrong rights:\n" + string.Join('\n', wrong));
+
+        // Log in and nothing else: no role attribute beyond LOGIN.
+        var attributes = await ChildProcess.RunAsync("docker", ["exec", postgres, "sh", "-c",
+            "psql -X -U \"$POSTGRES_USER\" -d postgres -tA -c \"SELECT string_agg(rolname, ' ' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'mlstack\\_%' AND rolcanlogin AND NOT (rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication OR rolbypassrls)\""]);
+        Assert.Equal("mlstack_api mlstack_exporter mlstack_worker_heavy mlstack_worker_light mlstack_worker_medium", attributes.Output.Trim());
     }
 
     /// <summary>Run inside a worker (docker exec, as the worker's own user): SIGKILLs the prefork pool child of the Celery
@@ -373,6 +445,7 @@ public sealed class FullStackTests
             await AppImportsEverythingItUsesAsync(containers);
             await EveryContainerHasLeastPrivilegeAsync(containers);
             await NoContainerShowsASecretAsync(containers);
+            await EachServiceHasADatabaseRoleOfItsOwnAsync(containers);
             // A restart mounts a fresh tmpfs over the mount point the first start left behind (Restore restarts the
             // stack this way): the edge and the frontend, whose tmpfs are not /tmp, must start again on theirs.
             var restarted = await ChildProcess.RunAsync("docker", ["restart", .. containers.Where(c => c.Service is "edge" or "frontend").Select(c => c.Id)]);

@@ -22,7 +22,8 @@ public sealed class StackSecretsTests : IDisposable
     public void Each_secret_is_a_file_and_a_client_that_needs_less_gets_a_password_of_its_own()
     {
         var secrets = StackSecrets.From(Settings).ToDictionary(s => s.Name, s => s.Content);
-        Assert.Equal(["postgres_password", "app_db_password", "exporter_db_password", "redis_users", "redis_app_password", "redis_autoscaler_password",
+        Assert.Equal(["postgres_password", "app_db_password", "exporter_db_password", "api_db_password", "worker_light_db_password", "worker_medium_db_password",
+            "worker_heavy_db_password", "redis_users", "redis_app_password", "redis_autoscaler_password",
             "redis_health_password", "redis_exporter_auth", "s3_secret_access_key", "api_token", "alert_webhook_url"], secrets.Keys);
         Assert.Equal("pg-Qx7", secrets["postgres_password"]);
         Assert.Equal($"{{\"redis://redis:6379\":\"{RedisUsers.Password("redis-Mn4", RedisUsers.Exporter)}\"}}", secrets["redis_exporter_auth"]);
@@ -33,6 +34,30 @@ public sealed class StackSecretsTests : IDisposable
         Assert.NotEqual(exporter, StackSecrets.Derive("pg-Qx8", "postgres-exporter"));
         Assert.NotEqual(exporter, StackSecrets.Derive("pg-Qx7", "redis-exporter"));
         Assert.Equal("exporter_db_password", StackSecrets.From(Settings)[2].ToString()); // never the value
+    }
+
+    [Fact]
+    public void Each_service_s_database_role_has_a_password_of_its_own_derived_from_the_application_role_s()
+    {
+        var secrets = StackSecrets.From(Settings).ToDictionary(s => s.Name, s => s.Content);
+        var passwords = StackSecrets.ServiceDbRoles.Select(r => secrets[r.Secret]).ToList();
+        Assert.Equal(["mlstack_api", "mlstack_worker_light", "mlstack_worker_medium", "mlstack_worker_heavy"], StackSecrets.ServiceDbRoles.Select(r => r.Role));
+        Assert.All(passwords, p => Assert.Matches("^[A-Za-z0-9_-]{32}$", p));
+        Assert.Equal(passwords.Count, passwords.Distinct().Count());
+        Assert.DoesNotContain(secrets["exporter_db_password"], passwords);
+        Assert.Equal(StackSecrets.Derive("app-Lk2", "postgres-mlstack_worker_heavy"), secrets["worker_heavy_db_password"]);
+        // The application role's password rotates them all; the superuser's touches none.
+        var rotated = StackSecrets.From(new Dictionary<string, string>(Settings) { ["APP_DB_PASSWORD"] = "app-Lk3" }).ToDictionary(s => s.Name, s => s.Content);
+        Assert.All(StackSecrets.ServiceDbRoles, r => Assert.NotEqual(secrets[r.Secret], rotated[r.Secret]));
+        var otherSuperuser = StackSecrets.From(new Dictionary<string, string>(Settings) { ["POSTGRES_PASSWORD"] = "pg-Qx8" }).ToDictionary(s => s.Name, s => s.Content);
+        Assert.All(StackSecrets.ServiceDbRoles, r => Assert.Equal(secrets[r.Secret], otherSuperuser[r.Secret]));
+        // postgres makes each role with its secret's password; compose knows where the file is.
+        var compose = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "stack", "compose.yaml"));
+        foreach (var (role, secret) in StackSecrets.ServiceDbRoles)
+        {
+            Assert.Contains($"{role}:/run/secrets/{secret}", compose);
+            Assert.Contains($"{secret}: {{file: \"${{MLSTACK_SECRET_{secret.ToUpperInvariant()}:-/dev/null}}\"}}", compose);
+        }
     }
 
     [Fact]

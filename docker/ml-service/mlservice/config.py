@@ -12,7 +12,8 @@ def _required(name: str) -> str:
     return value
 
 
-DATABASE_URL = with_password(_required("DATABASE_URL"), secret("APP_DB_PASSWORD"))
+# The service's own database role and its password (dbroles.py); the scheduler and objectstore-init have none.
+DATABASE_URL = with_password(os.environ.get("DATABASE_URL", ""), secret("DB_PASSWORD"))
 BROKER_URL = with_password(_required("REDIS_BROKER_URL"), secret("REDIS_PASSWORD"))
 RESULT_BACKEND = with_password(os.environ.get("REDIS_RESULT_URL", BROKER_URL), secret("REDIS_PASSWORD"))
 S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL")  # None means AWS S3 itself
@@ -22,5 +23,5 @@ S3_REGION = os.environ.get("S3_REGION", "us-east-1")
 MODELS_BUCKET = os.environ.get("S3_MODELS_BUCKET", "models")
 BUCKETS = os.environ.get("S3_BUCKETS", "models,datasets,backups").split(",")
 # Optuna's storage (SQLAlchemy, psycopg2): the optuna database. Only studies need it.
-OPTUNA_STORAGE_URL = with_password(os.environ.get("OPTUNA_STORAGE_URL", ""), secret("APP_DB_PASSWORD"))
+OPTUNA_STORAGE_URL = with_password(os.environ.get("OPTUNA_STORAGE_URL", ""), secret("DB_PASSWORD"))
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "info").upper()

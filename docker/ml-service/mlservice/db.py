@@ -18,7 +18,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-from . import config, resources
+from . import config, dbroles, resources
 
 # A server process runs its endpoints on a thread pool: a few connections serve it, since a query takes ~0.2 ms
 # and the GIL lets one thread run at a time. Celery children run one task at a time and lower it (tasks.py).
@@ -67,9 +67,15 @@ SELECT name, revoked FROM found
 """
 
 
+def _url() -> str:
+    if not config.DATABASE_URL:
+        raise RuntimeError("DATABASE_URL is not set: this service has no database role (docs/production.md#database-and-redis-roles)")
+    return config.DATABASE_URL
+
+
 def _make_pool() -> ConnectionPool:
     return ConnectionPool(
-        config.DATABASE_URL,
+        _url(),
         min_size=1,
         max_size=POOL_MAX,
         kwargs={"connect_timeout": 3, "row_factory": dict_row},
@@ -108,9 +114,10 @@ def close() -> None:
 
 
 def migrate() -> None:
-    # A one-shot: one plain connection, no pool threads to stop at exit.
-    with psycopg.connect(config.DATABASE_URL, connect_timeout=3) as connection:
+    # A one-shot: one plain connection, no pool threads to stop at exit. As the owner: the tables, then who may use them.
+    with psycopg.connect(_url(), connect_timeout=3) as connection:
         connection.execute(SCHEMA)
+        dbroles.grant_app(connection)
 
 
 def create_run(run_id: str, params: dict, is_smoke: bool) -> None:
