@@ -121,6 +121,8 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
 
     public Task StartAsync(string id, CancellationToken ct) => containers.StartAsync(id, ct);
 
+    public Task<long> RunToExitAsync(string id, CancellationToken ct) => containers.RunToExitAsync(id, ct);
+
     public async Task<string> ImageIdAsync(string containerId, CancellationToken ct) =>
         (await containers.InspectAsync(containerId, ct).ConfigureAwait(false)).Image;
 

@@ -32,6 +32,14 @@ public sealed class EngineContainers(DockerClient client) : IDisposable
     public Task StartAsync(string containerId, CancellationToken ct = default) =>
         client.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), ct);
 
+    /// <summary>Starts a one-shot container (a compose service that runs and exits) and waits for it to exit; its exit
+    /// code. A container that exits before the wait begins is answered at once.</summary>
+    public async Task<long> RunToExitAsync(string containerId, CancellationToken ct = default)
+    {
+        await StartAsync(containerId, ct).ConfigureAwait(false);
+        return (await client.Containers.WaitContainerAsync(containerId, ct).ConfigureAwait(false)).StatusCode;
+    }
+
     public Task RemoveAsync(string containerId, CancellationToken ct = default) =>
         client.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { RemoveVolumes = true }, ct);
 
