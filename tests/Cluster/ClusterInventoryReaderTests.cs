@@ -106,4 +106,13 @@ public sealed class ClusterInventoryReaderTests
 
         Assert.StartsWith("Parameter --cluster: /nonexistent/cluster.yaml does not exist", message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_example_in_the_repository_reads()
+    {
+        var inventory = ClusterInventoryReader.Load(Path.Combine(Support.RepositoryRoot.Path, "stack", "cluster.example.yaml"));
+
+        Assert.Equal(["10.0.0.11", "10.0.0.12", "10.0.0.13"], inventory.Hosts.Select(h => h.Address));
+        Assert.Equal(3, inventory.Managers.Count);
+    }
 }
