@@ -19,12 +19,14 @@ public sealed record SwarmMembership(string State, string NodeId, string? Cluste
     /// <summary>Reads <see cref="Command"/>'s output.</summary>
     public static SwarmMembership Parse(string output)
     {
-        var text = output.Trim();
-        if (text.Length == 0)
+        // With the CLI there but no engine answering, docker info still prints the template, its state empty.
+        var text = output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith('{'));
+        if (text == null)
             return NoEngine;
         using var json = JsonDocument.Parse(text);
         var swarm = json.RootElement;
-        string Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
+        if (Text(swarm, "LocalNodeState").Length == 0)
+            return NoEngine;
         var cluster = swarm.TryGetProperty("Cluster", out var c) && c.ValueKind == JsonValueKind.Object ? Text(c, "ID") : "";
         var managers = swarm.TryGetProperty("RemoteManagers", out var r) && r.ValueKind == JsonValueKind.Array
             ? r.EnumerateArray().Select(m => Text(m, "Addr")).Where(a => a.Length > 0).ToList()
@@ -32,4 +34,6 @@ public sealed record SwarmMembership(string State, string NodeId, string? Cluste
         return new(Text(swarm, "LocalNodeState"), Text(swarm, "NodeID"), cluster.Length > 0 ? cluster : null,
             swarm.TryGetProperty("ControlAvailable", out var control) && control.ValueKind == JsonValueKind.True, managers, Text(swarm, "Error"));
     }
+
+    private static string Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
 }

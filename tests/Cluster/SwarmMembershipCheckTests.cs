@@ -40,6 +40,7 @@ public sealed class SwarmMembershipCheckTests
         Assert.Equal(["10.0.0.11:2377"], worker.ManagerAddresses);
         Assert.True(Free.IsFree);
         Assert.True(SwarmMembership.Parse("").IsFree); // no engine yet: Bootstrap installs one
+        Assert.True(SwarmMembership.Parse("""{"NodeID":"","LocalNodeState":"","ControlAvailable":false}""").IsFree); // the CLI, its engine stopped
     }
 
     [Fact]
