@@ -32,8 +32,13 @@ public sealed class ClusterBootstrapTests(TestCluster cluster) : IClassFixture<T
 
     private static string Host(TestVm vm, string roles) => $"{{ host: root@{vm.Address}, roles: [{roles}], ssh_key: {vm.ClientKeyPath} }}";
 
-    private static Task<ProcessResult> BootstrapAsync(string inventory) =>
-        ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Bootstrap", "--cluster", inventory, "--deploy-path", "/srv/ready"]);
+    /// <summary>Runs Bootstrap as an operator would; its report goes to the test's output, to read when a step fails.</summary>
+    private static async Task<ProcessResult> BootstrapAsync(string inventory)
+    {
+        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Bootstrap", "--cluster", inventory, "--deploy-path", "/srv/ready"]);
+        TestContext.Current.TestOutputHelper?.WriteLine(result.Output);
+        return result;
+    }
 
     private static DockerClient Engine(TestVm vm) => EngineClients.Connect(new Uri($"unix://{vm.EngineSocket}"), TimeSpan.FromMinutes(1));
 
