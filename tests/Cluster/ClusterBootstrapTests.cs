@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Mlstack.Build.Engine;
@@ -8,7 +9,8 @@ namespace Mlstack.Tests.Cluster;
 
 /// <summary>Bootstrap --cluster on three real VMs (own sshd, dockerd, hostname; links on a switch of their own): a
 /// VM already in a swarm of its own is refused by name before anything changes; then the cluster forms with three
-/// managers (the worker promoted), every node ready and labelled from its roles; a second run changes nothing.
+/// managers (the worker promoted), every node ready and labelled from its roles; a second run changes nothing; a node
+/// that left and made a swarm of its own is refused by cluster id.
 /// One test, in this order: each step starts from the state the one before left.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
@@ -83,6 +85,17 @@ public sealed class ClusterBootstrapTests(TestCluster cluster) : IClassFixture<T
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.Contains("was ready; nothing changed.", again.Output);
         Assert.DoesNotContain("joined as", again.Output);
+
+        // A node that left the cluster and made a swarm of its own: refused by the cluster ids, the cluster untouched.
+        using (var engine = Engine(loner))
+        {
+            await engine.Swarm.LeaveSwarmAsync(new SwarmLeaveParameters { Force = true }, ct);
+            await engine.Swarm.InitSwarmAsync(new SwarmInitParameters { ListenAddr = "0.0.0.0:2377", AdvertiseAddr = loner.Address }, ct);
+        }
+
+        var strayed = await BootstrapAsync(inventory);
+        Assert.True(strayed.ExitCode != 0, strayed.Output);
+        Assert.Matches($@"{Regex.Escape(loner.Address)} is already in another swarm \(cluster \w+; the one {Regex.Escape(first.Address)} manages \(cluster \w+\)\); Bootstrap changed nothing\.", strayed.Output);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
