@@ -42,5 +42,8 @@ internal static class BuildLayers
         ["Load"] = 7,
         ["Backup"] = 8,
         ["Deploy"] = 9,
+
+        // Many machines: the inventory, and a swarm formed from VMs that each Bootstrap as Deploy's one VM.
+        ["Cluster"] = 10,
     };
 }

@@ -10,6 +10,7 @@ namespace Mlstack.Tests.Support;
 /// Use as a class fixture: one VM serves a whole test class.</summary>
 public sealed class TestVm : IAsyncLifetime
 {
+    private Func<Task<VmNetwork>> _createNetwork = VmNetwork.CreateAsync;
     private VmNetwork? _network;
     private DaemonProcess? _sshd;
     private DaemonProcess? _dockerd;
@@ -31,6 +32,14 @@ public sealed class TestVm : IAsyncLifetime
     public string PrivateEtcDocker => Path.Combine(_directory, "etc-docker");
     public TimeSpan StartTime { get; private set; }
     public string? SkipReason { get; private set; }
+
+    /// <summary>The VM's own hostname (its own UTS namespace), or null: the machine's, as a lone VM needs no other.
+    /// Swarm names nodes by it, so the VMs of a cluster need one each.</summary>
+    public string? Hostname { get; private set; }
+
+    /// <summary>A VM of a <see cref="TestCluster"/>: on the cluster's switch, with its own hostname.</summary>
+    internal static TestVm OnSwitch(VmSwitch network, int number, string hostname) =>
+        new() { _createNetwork = () => VmNetwork.OnSwitchAsync(network, number), Hostname = hostname };
 
     /// <summary>Call first in every test: skips locally (fails in CI) when this machine cannot host a VM.</summary>
     public void Require()
@@ -55,21 +64,25 @@ public sealed class TestVm : IAsyncLifetime
         HostKeyBlob = hostKey[1];
         HostKeyFingerprint = HostKeyTrust.Fingerprint(Convert.FromBase64String(hostKey[1]));
 
-        _network = await VmNetwork.CreateAsync();
+        _network = await _createNetwork();
         KnownHostsLine = $"{Address} {hostKey[0]} {hostKey[1]}";
         Directory.CreateDirectory($"/run/{_network.Name}");
         Directory.CreateDirectory("/run/sshd"); // sshd's privilege separation folder; shared and harmless
         File.WriteAllText(Path.Combine(_directory, "sshd", "config"), VmSshdConfig.Text(_directory, Address, EngineSocket));
-        _sshd = DaemonProcess.Start(Path.Combine(_directory, "sshd.log"), "nsenter", $"--net={_network.NamespacePath}",
-            "unshare", "--mount", "--propagation", "private", "sh", "-c",
-            $"mkdir -p /etc/docker && mount --bind {PrivateSrv} /srv && mount --bind {PrivateRoot} /root && mount --bind {PrivateEtcDocker} /etc/docker"
-            + $" && exec /usr/sbin/sshd -D -e -f {_directory}/sshd/config");
+        var uts = Hostname == null ? [] : new[] { "--uts" };
+        var hostname = Hostname == null ? "" : $"hostname {Hostname} && ";
+        _sshd = DaemonProcess.Start(Path.Combine(_directory, "sshd.log"), ["nsenter", $"--net={_network.NamespacePath}",
+            "unshare", "--mount", .. uts, "--propagation", "private", "sh", "-c",
+            $"{hostname}mkdir -p /etc/docker && mount --bind {PrivateSrv} /srv && mount --bind {PrivateRoot} /root && mount --bind {PrivateEtcDocker} /etc/docker"
+            + $" && exec /usr/sbin/sshd -D -e -f {_directory}/sshd/config"]);
         await WaitAsync("sshd", _sshd, () => File.Exists(Path.Combine(_directory, "sshd", "sshd.pid")));
 
         // dockerd joins sshd's mount namespace: paths on the VM (/srv/…) mean the same to its engine as to its shell.
-        _dockerd = DaemonProcess.Start(Path.Combine(_directory, "dockerd.log"), "nsenter", $"--net={_network.NamespacePath}",
-            $"--mount=/proc/{_sshd.Pid}/ns/mnt", "dockerd", "--data-root", Path.Combine(_directory, "data"),
-            "--exec-root", $"/run/{_network.Name}/exec", "--pidfile", $"/run/{_network.Name}/docker.pid", "-H", $"unix://{EngineSocket}");
+        // And its UTS namespace, when it has one: the engine (and Swarm) take the VM's hostname from it.
+        var sameHostname = Hostname == null ? [] : new[] { $"--uts=/proc/{_sshd.Pid}/ns/uts" };
+        _dockerd = DaemonProcess.Start(Path.Combine(_directory, "dockerd.log"), ["nsenter", $"--net={_network.NamespacePath}",
+            $"--mount=/proc/{_sshd.Pid}/ns/mnt", .. sameHostname, "dockerd", "--data-root", Path.Combine(_directory, "data"),
+            "--exec-root", $"/run/{_network.Name}/exec", "--pidfile", $"/run/{_network.Name}/docker.pid", "-H", $"unix://{EngineSocket}"]);
         await WaitAsync("dockerd", _dockerd, () => File.Exists(EngineSocket)
             && EngineProbe.TryVersionAsync(new Uri($"unix://{EngineSocket}"), CancellationToken.None).GetAwaiter().GetResult() != null);
         StartTime = clock.Elapsed;
@@ -101,10 +114,27 @@ public sealed class TestVm : IAsyncLifetime
         }
     }
 
+    /// <summary>Before a cluster VM's dockerd stops (design.md): out of the swarm, so it stops at once and leaves no
+    /// overlay namespaces behind under its exec-root. Not in a swarm (or already gone) is fine.</summary>
+    private async Task LeaveSwarmAsync()
+    {
+        using var engine = Mlstack.Build.Engine.EngineClients.Connect(new Uri($"unix://{EngineSocket}"), TimeSpan.FromSeconds(30));
+        try
+        {
+            await engine.Swarm.LeaveSwarmAsync(new Docker.DotNet.Models.SwarmLeaveParameters { Force = true });
+        }
+        catch (Exception e) when (e is Docker.DotNet.DockerApiException or HttpRequestException or IOException or TimeoutException or OperationCanceledException)
+        {
+            // Nothing to leave, or the engine is going anyway: the stop below handles both.
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_sshd != null)
             await _sshd.StopAsync(TimeSpan.FromSeconds(10));
+        if (_dockerd is { HasExited: false } && Hostname != null)
+            await LeaveSwarmAsync();
         if (_dockerd != null)
             await _dockerd.StopAsync(TimeSpan.FromSeconds(30));
         if (_network != null)

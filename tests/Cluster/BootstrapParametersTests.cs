@@ -1,0 +1,38 @@
+using Mlstack.Tests.Support;
+
+namespace Mlstack.Tests.Cluster;
+
+/// <summary>Bootstrap takes one VM (--host) or a cluster (--cluster): neither is one line that names both, and a bad
+/// inventory stops it before anything connects.</summary>
+public sealed class BootstrapParametersTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mlstack-cluster-params-").FullName;
+
+    // HOST is also --host's environment variable (some shells set it): empty, it gives no value.
+    private static Task<ProcessResult> BootstrapAsync(params string[] args) =>
+        ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Bootstrap", .. args], new Dictionary<string, string?> { ["HOST"] = "" });
+
+    [Fact]
+    public async Task Without_host_or_cluster_it_names_both()
+    {
+        var result = await BootstrapAsync();
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Bootstrap needs --host (one VM) or --cluster FILE (docs/cluster.md).", result.Output);
+    }
+
+    [Fact]
+    public async Task A_bad_inventory_is_one_line_before_anything_connects()
+    {
+        var inventory = Path.Combine(_directory, "cluster.yaml");
+        File.WriteAllText(inventory, "hosts:\n  - { host: 192.0.2.1, roles: [manager, db] }\n");
+
+        var result = await BootstrapAsync("--cluster", inventory);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"Target Bootstrap failed: {inventory} line 2 (host 192.0.2.1): unknown role 'db'; the roles are manager, data, app, worker.", result.Output);
+        Assert.DoesNotContain("connected to", result.Output);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}

@@ -1,0 +1,102 @@
+using System.Text.RegularExpressions;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Mlstack.Build.Engine;
+using Mlstack.Build.Testing;
+using Mlstack.Tests.Support;
+
+namespace Mlstack.Tests.Cluster;
+
+/// <summary>Bootstrap --cluster on three real VMs (own sshd, dockerd, hostname; links on a switch of their own): a
+/// VM already in a swarm of its own is refused by name before anything changes; then the cluster forms with three
+/// managers (the worker promoted), every node ready and labelled from its roles; a second run changes nothing; a node
+/// that left and made a swarm of its own is refused by cluster id.
+/// One test, in this order: each step starts from the state the one before left.</summary>
+[Trait(TestTiers.Trait, TestTiers.System)]
+[Collection(EngineTests.Name)]
+public sealed class ClusterBootstrapTests(TestCluster cluster) : IClassFixture<TestCluster>, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mlstack-cluster-test-").FullName;
+
+    private string WriteInventory()
+    {
+        var vms = cluster.Vms;
+        var path = Path.Combine(_directory, "cluster.yaml");
+        File.WriteAllText(path, $"""
+            known_hosts: {cluster.KnownHostsFile(_directory)}
+            hosts:
+              - {Host(vms[0], "manager, data")}
+              - {Host(vms[1], "manager, app")}
+              - {Host(vms[2], "worker")}
+            """);
+        return path;
+    }
+
+    private static string Host(TestVm vm, string roles) => $"{{ host: root@{vm.Address}, roles: [{roles}], ssh_key: {vm.ClientKeyPath} }}";
+
+    /// <summary>Runs Bootstrap as an operator would; its report goes to the test's output, to read when a step fails.</summary>
+    private static async Task<ProcessResult> BootstrapAsync(string inventory)
+    {
+        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Bootstrap", "--cluster", inventory, "--deploy-path", "/srv/ready"]);
+        TestContext.Current.TestOutputHelper?.WriteLine(result.Output);
+        return result;
+    }
+
+    private static DockerClient Engine(TestVm vm) => EngineClients.Connect(new Uri($"unix://{vm.EngineSocket}"), TimeSpan.FromMinutes(1));
+
+    [Fact]
+    public async Task A_vm_in_another_swarm_is_refused_then_the_cluster_forms_with_three_managers_and_a_second_run_changes_nothing()
+    {
+        cluster.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var inventory = WriteInventory();
+        var (first, loner) = (cluster.Vms[0], cluster.Vms[2]);
+
+        using (var engine = Engine(loner))
+            await engine.Swarm.InitSwarmAsync(new SwarmInitParameters { ListenAddr = "0.0.0.0:2377", AdvertiseAddr = loner.Address }, ct);
+        var refused = await BootstrapAsync(inventory);
+        Assert.True(refused.ExitCode != 0, refused.Output);
+        Assert.Contains($"{loner.Address} is already in another swarm (cluster ", refused.Output);
+        Assert.Contains("Bootstrap changed nothing.", refused.Output);
+        Assert.False(Directory.Exists(Path.Combine(first.PrivateSrv, "ready")), "the refusal came after a change");
+        using (var engine = Engine(first))
+            Assert.Equal("inactive", (await engine.System.GetSystemInfoAsync(ct)).Swarm.LocalNodeState);
+        using (var engine = Engine(loner))
+            await engine.Swarm.LeaveSwarmAsync(new SwarmLeaveParameters { Force = true }, ct);
+
+        var formed = await BootstrapAsync(inventory);
+        Assert.True(formed.ExitCode == 0, formed.Output);
+        Assert.Contains("swarm init", formed.Output);
+        Assert.Matches(@"worker \(\+manager\)\s+(manager|leader), ready\s+.*joined as manager", formed.Output);
+        Assert.Contains("3 managers: the swarm survives the loss of 1 manager(s).", formed.Output);
+        foreach (var vm in cluster.Vms)
+        {
+            using var engine = Engine(vm);
+            var nodes = await engine.Swarm.ListNodesAsync(ct); // only a manager may list them
+            Assert.Equal(3, nodes.Count);
+            Assert.All(nodes, n => Assert.Equal(("manager", "ready", "reachable"), (n.Spec!.Role, n.Status!.State, n.ManagerStatus?.Reachability)));
+            Assert.Equal(["mlstack-node1", "mlstack-node2", "mlstack-node3"], nodes.Select(n => n.Description!.Hostname).Order(StringComparer.Ordinal));
+            var labels = nodes.Single(n => n.Description!.Hostname == "mlstack-node1").Spec!.Labels;
+            Assert.Equal(["mlstack.role.data", "mlstack.role.manager"], labels.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(["mlstack.role.worker"], nodes.Single(n => n.Description!.Hostname == "mlstack-node3").Spec!.Labels.Keys);
+        }
+
+        var again = await BootstrapAsync(inventory);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("was ready; nothing changed.", again.Output);
+        Assert.DoesNotContain("joined as", again.Output);
+
+        // A node that left the cluster and made a swarm of its own: refused by the cluster ids, the cluster untouched.
+        using (var engine = Engine(loner))
+        {
+            await engine.Swarm.LeaveSwarmAsync(new SwarmLeaveParameters { Force = true }, ct);
+            await engine.Swarm.InitSwarmAsync(new SwarmInitParameters { ListenAddr = "0.0.0.0:2377", AdvertiseAddr = loner.Address }, ct);
+        }
+
+        var strayed = await BootstrapAsync(inventory);
+        Assert.True(strayed.ExitCode != 0, strayed.Output);
+        Assert.Matches($@"{Regex.Escape(loner.Address)} is already in another swarm \(cluster \w+; the one {Regex.Escape(first.Address)} manages \(cluster \w+\)\); Bootstrap changed nothing\.", strayed.Output);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
