@@ -73,7 +73,7 @@ public sealed class VmBackupTests(TestVm vm, ITestOutputHelper output) : IClassF
         // The alert: at the webhook, with the URL whole, and firing in Status; worker-light and beat run again.
         var waited = Stopwatch.StartNew();
         var alert = await tierDown.Completion;
-        output.WriteLine($"WorkerTierDown {(alert.Arrived ? "arrived" : "did not arrive")} {alert.After.TotalSeconds:F0} s after worker-light stopped; the scenario waited {waited.Elapsed.TotalSeconds:F1} s for it, Status and the restart");
+        output.WriteLine($"WorkerTierDown {(alert.Arrived ? "arrived" : "did not arrive")} {alert.After.TotalSeconds:F0} s after worker-light stopped (the autoscaler started it again for a waiting task {alert.Restarts} times); the scenario waited {waited.Elapsed.TotalSeconds:F1} s for it, Status and the restart");
         output.WriteLine(alert.Status);
         Assert.True(alert.Arrived, $"no {WorkerTierDownAlert.Expected} within {WorkerTierDownAlert.Window}; the webhook got: {string.Join(", ", webhook.Firing())}\nStatus:\n{alert.Status}\nautoscaler:\n{alert.AutoscalerLog}");
         Assert.All(webhook.Requests.Where(r => r.Body.Length > 0), r => Assert.Equal(hook, r.Target));

@@ -13,7 +13,8 @@ namespace Mlstack.Tests.Deploy;
 /// Why the scheduler (Celery beat) is stopped too: the autoscaler starts a tier below its minimum again as soon as a
 /// task waits for it (mlservice/scaling.py; with nothing queued it leaves it to Up), and beat queues housekeeping on
 /// worker-light's queue every 30 s. With beat running, a stopped worker-light is back within about 30 s and no alert
-/// fires, as designed. With nothing queued it stays down, and WorkerTierDown must say so.</summary>
+/// fires, as designed (seen on this VM: "worker-light: 0 -> 1 replicas (up: 1 queued wants 1)" 10.6 s after the stop).
+/// With nothing queued it stays down, and WorkerTierDown must say so.</summary>
 internal sealed class WorkerTierDownAlert : IAsyncDisposable
 {
     /// <summary>Stop to webhook at worst: the autoscaler's look (2 s), Prometheus's scrape and rule evaluation (15 s
@@ -35,7 +36,7 @@ internal sealed class WorkerTierDownAlert : IAsyncDisposable
     }
 
     /// <summary>What the background proof saw; Status's output whether or not the alert came.</summary>
-    public sealed record Outcome(bool Arrived, TimeSpan After, string Status, int StatusExitCode, string AutoscalerLog);
+    public sealed record Outcome(bool Arrived, TimeSpan After, int Restarts, string Status, int StatusExitCode, string AutoscalerLog);
 
     /// <summary>Checks the VM's alertmanager container reaches <paramref name="webhook"/>, stops the scheduler and
     /// worker-light, and leaves the rest (wait, Status, start again) running in the background.</summary>
@@ -74,13 +75,32 @@ internal sealed class WorkerTierDownAlert : IAsyncDisposable
     private async Task<Outcome> ProveAsync(VmStackDriver driver, WebhookReceiver webhook, IReadOnlyList<string> ids, Stopwatch sinceStop)
     {
         var ct = _stop.Token;
-        var arrived = await webhook.WaitForFiringAsync(Expected, Window - sinceStop.Elapsed, ct);
+        var restarts = 0;
+        bool arrived;
+        while (!(arrived = webhook.Firing().Contains(Expected)) && sinceStop.Elapsed < Window)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            // A task that was waiting when worker-light stopped (one it handed back, or beat's last) makes the
+            // autoscaler start it again, as designed: let it take the task, stop it again, and the window starts over.
+            var back = await _engine.ListAsync("mlstackvm", "worker-light", runningOnly: true, ct);
+            if (back.Count == 0 || restarts == 2)
+                continue;
+            restarts++;
+            // Healthy: its consumer runs (the heartbeat), and takes what waits within the second after.
+            for (var waited = 0; waited < 60 && (await _engine.InspectAsync(back[0].ID, ct)).State?.Health?.Status != "healthy"; waited++)
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            foreach (var replica in back)
+                await _engine.StopAsync(replica.ID, 30, ct);
+            sinceStop.Restart();
+        }
+
         var after = sinceStop.Elapsed;
         var status = await driver.BuildSh("Status");
         var autoscaler = arrived ? "" : string.Join('\n', await _engine.TailAsync(await RunningAsync("autoscaler", ct), 30, ct));
         foreach (var id in ids.Reverse())
             await _engine.StartAsync(id, ct);
-        return new Outcome(arrived, after, status.Output, status.ExitCode, autoscaler);
+        return new Outcome(arrived, after, restarts, status.Output, status.ExitCode, autoscaler);
     }
 
     private async Task<string> RunningAsync(string service, CancellationToken ct) =>

@@ -27,20 +27,6 @@ internal sealed class WebhookReceiver : TcpTestServer
     public IReadOnlyList<(string Alert, string About)> Firing() =>
         [.. Requests.Where(r => r.Body.Length > 0).SelectMany(r => FiringIn(r.Body))];
 
-    /// <summary>Waits until <paramref name="expected"/> has arrived firing, or <paramref name="timeout"/> has passed.</summary>
-    public async Task<bool> WaitForFiringAsync((string Alert, string About) expected, TimeSpan timeout, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!Firing().Contains(expected))
-        {
-            if (DateTime.UtcNow >= deadline)
-                return false;
-            await Task.Delay(TimeSpan.FromSeconds(1), ct);
-        }
-
-        return true;
-    }
-
     /// <summary>Alertmanager's webhook payload: {"alerts": [{"status": "firing", "labels": {...}}, ...]}.</summary>
     private static IEnumerable<(string, string)> FiringIn(string body)
     {
