@@ -19,6 +19,9 @@ public sealed class TestVm : IAsyncLifetime
     public string Address => _network!.VmAddress;
     public int Port => 22;
     public SshTarget Target => new("root", Address, Port);
+    /// <summary>This machine's end of the VM's link: the VM's containers reach it (the VM engine masquerades them as
+    /// <see cref="Address"/>), nothing outside this machine does. Where a test listens for what the VM sends (a webhook).</summary>
+    public string HostAddress => _network!.HostAddress;
     public string ClientKeyPath => Path.Combine(_directory, "client_key");
     public string HostKeyFingerprint { get; private set; } = "";
     public string KnownHostsLine { get; private set; } = "";

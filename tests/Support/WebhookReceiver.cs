@@ -2,12 +2,14 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 
 namespace Mlstack.Tests.Support;
 
 /// <summary>A webhook an operator would give Alertmanager: an HTTP/1.1 server on one address of this machine that
 /// keeps every request's path and body and answers 200. Bound to the engine's bridge gateway, it is reachable from
-/// containers (as host.docker.internal with extra_hosts: host-gateway) and from nothing outside this machine.</summary>
+/// containers (as host.docker.internal with extra_hosts: host-gateway) and from nothing outside this machine; bound
+/// to a test VM's <see cref="TestVm.HostAddress"/>, from the VM's containers.</summary>
 internal sealed class WebhookReceiver : TcpTestServer
 {
     private static readonly byte[] Ok = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -19,6 +21,21 @@ internal sealed class WebhookReceiver : TcpTestServer
 
     /// <summary>(request target, body) of every request so far, in arrival order.</summary>
     public ConcurrentQueue<(string Target, string Body)> Requests { get; } = new();
+
+    /// <summary>(alertname, what it is about: its volume, else its service) of every firing alert Alertmanager has
+    /// sent so far; requests without a body (a reachability probe) are no notification.</summary>
+    public IReadOnlyList<(string Alert, string About)> Firing() =>
+        [.. Requests.Where(r => r.Body.Length > 0).SelectMany(r => FiringIn(r.Body))];
+
+    /// <summary>Alertmanager's webhook payload: {"alerts": [{"status": "firing", "labels": {...}}, ...]}.</summary>
+    private static IEnumerable<(string, string)> FiringIn(string body)
+    {
+        using var document = JsonDocument.Parse(body);
+        return [.. document.RootElement.GetProperty("alerts").EnumerateArray()
+            .Where(a => a.GetProperty("status").GetString() == "firing")
+            .Select(a => a.GetProperty("labels"))
+            .Select(l => (l.GetProperty("alertname").GetString()!, (l.TryGetProperty("volume", out var v) ? v : l.GetProperty("service")).GetString()!))];
+    }
 
     protected override async Task ServeAsync(TcpClient client)
     {
