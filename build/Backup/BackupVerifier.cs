@@ -52,8 +52,16 @@ public static class BackupVerifier
     {
         var up = await scratch.Compose(["up", "-d", "--no-build", .. services], ct).ConfigureAwait(false);
         if (up.ExitCode != 0)
-            throw new BackupException($"{helper.Prefix}: {what} did not start: {(up.Output.Count > 0 ? up.Output[^1] : "")}");
+            throw new BackupException($"{helper.Prefix}: {what} did not start: {ComposeErrors(up.Output)}");
         await scratch.Gate(services, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>What compose said went wrong: its ERROR lines (which service, why), else its last line; not only its
+    /// closing "Encountered errors while bringing up the project".</summary>
+    public static string ComposeErrors(IReadOnlyList<string> output)
+    {
+        var errors = output.Where(l => l.Contains("ERROR", StringComparison.Ordinal) && !l.Contains("Encountered errors", StringComparison.Ordinal)).Distinct().TakeLast(3).ToList();
+        return errors.Count > 0 ? string.Join(" | ", errors) : output.Count > 0 ? output[^1] : "";
     }
 
     public static string ShortSha(string sha) => sha.Length > 12 ? sha[..12] : sha;
