@@ -54,10 +54,22 @@ def _database(cursor, roles) -> None:
     cursor.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(database))
     cursor.execute(sql.SQL("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
     cursor.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(database, sql.SQL(", ").join(map(sql.Identifier, roles))))
-    # Whatever a role had and this map no longer gives goes: the grants below are the whole of it.
-    for role in ROLES:
-        cursor.execute(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {0}; REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {0}")
-                       .format(sql.Identifier(role)))
+    # Whatever a role had and this map no longer gives goes: the grants below are the whole of it. Only on what the
+    # owner owns: a table someone else made in public (an operator's, as the superuser) is not migrate's to change,
+    # and PostgreSQL refuses the whole statement for it.
+    for kind, names in (("TABLE", _owned_tables(cursor)), ("SEQUENCE", _owned_sequences(cursor))):
+        if names:
+            for role in ROLES:
+                cursor.execute(sql.SQL("REVOKE ALL ON " + kind + " {} FROM {}").format(
+                    sql.SQL(", ").join(map(sql.Identifier, names)), sql.Identifier(role)))
+
+
+def _owned_tables(cursor) -> list:
+    return [name for (name,) in cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user")]
+
+
+def _owned_sequences(cursor) -> list:
+    return [name for (name,) in cursor.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' AND sequenceowner = current_user")]
 
 
 def _grant(cursor, rights: str, table: str, role: str) -> None:
@@ -79,11 +91,13 @@ def grant_optuna(connection: psycopg.Connection) -> None:
     roles = sql.SQL(", ").join(map(sql.Identifier, OPTUNA_FAMILIES))
     with connection.transaction(), connection.cursor() as cursor:
         _database(cursor, OPTUNA_FAMILIES)
-        tables = [row[0] for row in cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        tables = _owned_tables(cursor)
         for role in OPTUNA_FAMILIES:
             for table in tables:
                 _grant(cursor, optuna_rights(role, table), table, role)
-        cursor.execute(sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {}").format(roles))
+        sequences = _owned_sequences(cursor)
+        if sequences:
+            cursor.execute(sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(sql.SQL(", ").join(map(sql.Identifier, sequences)), roles))
         # A table or sequence the owner makes later (a newer Optuna's) is readable and its ids usable at once; its
         # family's writes come with the next migrate, which makes it.
         cursor.execute(sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {}").format(roles))
