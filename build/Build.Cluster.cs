@@ -21,13 +21,13 @@ internal sealed partial class Build
     }
 
     /// <summary>A host's own SSH settings from the inventory, else the command line's (as Deploy's).</summary>
-    private async Task<SshSession> ConnectClusterHostAsync(ClusterHost host, CancellationToken ct)
-    {
-        var trust = HostKeyTrust.From(host.KnownHosts is { } file ? ExpandHome(file) : KnownHosts, host.HostFingerprint ?? (host.KnownHosts == null ? HostFingerprint : null));
-        var session = await SshSession.ConnectAsync(host.Target, trust, host.SshKey is { } key ? ExpandHome(key) : SshPrivateKey ?? SshKey, ct);
-        Log.Info($"Bootstrap: connected to {host.Target} (host key {session.HostKeyFingerprint})");
-        return session;
-    }
+    private Task<SshSession> ConnectClusterHostAsync(ClusterHost host, CancellationToken ct) =>
+        ConnectAsync(
+            host.Target,
+            HostKeyTrust.From(host.KnownHosts is { } file ? ExpandHome(file) : KnownHosts, host.HostFingerprint ?? (host.KnownHosts == null ? HostFingerprint : null)),
+            host.SshKey is { } key ? ExpandHome(key) : SshPrivateKey ?? SshKey,
+            "Bootstrap",
+            ct);
 
     /// <summary>~/ in the inventory's paths is the home folder; other relative paths are the repository's.</summary>
     private string ExpandHome(string path) =>

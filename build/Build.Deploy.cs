@@ -106,11 +106,14 @@ internal sealed partial class Build
             Canary = canary,
         };
 
-    private async Task<SshSession> ConnectVmAsync(CancellationToken ct)
+    private Task<SshSession> ConnectVmAsync(CancellationToken ct) =>
+        ConnectAsync(SshTarget.Parse(DeployHost), HostKeyTrust.From(KnownHosts, HostFingerprint), SshPrivateKey ?? SshKey, "Deploy", ct);
+
+    /// <summary>An SSH session to a VM with the host key pinned, and a line that says which key it showed.</summary>
+    private async Task<SshSession> ConnectAsync(SshTarget target, HostKeyTrust trust, string? key, string who, CancellationToken ct)
     {
-        var target = SshTarget.Parse(DeployHost);
-        var session = await SshSession.ConnectAsync(target, HostKeyTrust.From(KnownHosts, HostFingerprint), SshPrivateKey ?? SshKey, ct);
-        Log.Info($"Deploy: connected to {target} (host key {session.HostKeyFingerprint})");
+        var session = await SshSession.ConnectAsync(target, trust, key, ct);
+        Log.Info($"{who}: connected to {target} (host key {session.HostKeyFingerprint})");
         return session;
     }
 
