@@ -1,3 +1,4 @@
+using Mlstack.Build.Engine;
 using Mlstack.Build.Site;
 using Mlstack.Build.Smoke;
 
@@ -28,7 +29,8 @@ public sealed partial class BackupSite
     {
         if (containers.FirstOrDefault(c => BackupEngine.ServiceOf(c) == SmokeContext.Entry) is not { } entry)
             return new ServiceReach(new Uri("http://127.0.0.1:9"), null, null); // no HTTP check can run: nothing answers HTTP in this project
-        var address = entry.NetworkSettings?.Networks?.Values.FirstOrDefault()?.IPAddress
+        // The edge has no address of its own: it joins edge-net's network (SharedNetwork).
+        var address = SharedNetwork.Holder(entry, containers).NetworkSettings?.Networks?.Values.FirstOrDefault()?.IPAddress
             ?? throw new BackupException($"{helper.Prefix}: {project}'s edge has no network address: is it running?");
         var port = entry.Ports.FirstOrDefault()?.PrivatePort ?? 8080;
         return site.Reach(address, port);

@@ -1,3 +1,4 @@
+using Mlstack.Build.Engine;
 using Mlstack.Build.Core;
 using Mlstack.Build.Stack;
 
@@ -67,10 +68,15 @@ public static class StackRestore
         log.Info($"{helper.Prefix}: migrate ran on the restored data: this release's schema and database grants");
     }
 
-    /// <summary>Everything running that is not a data service: the app, workers, scheduler, frontend, exporters.</summary>
+    /// <summary>Everything running that is not a data service: the app, workers, scheduler, frontend, exporters; but
+    /// not a container whose network others join (edge-net, which runs only a sleep): the edge could not start again
+    /// without it.</summary>
     private static async Task<IReadOnlyList<(string Id, string Service)>> StopWritersAsync(BackupHelper helper, BackupTarget target, BuildLog log, CancellationToken ct)
     {
-        var writers = (await helper.Engine.ContainersAsync(target.Project, ct).ConfigureAwait(false))
+        var containers = await helper.Engine.ContainersAsync(target.Project, ct).ConfigureAwait(false);
+        var networkOwners = SharedNetwork.Owners(containers);
+        var writers = containers
+            .Where(c => !networkOwners.Contains(c.ID))
             .Select(c => (c.ID, c.State, Service: BackupEngine.ServiceOf(c)))
             .Where(c => c.State == "running" && c.Service != null && !StackBackup.DataServices.Contains(c.Service))
             .Select(c => (c.ID, Service: c.Service!))

@@ -134,8 +134,11 @@ public static partial class ComposeConfigReader
         var stopGrace = Text(node, "stop_grace_period") is { } grace ? Duration(grace, TimeSpan.FromSeconds(10)) : (TimeSpan?)null;
         return new ServiceSpec(name, Text(node, "image"), build, health, dependsOn, Text(node, "restart"), Serialize(node) + SecretLines(node, secretFiles),
             labels.GetValueOrDefault(ServiceSpec.TierLabel), UpstreamSpec.Parse(name, labels.GetValueOrDefault(UpstreamSpec.Label)),
-            labels.GetValueOrDefault(ServiceSpec.EdgeLabel) == "true", stopGrace);
+            labels.GetValueOrDefault(ServiceSpec.EdgeLabel) == "true", stopGrace, NetworkOf(Text(node, "network_mode")));
     }
+
+    private static string? NetworkOf(string? networkMode) =>
+        networkMode is { } mode && mode.StartsWith("service:", StringComparison.Ordinal) ? mode["service:".Length..] : null;
 
     private static string Serialize(YamlNode node)
     {

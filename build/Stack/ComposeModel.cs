@@ -30,6 +30,8 @@ public sealed record UpstreamSpec(string Name, int Port, string CheckPath)
 /// <param name="Upstream">Its <c>io.mlstack.upstream</c> label: an HTTP service a release rolls new-beside-old.</param>
 /// <param name="IsEdge">Its <c>io.mlstack.edge</c> label: the front that owns the published port and routes to upstreams.</param>
 /// <param name="StopGrace">Its stop_grace_period: how long a copy may drain before it is killed.</param>
+/// <param name="NetworkOf">The service whose network it joins (<c>network_mode: service:NAME</c>): the edge's copies
+/// all join edge-net, which owns the published ports, so a new copy can start beside the old on the same ports.</param>
 public sealed record ServiceSpec(
     string Name,
     string? Image,
@@ -41,7 +43,8 @@ public sealed record ServiceSpec(
     string? Tier = null,
     UpstreamSpec? Upstream = null,
     bool IsEdge = false,
-    TimeSpan? StopGrace = null)
+    TimeSpan? StopGrace = null,
+    string? NetworkOf = null)
 {
     public const string TierLabel = "io.mlstack.tier";
     public const string EdgeLabel = "io.mlstack.edge";

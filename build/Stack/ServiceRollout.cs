@@ -9,10 +9,8 @@ namespace Mlstack.Build.Stack;
 /// --no-recreate keeps the old ones); wait until it is healthy and answers its check path at its own
 /// address; move the traffic; let the old copies drain (their stop grace: in-flight requests finish) and remove them.
 /// Until the new copies are proven the old ones serve; a new copy that fails is removed, and nothing switched.</summary>
-public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, EdgeRoutes edge, BuildLog log)
+public sealed class ServiceRollout(RolloutCopies copies, EdgeRoutes edge, BuildLog log)
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(10);
 
     /// <param name="canary">When given, the proven copy first takes a share of the traffic (chosen at random per request) for a window and is judged
     /// against the old copies by the edge's figures (<see cref="CanaryJudge"/>): a regression removes it.</param>
@@ -23,7 +21,7 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
     {
         var upstream = service.Upstream ?? throw new ArgumentException($"{service.Name} is not behind the edge", nameof(service));
         var clock = Stopwatch.StartNew();
-        var old = Copies(current ?? await engine.SnapshotAsync(ct).ConfigureAwait(false), service, null);
+        var old = RolloutCopies.Copies(current ?? await copies.Engine.SnapshotAsync(ct).ConfigureAwait(false), service, null);
         // Only proven copies keep traffic meanwhile: one still starting was left by a rollout cut off mid-way.
         var serving = old.Where(c => c.Health is null or "healthy").Select(c => c.Name).ToList();
         await edge.PointAsync(upstream, serving, ct).ConfigureAwait(false);
@@ -32,17 +30,12 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
         var healthy = TimeSpan.Zero;
         try
         {
-            // One new copy, whatever was running: an HTTP service runs one, and copies left by a rollout that was cut
-            // off (a dropped connection) are drained with the rest.
-            var result = await compose(["up", "-d", "--no-build", "--no-deps", "--no-recreate", "--scale", $"{service.Name}={old.Count + 1}", service.Name], ct).ConfigureAwait(false);
-            fresh = await CopiesAsync(service, old, ct).ConfigureAwait(false);
-            if (result.ExitCode != 0 || fresh.Count == 0)
-                throw new ComposeFailedException($"compose could not start a new copy of {service.Name} beside the old: {string.Join(" | ", result.Output.TakeLast(3))}", result.ExitCode, result.Output);
-            await WaitHealthyAsync(service, fresh, timeout, ct).ConfigureAwait(false);
+            fresh = await copies.StartBesideAsync(service, old, ct).ConfigureAwait(false);
+            await copies.WaitHealthyAsync(service, fresh, timeout, ct).ConfigureAwait(false);
             foreach (var copy in fresh)
             {
                 if (!await edge.AnswersAsync(copy.Name, upstream, ct).ConfigureAwait(false))
-                    throw await FailureAsync(service, copy, $"is healthy, but {upstream.CheckPath} at its own address ({copy.Name}:{upstream.Port}) did not answer 2xx from the edge", ct).ConfigureAwait(false);
+                    throw await copies.FailureAsync(service, copy, $"is healthy, but {upstream.CheckPath} at its own address ({copy.Name}:{upstream.Port}) did not answer 2xx from the edge", ct).ConfigureAwait(false);
             }
 
             healthy = clock.Elapsed;
@@ -60,7 +53,7 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
         var moved = clock.Elapsed;
         log.Info($"Rollout: {service.Name}: traffic moved to {Names(fresh)} after {moved.TotalSeconds:0.0}s");
         var drain = Stopwatch.StartNew();
-        await RemoveAsync(old, service.StopGrace ?? DefaultStopGrace).ConfigureAwait(false);
+        await copies.RemoveAsync(old, service.StopGrace ?? RolloutCopies.DefaultStopGrace).ConfigureAwait(false);
         log.Info($"Rollout: {service.Name}: {Names(old)} drained and removed in {drain.Elapsed.TotalSeconds:0.0}s; {clock.Elapsed.TotalSeconds:0.0}s in all");
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{service.Name} new copy healthy after {healthy.TotalSeconds:0.0}s, traffic moved after {moved.TotalSeconds:0.0}s, old drained in {drain.Elapsed.TotalSeconds:0.0}s");
@@ -73,9 +66,9 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
     {
         try
         {
-            fresh ??= await CopiesAsync(service, old, CancellationToken.None).ConfigureAwait(false);
+            fresh ??= await copies.OthersAsync(service, old, CancellationToken.None).ConfigureAwait(false);
             await edge.PointAsync(upstream, serving, CancellationToken.None).ConfigureAwait(false);
-            await RemoveAsync(fresh, DefaultStopGrace).ConfigureAwait(false);
+            await copies.RemoveAsync(fresh, RolloutCopies.DefaultStopGrace).ConfigureAwait(false);
             log.Warn($"Rollout: {service.Name}: new copy {Names(fresh)} removed; {Names(old)} serve on, nothing switched");
         }
         catch (Exception e)
@@ -84,57 +77,5 @@ public sealed class ServiceRollout(StackEngine engine, ComposeCommand compose, E
         }
     }
 
-    /// <summary>The service's running copies, those not in <paramref name="except"/>.</summary>
-    private async Task<IReadOnlyList<ContainerSnapshot>> CopiesAsync(ServiceSpec service, IReadOnlyList<ContainerSnapshot>? except, CancellationToken ct) =>
-        Copies(await engine.SnapshotAsync(ct).ConfigureAwait(false), service, except);
-
-    private static IReadOnlyList<ContainerSnapshot> Copies(IReadOnlyList<ContainerSnapshot> snapshot, ServiceSpec service, IReadOnlyList<ContainerSnapshot>? except) =>
-        [.. snapshot
-            .Where(c => c.Service == service.Name && c.IsRunning && except?.Any(o => o.Id == c.Id) != true)
-            .OrderBy(c => c.Name, StringComparer.Ordinal)];
-
-    private async Task WaitHealthyAsync(ServiceSpec service, IReadOnlyList<ContainerSnapshot> fresh, TimeSpan timeout, CancellationToken ct)
-    {
-        var clock = Stopwatch.StartNew();
-        var waiting = fresh.ToList();
-        while (waiting.Count > 0)
-        {
-            await Task.Delay(Poll, ct).ConfigureAwait(false);
-            var now = await engine.SnapshotAsync(ct).ConfigureAwait(false);
-            foreach (var copy in waiting.ToList())
-            {
-                var seen = now.FirstOrDefault(c => c.Id == copy.Id);
-                if (seen is { IsRunning: true, Health: "healthy" } or { IsRunning: true, Health: null })
-                    waiting.Remove(copy);
-                else if (seen == null || !seen.IsRunning || seen.Health == "unhealthy")
-                    throw await FailureAsync(service, seen ?? copy, seen == null ? "was removed" : seen.IsRunning ? "became unhealthy" : $"exited with code {seen.ExitCode}", ct).ConfigureAwait(false);
-            }
-
-            if (waiting.Count > 0 && clock.Elapsed > timeout)
-                throw await FailureAsync(service, waiting[0], $"was not healthy after {timeout.TotalSeconds:0}s", ct).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<GateFailedException> FailureAsync(ServiceSpec service, ContainerSnapshot copy, string what, CancellationToken ct)
-    {
-        var tail = await engine.TailAsync(copy.Id, 20, ct).ConfigureAwait(false);
-        foreach (var line in tail)
-            log.Warn($"  {copy.Name} | {line}");
-        foreach (var output in copy.HealthOutputs)
-            log.Warn($"  {copy.Name} healthcheck | {output}");
-        return new GateFailedException(service.Name, $"'s new copy {copy.Name} {what}", tail, copy.HealthOutputs);
-    }
-
-    /// <summary>Stops (its own grace: SIGTERM, in-flight work finishes) and removes each copy; not cancellable, so a
-    /// Ctrl-C cannot leave a half-removed copy behind.</summary>
-    private async Task RemoveAsync(IReadOnlyList<ContainerSnapshot> copies, TimeSpan grace)
-    {
-        foreach (var copy in copies)
-        {
-            await engine.StopAsync(copy.Id, grace, CancellationToken.None).ConfigureAwait(false);
-            await engine.RemoveAsync(copy.Id, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    private static string Names(IReadOnlyList<ContainerSnapshot> copies) => string.Join(", ", copies.Select(c => c.Name));
+    private static string Names(IReadOnlyList<ContainerSnapshot> copies) => RolloutCopies.Names(copies);
 }

@@ -32,6 +32,8 @@ public static class StackUp
             File.Delete(options.RecordFile); // until this Up has passed its gate, nothing is known to be running as recorded
         if (await StopAutoscalerAsync(model, engine, decision, before, ct).ConfigureAwait(false))
             start = DateTimeOffset.UtcNow; // its stop is not the gate's business
+        if (await MoveEdgeIntoItsNetworkAsync(model, engine, before, log, ct).ConfigureAwait(false))
+            start = DateTimeOffset.UtcNow;
 
         if (!decision.NothingChanged)
         {
@@ -100,12 +102,22 @@ public static class StackUp
         var edgeContainer = passedOn.Where(c => c.Service == edgeService.Name && c.IsRunning).MaxBy(c => c.Created);
         if (edgeContainer == null)
             return []; // the gate passed without it: it scales to zero nowhere, so this is a stack without a running edge
+        var copies = new RolloutCopies(engine, compose, log);
+        var lines = new List<string>();
+        // The edge first, alone: the services' rollouts then point the new edge, the one that stays.
+        if (rolled.Any(s => s.IsEdge))
+        {
+            var (serving, line) = await new EdgeRollout(copies, log).RollAsync(edgeService, ServiceGoal.For(edgeService, options.ServiceTimeout).Timeout, passedOn, ct).ConfigureAwait(false);
+            edgeContainer = serving;
+            lines.Add(line);
+        }
+
         var edge = new EdgeRoutes(engine, edgeContainer);
-        var rollout = new ServiceRollout(engine, compose, edge, log);
-        var rollouts = await Task.WhenAll(rolled.Select(service =>
-            rollout.RollAsync(service, ServiceGoal.For(service, options.ServiceTimeout).Timeout, options.Canary, passedOn, ct))).ConfigureAwait(false);
+        var rollout = new ServiceRollout(copies, edge, log);
+        lines.AddRange(await Task.WhenAll(rolled.Where(s => !s.IsEdge).Select(service =>
+            rollout.RollAsync(service, ServiceGoal.For(service, options.ServiceTimeout).Timeout, options.Canary, passedOn, ct))).ConfigureAwait(false));
         await edge.ReloadAsync(ct).ConfigureAwait(false);
-        return rollouts;
+        return lines;
     }
 
     /// <summary>The service that scales the worker tiers (compose.yaml), stopped first wherever tiers are replaced.</summary>
@@ -122,6 +134,26 @@ public static class StackUp
         foreach (var autoscaler in running)
             await engine.StopAsync(autoscaler.Id, ct).ConfigureAwait(false);
         return running.Count > 0;
+    }
+
+    /// <summary>An edge from before edge-net published the ports itself, and holds them until it is gone; compose
+    /// would start edge-net, which now owns them, first. So that edge is stopped (gracefully) and removed first: the
+    /// one release whose edge restarts without a copy beside it, and Up says so.</summary>
+    private static async Task<bool> MoveEdgeIntoItsNetworkAsync(ComposeModel model, StackEngine engine, IReadOnlyList<ContainerSnapshot> before, BuildLog log, CancellationToken ct)
+    {
+        if (model.Edge is not { NetworkOf: { } network } edge || before.Any(c => c.Service == network))
+            return false;
+        var old = before.Where(c => c.Service == edge.Name).ToList();
+        if (old.Count == 0)
+            return false;
+        log.Warn($"Up: {edge.Name} moves into {network}'s network, which owns the published port from now on: the site is down until the new {edge.Name} is ready (this once; later edge releases start the new copy beside the old)");
+        foreach (var container in old)
+        {
+            await engine.StopAsync(container.Id, edge.StopGrace ?? RolloutCopies.DefaultStopGrace, ct).ConfigureAwait(false);
+            await engine.RemoveAsync(container.Id, ct).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     private static void Tell(BuildLog log, ComposeModel model, IReadOnlyList<string> kept)
@@ -141,8 +173,10 @@ public static class StackUp
     {
         if (decision.Unchanged == null)
             return;
+        bool Recreated(ServiceSpec s) => !decision.Unchanged.Contains(s.Name) && rolled.All(r => r.Name != s.Name);
+        // A service that joins another's network is recreated with it (the edge with edge-net).
         var inPlace = model.Services
-            .Where(s => !decision.Unchanged.Contains(s.Name) && !s.IsOneShot && !s.IsTier && rolled.All(r => r.Name != s.Name))
+            .Where(s => (Recreated(s) || (s.NetworkOf is { } network && model.Find(network) is { } owner && Recreated(owner))) && !s.IsOneShot && !s.IsTier)
             .Where(s => before.Any(c => c.Service == s.Name && c.IsRunning))
             .Select(s => s.Healthcheck is { } health ? $"{s.Name} (down up to {health.WorstCaseStart.TotalSeconds:0} s)" : s.Name)
             .ToList();

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The edge's own commands (the build runs the last two with docker exec):
-#   edge start                 two nginx: the front on the published port (front.conf, never reloaded) and the router
-#                              behind it (nginx.conf); beside them a watcher that reloads the router (gracefully) when
-#                              an upstream's name moves to a new address: nginx 1.22 resolves them only at (re)load.
+#   edge start                 two nginx: the router (nginx.conf) and, once it answers, the front before it on the
+#                              published port (front.conf, never reloaded); beside them a watcher that reloads the
+#                              router (gracefully) when an upstream's name moves to a new address: nginx 1.22 resolves
+#                              them only at (re)load.
 #   edge route NAME HOST:PORT… point upstream NAME at those servers; tested, then a graceful reload that returns
 #                              when the old workers have finished their requests (the drain at the edge)
 #   edge reload                apply /etc/mlstack/edge/site.conf (the release's routes); tested, then a graceful reload;
@@ -19,16 +20,20 @@ site_source=/etc/mlstack/edge/site.conf
 tls=/etc/mlstack/tls
 
 front_servers() { # the front's servers for EDGE_TLS (front.conf includes them)
+  # reuseport on the published ports: every copy of the edge listens on them in edge-net's network at once (a new one
+  # starts beside the old). The unix socket is this copy's own way in, for its healthcheck.
   if [ "${EDGE_TLS:-off}" != on ]; then
-    printf 'server {\n    listen 8080;\n    location / { include /etc/nginx/front-proxy.conf; }\n}\n'
+    printf 'server {\n    listen 8080 reuseport;\n    listen unix:%s;\n' "$state/front.sock"
+    printf '    location / { include /etc/nginx/front-proxy.conf; }\n}\n'
     return 0
   fi
   port=${EDGE_HTTPS_PORT:-443}
   authority='$host'
   [ "$port" = 443 ] || authority="\$host:$port"
-  printf 'server {\n    listen 8080;\n    location = /healthz { include /etc/nginx/front-proxy.conf; }\n'
+  printf 'server {\n    listen 8080 reuseport;\n    listen unix:%s;\n' "$state/front.sock"
+  printf '    location = /healthz { include /etc/nginx/front-proxy.conf; }\n'
   printf '    location / { return 301 https://%s$request_uri; }\n}\n' "$authority"
-  printf 'server {\n    listen 8443 ssl http2;\n    include /etc/nginx/front-tls.conf;\n'
+  printf 'server {\n    listen 8443 ssl http2 reuseport;\n    include /etc/nginx/front-tls.conf;\n'
   printf '    location / { include /etc/nginx/front-proxy.conf; }\n}\n'
 }
 
@@ -141,14 +146,32 @@ case "${1:-}" in
     done
     nginx -e stderr -g 'daemon off;' &
     nginx_pid=$!
+    front_pid=
+    # Stopped (a recreate, Down, the old copy of an edge rollout): both nginx quit gracefully (nginx's TERM would cut
+    # requests), the front first: it closes its ports and idle connections at once and finishes the requests in
+    # flight, which its router serves, so the router quits only after it (its own requests within
+    # worker_shutdown_timeout).
+    stop() {
+      if [ -n "$front_pid" ]; then kill -QUIT "$front_pid" 2>/dev/null; wait "$front_pid"; fi
+      kill -QUIT "$nginx_pid" 2>/dev/null
+      wait "$nginx_pid"
+      exit 0
+    }
+    trap stop TERM INT
+    # The front listens on the published ports only once this copy's router answers: beside a running edge (an
+    # edge rollout), the kernel hands this copy connections from its first listen (reuseport).
+    tries=0
+    until curl -fsS -o /dev/null --max-time 2 --unix-socket "$state/router.sock" http://edge/healthz 2>/dev/null; do
+      kill -0 "$nginx_pid" 2>/dev/null || { echo "edge: the router (nginx.conf, site.conf) did not start" >&2; exit 1; }
+      tries=$((tries + 1))
+      [ $tries -lt 100 ] || { echo "edge: the router did not answer /healthz on $state/router.sock within 20 s" >&2; exit 1; }
+      sleep 0.2
+    done
     nginx -e stderr -c /etc/nginx/front.conf -g 'daemon off;' &
     front_pid=$!
-    # Stopped (a recreate, Down): both nginx quit gracefully, closing their ports and idle connections at once and
-    # finishing the requests in flight (the router within worker_shutdown_timeout); nginx's TERM would cut them.
-    trap 'kill -QUIT "$front_pid" "$nginx_pid" 2>/dev/null' TERM INT
     last=$(addresses)
     while kill -0 "$nginx_pid" 2>/dev/null && kill -0 "$front_pid" 2>/dev/null; do
-      sleep 2
+      sleep 2 & wait $! # a wait, not a sleep, so that a stop is handled at once
       now=$(addresses)
       if [ -n "$now" ] && [ "$now" != "$last" ]; then
         echo "edge: upstream addresses moved ($last→ $now); reloading nginx" >&2

@@ -103,6 +103,6 @@ public sealed partial class AlertRulesFileTests
         Assert.Equal(new HashSet<string> { Mlstack.Build.Backup.BackupAlertRecord.Metric, Mlstack.Build.Stack.EdgeCertificateFiles.ExpiryMetricName }, read);
         var port = Mlstack.Build.Stack.EdgeCertificateFiles.MetricsPort;
         Assert.Contains($"\"edge:{port}\"", File.ReadAllText(Path.Combine(Config, "prometheus", "prometheus.yml")), StringComparison.Ordinal);
-        Assert.Contains($"listen {port};", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docker", "edge", "front.conf")), StringComparison.Ordinal);
+        Assert.Contains($"listen {port} reuseport;", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docker", "edge", "front.conf")), StringComparison.Ordinal);
     }
 }

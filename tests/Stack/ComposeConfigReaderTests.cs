@@ -31,6 +31,7 @@ public sealed class ComposeConfigReaderTests
               retries: 6
               start_period: 1m30s
             restart: unless-stopped
+            network_mode: service:db-net
         """;
 
     [Fact]
@@ -87,6 +88,8 @@ public sealed class ComposeConfigReaderTests
         var db = model.Find("db")!;
         Assert.False(db.IsOneShot);
         Assert.Equal(new HealthcheckSpec(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(3), 6, TimeSpan.FromSeconds(90)), db.Healthcheck);
+        Assert.Equal("db-net", db.NetworkOf);
+        Assert.Null(migrate.NetworkOf);
     }
 
     [Fact]

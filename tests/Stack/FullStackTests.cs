@@ -435,11 +435,11 @@ public sealed class FullStackTests
         {
             var up = await BuildSh("Up");
             Assert.True(up.ExitCode == 0, up.Output);
-            Assert.Matches(@"Up: 19 services ready in", up.Output);
+            Assert.Matches(@"Up: 20 services ready in", up.Output);
 
             using var engine = new StackEngine(EngineProbe.Client(EngineProbe.Endpoint().Endpoint), Project);
             var containers = await engine.SnapshotAsync(TestContext.Current.CancellationToken);
-            Assert.Equal(19, containers.Count);
+            Assert.Equal(20, containers.Count);
             Assert.All(containers.Where(c => c.Service is not ("migrate" or "objectstore-init")), c => Assert.Equal("healthy", c.Health));
             Assert.All(containers.Where(c => c.Service is "migrate" or "objectstore-init"), c => Assert.Equal(0, c.ExitCode));
             await AppImportsEverythingItUsesAsync(containers);

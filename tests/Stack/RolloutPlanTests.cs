@@ -54,6 +54,20 @@ public sealed class RolloutPlanTests
         Assert.Empty(rolled);
     }
 
+    [Fact]
+    public void A_changed_edge_in_an_unchanged_network_of_its_own_is_rolled_first_and_with_a_changed_network_left_to_compose()
+    {
+        var edge = Edge with { NetworkOf = "edge-net" };
+        var model = new ComposeModel([Api, Page, Worker, edge, Service("edge-net", null)]);
+        List<ContainerSnapshot> serving = [.. AllServing, Container("edge-net")];
+
+        Assert.Equal(["edge", "api"], RolloutPlan.Select(model, new HashSet<string> { "page", "edge-net" }, serving).Select(s => s.Name));
+        Assert.Equal(["api"], RolloutPlan.Select(model, new HashSet<string> { "page" }, serving).Select(s => s.Name));
+        Assert.Empty(RolloutPlan.Select(model, new HashSet<string> { "api", "page", "edge" }, serving));
+        // An edge that publishes the port itself (no network of its own) cannot start a copy beside it.
+        Assert.Equal(["api"], RolloutPlan.Select(Model, new HashSet<string> { "page" }, AllServing).Select(s => s.Name));
+    }
+
     [Theory]
     [InlineData("ml_service:8000:/health", "ml_service", 8000, "/health")]
     [InlineData("frontend_app:8080:/healthz?deep=1", "frontend_app", 8080, "/healthz?deep=1")]
@@ -82,5 +96,6 @@ public sealed class RolloutPlanTests
         Assert.Contains("io.mlstack.upstream: \"ml_service:8000:/health\"", yaml);
         Assert.Contains("io.mlstack.upstream: \"frontend_app:8080:/healthz\"", yaml);
         Assert.Contains("io.mlstack.edge: \"true\"", yaml);
+        Assert.Contains("network_mode: service:edge-net", yaml);
     }
 }

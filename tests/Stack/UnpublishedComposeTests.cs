@@ -23,9 +23,9 @@ public sealed class UnpublishedComposeTests
         Assert.Contains(before.Children.Values, s => ((YamlMappingNode)s).Children.ContainsKey("ports"));
         Assert.Equal(before.Children.Keys, scratch.Children.Keys);
         Assert.DoesNotContain(scratch.Children.Values, s => ((YamlMappingNode)s).Children.ContainsKey("ports"));
-        var edge = (YamlMappingNode)scratch["edge"];
-        Assert.Equal(((YamlMappingNode)before["edge"]).Children.Count - 1, edge.Children.Count);
-        Assert.Equal("frontend", ((YamlSequenceNode)edge["networks"]).Children.Single().ToString());
+        var edgeNet = (YamlMappingNode)scratch["edge-net"];
+        Assert.Equal(((YamlMappingNode)before["edge-net"]).Children.Count - 1, edgeNet.Children.Count);
+        Assert.Equal("frontend", ((YamlMappingNode)edgeNet["networks"]).Children.Keys.Single().ToString());
     }
 
     [Fact]
