@@ -30,63 +30,76 @@ public sealed class EdgeRolloutTests(ITestOutputHelper output)
         // nginx refuses a directive it does not know: this edge's router never starts.
         var broken = await DerivedAsync(Image("edge"), $"{tag}-broken", "USER root\nRUN sed -i 's/^worker_processes auto;/worker_processes auto;\\nno_such_directive on;/' /etc/nginx/nginx.conf\nUSER www-data");
         var port = FreePort();
-        await using var stack = await FixtureStack.CreateAsync(Compose(Image("frontend"), Image("edge-net"), ownNetwork: false), Env(Image("edge"), port));
         try
         {
-            // From an edge that published the port itself (before edge-net): moved into edge-net's network, once.
-            await stack.UpAsync();
-            File.WriteAllText(Path.Combine(stack.Directory, "compose.yaml"), Compose(Image("frontend"), Image("edge-net")));
-            await stack.UpAsync();
-            Assert.Contains("Up: edge moves into edge-net's network, which owns the published port from now on", stack.Output);
-            var before = await stack.Engine.SnapshotAsync(Ct);
-            var edgeNet = before.Single(c => c.Service == "edge-net").Id;
-            var oldEdge = before.Single(c => c.Service == "edge").Id;
-
-            await using (var traffic = TrafficProbe.Start(new Uri($"http://127.0.0.1:{port}"), [ProbeRequest.Get("/"), ProbeRequest.Get("/healthz")], rate: 50))
+            await using var stack = await FixtureStack.CreateAsync(Compose(Image("frontend"), Image("edge-net"), ownNetwork: false), Env(Image("edge"), port));
+            try
             {
-                await Task.Delay(2000, Ct);
-                File.WriteAllText(Path.Combine(stack.Directory, ".env"), Env(next, port));
-                var rolled = await stack.UpAsync();
-                Assert.Single(rolled.Rollouts ?? []);
-                await Task.Delay(2000, Ct);
-                TrafficAssert.NoRequestDropped(await traffic.StopAsync(), "an edge image change", output);
+                await RollAndFailAsync(stack, Image("frontend"), Image("edge-net"), next, broken, port);
             }
-
-            Assert.Matches(@"Rollout: edge: \S+ healthy and taking connections beside \S+ after [\d.]+s", stack.Output);
-            Assert.Matches(@"Rollout: edge: \S+ drained and removed in [\d.]+s", stack.Output);
-            var after = await stack.Engine.SnapshotAsync(Ct);
-            Assert.Equal(edgeNet, after.Single(c => c.Service == "edge-net").Id);
-            var newEdge = Assert.Single(after, c => c.Service == "edge");
-            Assert.NotEqual(oldEdge, newEdge.Id);
-            Assert.Equal("healthy", newEdge.Health);
-
-            await using (var traffic = TrafficProbe.Start(new Uri($"http://127.0.0.1:{port}"), [ProbeRequest.Get("/"), ProbeRequest.Get("/healthz")], rate: 50))
+            finally
             {
-                await Task.Delay(2000, Ct);
-                File.WriteAllText(Path.Combine(stack.Directory, ".env"), Env(broken, port));
-                var failed = await Assert.ThrowsAsync<Mlstack.Build.Gates.GateFailedException>(() => stack.UpAsync());
-                Assert.Equal("edge", failed.Service);
-                await Task.Delay(2000, Ct);
-                TrafficAssert.NoRequestDropped(await traffic.StopAsync(), "an edge release whose router cannot start", output);
+                output.WriteLine(stack.Output);
             }
-
-            Assert.Contains("no_such_directive", stack.Output);
-            Assert.Matches(@"Rollout: edge: new copy \S+ removed; \S+ serves on, nothing switched", stack.Output);
-            var serving = Assert.Single(await stack.Engine.SnapshotAsync(Ct), c => c.Service == "edge");
-            Assert.Equal(newEdge.Id, serving.Id);
-
-            // And back (a rollback to a release from before edge-net): compose removes edge-net, the edge takes the port.
-            File.WriteAllText(Path.Combine(stack.Directory, "compose.yaml"), Compose(Image("frontend"), Image("edge-net"), ownNetwork: false));
-            await stack.UpAsync();
-            Assert.DoesNotContain(await stack.Engine.SnapshotAsync(Ct), c => c.Service == "edge-net");
-            using var http = new HttpClient();
-            Assert.Equal("ok\n", await http.GetStringAsync($"http://127.0.0.1:{port}/healthz", Ct));
         }
         finally
         {
-            output.WriteLine(stack.Output);
-            await ChildProcess.RunAsync("docker", ["rmi", $"{tag}-next", $"{tag}-broken"]);
+            // After the stack is down: an image a container uses cannot be removed.
+            await ChildProcess.RunAsync("docker", ["rmi", next, broken]);
         }
+    }
+
+    private async Task RollAndFailAsync(FixtureStack stack, string frontend, string edgeNet, string next, string broken, int port)
+    {
+        // From an edge that published the port itself (before edge-net): moved into edge-net's network, once.
+        await stack.UpAsync();
+        File.WriteAllText(Path.Combine(stack.Directory, "compose.yaml"), Compose(frontend, edgeNet));
+        await stack.UpAsync();
+        Assert.Contains("Up: edge moves into edge-net's network, which owns the published port from now on", stack.Output);
+        var before = await stack.Engine.SnapshotAsync(Ct);
+        var network = before.Single(c => c.Service == "edge-net").Id;
+        var oldEdge = before.Single(c => c.Service == "edge").Id;
+
+        await using (var traffic = TrafficProbe.Start(new Uri($"http://127.0.0.1:{port}"), [ProbeRequest.Get("/"), ProbeRequest.Get("/healthz")], rate: 50))
+        {
+            await Task.Delay(2000, Ct);
+            File.WriteAllText(Path.Combine(stack.Directory, ".env"), Env(next, port));
+            var rolled = await stack.UpAsync();
+            Assert.Single(rolled.Rollouts ?? []);
+            await Task.Delay(2000, Ct);
+            TrafficAssert.NoRequestDropped(await traffic.StopAsync(), "an edge image change", output);
+        }
+
+        Assert.Matches(@"Rollout: edge: \S+ healthy and taking connections beside \S+ after [\d.]+s", stack.Output);
+        Assert.Matches(@"Rollout: edge: \S+ drained and removed in [\d.]+s", stack.Output);
+        var after = await stack.Engine.SnapshotAsync(Ct);
+        Assert.Equal(network, after.Single(c => c.Service == "edge-net").Id);
+        var newEdge = Assert.Single(after, c => c.Service == "edge");
+        Assert.NotEqual(oldEdge, newEdge.Id);
+        Assert.Equal("healthy", newEdge.Health);
+
+        await using (var traffic = TrafficProbe.Start(new Uri($"http://127.0.0.1:{port}"), [ProbeRequest.Get("/"), ProbeRequest.Get("/healthz")], rate: 50))
+        {
+            await Task.Delay(2000, Ct);
+            File.WriteAllText(Path.Combine(stack.Directory, ".env"), Env(broken, port));
+            var failed = await Assert.ThrowsAsync<Mlstack.Build.Gates.GateFailedException>(() => stack.UpAsync());
+            Assert.Equal("edge", failed.Service);
+            await Task.Delay(2000, Ct);
+            TrafficAssert.NoRequestDropped(await traffic.StopAsync(), "an edge release whose router cannot start", output);
+        }
+
+        Assert.Contains("no_such_directive", stack.Output);
+        Assert.Matches(@"Rollout: edge: new copy \S+ removed; \S+ serves on, nothing switched", stack.Output);
+        var serving = Assert.Single(await stack.Engine.SnapshotAsync(Ct), c => c.Service == "edge");
+        Assert.Equal(newEdge.Id, serving.Id);
+
+        // And back (a rollback to a release from before edge-net): compose removes edge-net, the edge takes the port.
+        File.WriteAllText(Path.Combine(stack.Directory, "compose.yaml"), Compose(frontend, edgeNet, ownNetwork: false));
+        File.WriteAllText(Path.Combine(stack.Directory, ".env"), Env(next, port));
+        await stack.UpAsync();
+        Assert.DoesNotContain(await stack.Engine.SnapshotAsync(Ct), c => c.Service == "edge-net");
+        using var http = new HttpClient();
+        Assert.Equal("ok\n", await http.GetStringAsync($"http://127.0.0.1:{port}/healthz", Ct));
     }
 
     /// <summary>The edge's layout as in compose.yaml (edge-net owns the port; the edge joins its network; least
@@ -162,7 +175,9 @@ public sealed class EdgeRolloutTests(ITestOutputHelper output)
         var folder = Directory.CreateTempSubdirectory("mlstack-edge-image-");
         try
         {
-            File.WriteAllText(Path.Combine(folder.FullName, "Dockerfile"), $"FROM {baseId}\n{lines}\n");
+            // The base's context-hash label is inherited: emptied, or Images and CheckoutImages would take this image
+            // for the checkout's own edge.
+            File.WriteAllText(Path.Combine(folder.FullName, "Dockerfile"), $"FROM {baseId}\n{lines}\nLABEL {ImageSetBuilder.ContextHashLabel}=\"\"\n");
             var build = await ChildProcess.RunAsync("docker", ["build", "-q", "-t", tag, folder.FullName]);
             Assert.True(build.ExitCode == 0, build.Output);
             return tag;
