@@ -11,7 +11,8 @@ namespace Mlstack.Tests.Deploy;
 /// a first release from an empty VM engine; a release that never becomes healthy and rolls back by itself with the
 /// data intact; a deploy whose SSH connections are all cut mid-way and finishes anyway; Rollback --to; a held lock
 /// and a wrong host key refused; a release of code, page and routes that moves only the changed layers and rolls
-/// ml-service and the frontend new-beside-old behind an edge that stays; pruning; Releases and Audit along the way.
+/// ml-service and the frontend new-beside-old behind an edge that stays, while a training run and an Optuna study queued
+/// just before it finish whole; pruning; Releases and Audit along the way.
 /// A probe sends 50 requests a second through the VM's port during the broken release, the rollback and that release:
 /// none may fail. Backup, VerifyBackup and Restore on a VM are <see cref="VmBackupTests"/>.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
@@ -99,7 +100,7 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         var brokenId = System.Text.RegularExpressions.Regex.Match(broken.Output, @"Deploy: release (\S+) uploaded to").Groups[1].Value;
         Assert.NotEmpty(brokenId);
         Assert.Contains("Rollout: ml-service: starting a new copy beside", broken.Output);
-        Assert.Matches(@"ml-service 's new copy mlstackvm-ml-service-\d+ (became unhealthy|was not healthy after \d+s)", broken.Output);
+        Assert.Matches(@"ml-service 's new copy mlstackvm[-_]ml-service[-_]\d+ (became unhealthy|was not healthy after \d+s)", broken.Output);
         Assert.Matches(@"Rollout: ml-service: new copy \S+ removed; \S+ serve on, nothing switched", broken.Output);
         Assert.DoesNotContain("traffic moved", broken.Output);
         Assert.Contains($"rolling back to {firstId}", broken.Output);
