@@ -26,7 +26,8 @@ public static class StackUp
         var goals = model.Services.Select(s => ServiceGoal.For(s, options.ServiceTimeout, options.ScaleToZero?.Contains(s.Name) == true)).ToList();
         var fingerprints = model.Services.ToDictionary(s => s.Name, s => UpPlan.Fingerprint(s, options.ImageIds.GetValueOrDefault(s.Name)));
         var before = await engine.SnapshotAsync(ct).ConfigureAwait(false);
-        var decision = UpPlan.Decide(model.Services, fingerprints, UpRecord.Read(options.RecordFile), before, options.EdgeConfig);
+        var recorded = UpRecord.Read(options.RecordFile);
+        var decision = UpPlan.Decide(model.Services, fingerprints, recorded, before, options.EdgeConfig);
         var rolled = RolloutPlan.Select(model, decision.UnchangedServices, before);
         if (File.Exists(options.RecordFile))
             File.Delete(options.RecordFile); // until this Up has passed its gate, nothing is known to be running as recorded
@@ -81,6 +82,10 @@ public static class StackUp
                 // we stopped it: the gate's failure is the story
             }
 
+            // The last good Up's record still holds for every container this one left in place (the next Up checks
+            // each by id and state): a return to that release then touches only what this one changed — a failed
+            // rollout's old copies, which never stopped serving, stay.
+            recorded?.AfterFailedUp(options.EdgeConfig).Write(options.RecordFile);
             throw;
         }
     }

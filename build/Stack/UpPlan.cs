@@ -22,6 +22,13 @@ public sealed record UpRecord(IReadOnlyDictionary<string, string> Fingerprints, 
         }
     }
 
+    /// <summary>This record, kept when a later Up failed: every container it names that the failed Up replaced or
+    /// left in bad shape no longer matches it (<see cref="UpPlan.Decide"/> checks id, fingerprint and state), and the
+    /// rest still run what this record's Up gated. Only the routes are in doubt: the failed Up may have reloaded the
+    /// edge with <paramref name="edgeConfigTried"/> after its rollouts, so when those differ, the record forgets its
+    /// own and the next Up reloads the edge.</summary>
+    public UpRecord AfterFailedUp(string? edgeConfigTried) => EdgeConfig == edgeConfigTried ? this : this with { EdgeConfig = null };
+
     public void Write(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -11,7 +11,8 @@ namespace Mlstack.Tests.Deploy;
 /// a first release from an empty VM engine; a release that never becomes healthy and rolls back by itself with the
 /// data intact; a deploy whose SSH connections are all cut mid-way and finishes anyway; Rollback --to; a held lock
 /// and a wrong host key refused; a release of code, page and routes that moves only the changed layers and rolls
-/// ml-service and the frontend new-beside-old behind an edge that stays; pruning; Releases and Audit along the way.
+/// ml-service and the frontend new-beside-old behind an edge that stays, while a training run and an Optuna study queued
+/// just before it finish whole; pruning; Releases and Audit along the way.
 /// A probe sends 50 requests a second through the VM's port during the broken release, the rollback and that release:
 /// none may fail. Backup, VerifyBackup and Restore on a VM are <see cref="VmBackupTests"/>.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
@@ -81,16 +82,34 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         var marker = Guid.NewGuid().ToString("N");
         await PsqlAsync(session, $"CREATE TABLE IF NOT EXISTS deploy_marker (v text); INSERT INTO deploy_marker VALUES ('{marker}')");
 
-        // A release whose ml-service never gets healthy goes back to the first one by itself, and the site serves
-        // throughout: the broken copies never get traffic.
+        // A release whose ml-service never becomes healthy (issue #22's broken release): its new copy starts beside the
+        // old one, runs, and fails its healthcheck forever (the probe asks for a path the app does not have), while the
+        // one-shots and everything else are as in the first release. The new copy is removed; the old one, which never
+        // stopped serving, is the same container after the deploy; the release is marked failed and the VM goes back to
+        // the first release by itself, touching nothing more; the probe sees no failure. The broken healthcheck also
+        // runs every 2 s with no start period, so the engine calls the copy unhealthy ~10 s after it starts: with the
+        // release's own timing (40 s start period, 6 × 5 s) that would take ~70 s, and a copy left "starting" would be
+        // waited for ServiceRollout's 90 s limit (start period + retries + timeout + margin): a minute more of the
+        // system tier for the same proof. The clone deploys as this checkout would, knowing what the last Up from here
+        // left running (its record), so only ml-service is a change.
+        var beforeBroken = await ContainersAsync(session);
         await using var brokenTraffic = Probe();
-        var broken = await BuildSh("Deploy", "--env-file", EnvFile("broken", "S3_ENDPOINT_URL=http://127.0.0.1:1"));
-        output.WriteLine(broken.Output);
+        var broken = await DeployCloneAsync(good, [], clone => Edit(clone, "stack/compose.yaml", MlServiceHealthcheck, NeverHealthy), knowsWhatRuns: true);
         AssertNoRequestDropped(await brokenTraffic.StopAsync(), "a broken release and its rollback");
         Assert.Equal(1, broken.ExitCode);
+        var brokenId = System.Text.RegularExpressions.Regex.Match(broken.Output, @"Deploy: release (\S+) uploaded to").Groups[1].Value;
+        Assert.NotEmpty(brokenId);
+        Assert.Contains("Rollout: ml-service: starting a new copy beside", broken.Output);
+        Assert.Matches(@"ml-service 's new copy mlstackvm[-_]ml-service[-_]\d+ (became unhealthy|was not healthy after \d+s)", broken.Output);
+        Assert.Matches(@"Rollout: ml-service: new copy \S+ removed; \S+ serve on, nothing switched", broken.Output);
+        Assert.DoesNotContain("traffic moved", broken.Output);
         Assert.Contains($"rolling back to {firstId}", broken.Output);
         Assert.Contains($"rolled back to {firstId}", broken.Output);
         Assert.Contains($"no backup of {firstId}'s data before switching", broken.Output); // no --backup-password given
+        var afterBroken = await ContainersAsync(session);
+        foreach (var service in new[] { "ml-service", "frontend", "edge", "postgres" })
+            Assert.Equal(beforeBroken[service], afterBroken[service]); // the very containers: no copy left, none replaced
+        Assert.Matches($@"{brokenId}\s.*failed", (await BuildSh("Releases")).Output);
         Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
         Assert.Contains(marker, await PsqlAsync(session, "SELECT v FROM deploy_marker"));
 
@@ -148,6 +167,7 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         var routes = Guid.NewGuid().ToString("N");
         await using var releaseTraffic = Probe();
         var queued = await TrainAsync(http); // queued just before the release replaces every worker: it must end succeeded
+        var study = await StartStudyAsync(http, StudyTrials); // its trials too: each ends complete, none lost or failed
         var changed = await DeployChangedCloneAsync(good, routes);
         AssertNoRequestDropped(await releaseTraffic.StopAsync(), "a release of ml-service, the frontend and the edge's routes");
         var shipped = System.Text.RegularExpressions.Regex.Matches(changed, @"Deploy: shipped (\S+) \(\w+\): ([\d.]+) (B|kB|MB|GB) in (\d+) layer\(s\), (\d+) already on the VM");
@@ -171,6 +191,8 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         using (var page = await http.GetAsync(new Uri("/", UriKind.Relative), Ct))
             Assert.Equal(routes, Assert.Single(page.Headers.GetValues("X-Mlstack-Routes")));
         Assert.Equal("succeeded", await RunStatusAsync(http, queued, TimeSpan.FromMinutes(3)));
+        var trials = await StudyTrialsAsync(http, study, StudyTrials, TimeSpan.FromMinutes(3));
+        Assert.True(trials.Length == StudyTrials && trials.All(t => t == "complete"), $"study {study}'s trials after the release: {string.Join(", ", trials)}");
         Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
 
         // A canary (--canary 15s, 10 % of the traffic: ~75 requests at the probe's rate, ~37 of them /runs) of a release
@@ -240,14 +262,45 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         return deploy.Output;
     }
 
+    /// <summary>ml-service's healthcheck in stack/compose.yaml, and a broken one: the same probe of a path the app does
+    /// not have (404, so never healthy), every 2 s, no start period, unhealthy after 5 failures.</summary>
+    private const string MlServiceHealthcheck = """
+        urlopen('http://127.0.0.1:8000/health', timeout=4).status == 200 else 1)"]
+              interval: 5s
+              timeout: 5s
+              retries: 6
+              start_period: 40s
+        """;
+
+    private const string NeverHealthy = """
+        urlopen('http://127.0.0.1:8000/never-healthy', timeout=2).status == 200 else 1)"]
+              interval: 2s
+              timeout: 2s
+              retries: 5
+              start_period: 0s
+        """;
+
     /// <summary>Deploys a clone of this commit, changed by <paramref name="change"/>, built by this build program with --root.</summary>
-    private async Task<ProcessResult> DeployCloneAsync(string envFile, string[] arguments, Action<string> change)
+    /// <param name="knowsWhatRuns">The clone gets this checkout's record of what its last Up left running (.nuke/temp/up),
+    /// as the next commit in an operator's checkout has it: Up then changes only what the change touched. Without it,
+    /// the clone's deploy does a full compose up and rolls every HTTP service.</param>
+    private async Task<ProcessResult> DeployCloneAsync(string envFile, string[] arguments, Action<string> change, bool knowsWhatRuns = false)
     {
         var clone = Directory.CreateTempSubdirectory("mlstack-deploy-clone-").FullName;
         try
         {
             Assert.Equal(0, (await ChildProcess.RunAsync("git", ["clone", "-q", "--shared", RepositoryRoot.Path, clone])).ExitCode);
             change(clone);
+            if (knowsWhatRuns)
+            {
+                var records = Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "up");
+                var copy = Directory.CreateDirectory(Path.Combine(clone, ".nuke", "temp", "up")).FullName;
+                var files = Directory.GetFiles(records, $"{vm.Address}-*.json");
+                Assert.NotEmpty(files);
+                foreach (var file in files)
+                    File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+            }
+
             var deploy = await BuildSh(["Deploy", "--env-file", envFile, "--root", clone, .. arguments]);
             output.WriteLine(deploy.Output);
             return deploy;
@@ -258,12 +311,12 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         }
     }
 
-    /// <summary>Replaces text in a file of the clone; the text must be there, or the test would prove nothing.</summary>
+    /// <summary>Replaces text in a file of the clone; the text must be there once, or the test would prove nothing.</summary>
     private static void Edit(string clone, string file, string find, string replacement)
     {
         var path = Path.Combine(clone, file);
         var text = File.ReadAllText(path);
-        Assert.Contains(find, text);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, System.Text.RegularExpressions.Regex.Escape(find)));
         File.WriteAllText(path, text.Replace(find, replacement, StringComparison.Ordinal));
     }
 
@@ -273,6 +326,39 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         using var response = await http.PostAsJsonAsync("/api/train", new { samples = 20000, seed = 11 }, Ct);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<Dictionary<string, object>>(Ct))!["run_id"].ToString()!;
+    }
+
+    /// <summary>A small study's trials (a few, each a few seconds on the heavy tier), queued together.</summary>
+    private const int StudyTrials = 6;
+
+    /// <summary>Creates an Optuna study through the VM's edge (no pruner: every trial that runs to its end is complete)
+    /// and queues <paramref name="trials"/> trials of it; its name.</summary>
+    private static async Task<string> StartStudyAsync(HttpClient http, int trials)
+    {
+        var name = $"release-{Guid.NewGuid():N}"[..20];
+        using (var created = await http.PostAsJsonAsync("/api/studies", new { name, pruner = "none" }, Ct))
+            Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        using (var optimize = await http.PostAsJsonAsync($"/api/studies/{name}/optimize", new { trials, samples = 5000, seed = 5 }, Ct))
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, optimize.StatusCode);
+        return name;
+    }
+
+    /// <summary>The states of the study's trials once <paramref name="expected"/> of them have ended (complete, pruned or
+    /// failed), or as they are at the limit. A trial cut off by a worker's stop would stay "running", and its task, put
+    /// back on the queue, would add one more.</summary>
+    private static async Task<string[]> StudyTrialsAsync(HttpClient http, string study, int expected, TimeSpan limit)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string[] states = [];
+        while (clock.Elapsed < limit)
+        {
+            states = [.. (await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/studies/{study}/trials", Ct)).EnumerateArray().Select(t => t.GetProperty("state").GetString()!)];
+            if (states.Count(s => s is "complete" or "pruned" or "fail") >= expected)
+                break;
+            await Task.Delay(1000, Ct);
+        }
+
+        return states;
     }
 
     /// <summary>The run's status once it is no longer queued or running, or the last one seen at the limit.</summary>

@@ -88,6 +88,20 @@ public sealed class UpPlanTests
     }
 
     [Fact]
+    public void After_a_failed_Up_the_last_good_record_still_knows_what_it_left_in_place()
+    {
+        var routed = Record with { EdgeConfig = "routes-a" };
+        // A failed rollout of web (its new copy removed, the old one serving): back to the recorded release, nothing to do.
+        Assert.True(UpPlan.Decide(Services, Prints, routed.AfterFailedUp("routes-a"), [Running("cw", "web"), Exited("ci", "init", 0)], "routes-a").NothingChanged);
+        // Web replaced by the failed Up: compose puts it back, the one-shot stays kept.
+        Assert.Equal(["init"], UpPlan.Decide(Services, Prints, routed.AfterFailedUp("routes-a"), [Running("new", "web"), Exited("ci", "init", 0)], "routes-a").Kept);
+        // The failed Up tried other routes, which the edge may have loaded: the way back reloads it, though web is kept.
+        var otherRoutes = UpPlan.Decide(Services, Prints, routed.AfterFailedUp("routes-b"), [Running("cw", "web"), Exited("ci", "init", 0)], "routes-a");
+        Assert.False(otherRoutes.NothingChanged);
+        Assert.Contains("web", otherRoutes.UnchangedServices);
+    }
+
+    [Fact]
     public void The_fingerprint_follows_the_config_and_the_image_id()
     {
         Assert.NotEqual(UpPlan.Fingerprint(Web, "sha256:a"), UpPlan.Fingerprint(Web, "sha256:b"));
