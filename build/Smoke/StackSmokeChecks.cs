@@ -41,7 +41,7 @@ public static class StackSmokeChecks
         new HeartbeatCheck("scheduler", "beat heartbeat fresh", TimeSpan.FromSeconds(35)),
         new HttpCheck("edge", "/healthz", BodyContains: "ok"),
         new HttpCheck("frontend", "/", BodyContains: "<title>mlstack</title>"),
-        new TcpCheck("edge"),
+        new TcpCheck("edge-net"), // the published port is edge-net's; the edge behind it answers GET /healthz
         new PrometheusTargetsCheck("prometheus") { Timeout = TimeSpan.FromSeconds(35) },
         new ExecCheck("postgres-exporter", "reports pg_up 1", ["curl", "-fsS", "http://127.0.0.1:9187/metrics"], OutputContains: "pg_up 1"),
         new ExecCheck("redis-exporter", "reports redis_up 1", ["curl", "-fsS", "http://127.0.0.1:9121/metrics"], OutputContains: "redis_up 1"),
