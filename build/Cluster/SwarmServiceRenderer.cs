@@ -16,6 +16,8 @@ internal static class SwarmServiceRenderer
         "stop_signal", "init", "hostname", "extra_hosts", "sysctls", "logging", "tty", "stdin_open", "expose", "dns", "dns_search",
     ];
 
+    private static readonly string[] Flags = ["read_only", "init", "tty", "stdin_open"];
+
     /// <summary>Settings rendered from (image, healthcheck, …) or replaced by design (build: the release's images;
     /// depends_on: the deploy phases; restart: the restart policy): not losses.</summary>
     private static readonly string[] Rendered =
@@ -37,8 +39,9 @@ internal static class SwarmServiceRenderer
         var node = new YamlMappingNode { { "image", SwarmYaml.Quoted(Image(name, source, request)) } };
         foreach (var key in Carried)
         {
+            // A string quoted (user "0:0" would be a number in sexagesimal YAML 1.1); flags stay flags.
             if (SwarmYaml.Child(source, key) is { } value)
-                node.Add(key, value);
+                node.Add(key, value is YamlScalarNode { Value: { } text } && !Flags.Contains(key) ? SwarmYaml.Quoted(text) : value);
         }
 
         if (SwarmYaml.Child(source, "labels") is YamlMappingNode { Children.Count: > 0 } labels)
