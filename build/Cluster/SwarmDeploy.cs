@@ -12,8 +12,9 @@ internal static class SwarmDeploy
         var deploy = new YamlMappingNode();
         if (spec.IsOneShot)
         {
-            // A job runs its task to completion once per deploy that changes it (swarm jobs: Engine API 1.41, docker 20.10).
-            deploy.Add("mode", SwarmYaml.Quoted("replicated-job"));
+            // One task, run to completion once per deploy that changes the service, never restarted: a Swarm job where
+            // the CLI converts the mode, else a replicated service of one task (restart_policy none, below).
+            deploy.Add("mode", SwarmYaml.Quoted(request.CliRunsJobs ? "replicated-job" : "replicated"));
             deploy.Add("replicas", SwarmYaml.Number(1));
         }
         else

@@ -13,13 +13,18 @@ namespace Mlstack.Build.Cluster;
 /// <param name="HasIpvs">Whether the nodes' kernel has IPVS: without it a service's virtual IP does not answer, so
 /// every service is reached by DNS round robin (<c>endpoint_mode: dnsrr</c>).</param>
 /// <param name="StackName">The stack's name (docker stack deploy's argument): secrets' names start with it.</param>
+/// <param name="CliRunsJobs">Whether the docker CLI that runs stack deploy converts <c>mode: replicated-job</c>. The
+/// engine of Debian's docker.io 20.10 runs jobs (API 1.41), but its CLI's stack deploy refuses the mode ("Unknown
+/// mode: replicated-job", tried by hand): then a one-shot is a replicated service of one task that is never
+/// restarted, which every CLI reads.</param>
 public sealed record SwarmStackRequest(
     string ComposeConfig,
     IReadOnlySet<ClusterRole> Roles,
     IReadOnlyDictionary<string, string> Images,
     IReadOnlyDictionary<string, string> SecretVersions,
     bool HasIpvs,
-    string StackName = "mlstack");
+    string StackName = "mlstack",
+    bool CliRunsJobs = false);
 
 /// <summary>One step of a first deploy (or a release whose one-shots changed): deploy these services and jobs, then
 /// wait until the jobs completed and the services are healthy, before the next phase. Swarm starts everything it is

@@ -129,7 +129,7 @@ public sealed class SwarmStackFixtureTests
               dbdata: {name: fixture_dbdata}
             """;
 
-        var stack = SwarmStackRenderer.Render(Request(v2));
+        var stack = SwarmStackRenderer.Render(Request(v2) with { CliRunsJobs = true });
         var db = stack.Service("db");
 
         Assert.Equal(SwarmPlacement.Data, stack.Placement["db"]);

@@ -97,19 +97,23 @@ public sealed class SwarmStackRendererTests
     }
 
     [Fact]
-    public async Task One_shots_are_replicated_jobs_that_run_once_and_the_rest_keeps_its_replicas_and_limits()
+    public async Task One_shots_run_once_as_jobs_where_the_CLI_converts_them_else_as_one_task_never_restarted()
     {
         var (_, services, _) = await RenderAsync();
+        var config = await SwarmStackConfig.ConfigAsync();
+        var jobs = SwarmStackRenderer.Render(SwarmStackConfig.Request(config) with { CliRunsJobs = true });
 
         foreach (var job in new[] { "migrate", "objectstore-init" })
         {
             var deploy = Map(services, job, "deploy");
-            Assert.Equal("replicated-job", Text(deploy, "mode"));
+            Assert.Equal(("replicated", "1"), (Text(deploy, "mode"), Text(deploy, "replicas")));
             Assert.Equal("none", Text(Map(deploy, "restart_policy"), "condition"));
             Assert.False(deploy.Children.ContainsKey("update_config"));
             Assert.Equal("true", Text(Map(services, job, "healthcheck"), "disable"));
+            Assert.Equal("replicated-job", Text(Map(jobs.Service(job), "deploy"), "mode"));
         }
 
+        Assert.Equal("replicated", Text(Map(jobs.Service("ml-service"), "deploy"), "mode"));
         Assert.Equal("replicated", Text(Map(services, "ml-service", "deploy"), "mode"));
         Assert.Equal(("1.5", "768M"), (Text(Map(services, "ml-service", "deploy", "resources", "limits"), "cpus"), Text(Map(services, "ml-service", "deploy", "resources", "limits"), "memory")));
         Assert.Equal("1G", Text(Map(services, "worker-heavy", "deploy", "resources", "limits"), "memory"));
