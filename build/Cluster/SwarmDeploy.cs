@@ -45,7 +45,18 @@ internal static class SwarmDeploy
             ? new YamlMappingNode { { "condition", SwarmYaml.Quoted("none") } } // a failed one-shot fails the deploy once, not in a loop
             : new YamlMappingNode { { "condition", SwarmYaml.Quoted("any") }, { "delay", SwarmYaml.Quoted("5s") } });
 
-        if (!spec.IsOneShot)
+        if (spec.IsOneShot && !request.CliRunsJobs)
+        {
+            // A one-task service whose task exits: Swarm's updater counts the exit as a failure and, by default, pauses
+            // the update (tried by hand): carry on instead; the build's gate reads the task's exit, not the update state.
+            deploy.Add("update_config", new YamlMappingNode
+            {
+                { "parallelism", SwarmYaml.Number(1) },
+                { "order", SwarmYaml.Quoted("stop-first") },
+                { "failure_action", SwarmYaml.Quoted("continue") },
+            });
+        }
+        else if (!spec.IsOneShot)
         {
             var order = SwarmUpdatePolicy.Order(placement, publishesPorts);
             deploy.Add("update_config", SwarmUpdatePolicy.UpdateConfig(spec.Healthcheck, order));

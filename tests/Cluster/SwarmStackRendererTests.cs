@@ -82,6 +82,7 @@ public sealed class SwarmStackRendererTests
         foreach (var spec in model.Services.Where(s => !s.IsOneShot))
         {
             var deploy = Map(services, spec.Name, "deploy");
+            Assert.Equal("replicated", Text(deploy, "mode"));
             var update = Map(deploy, "update_config");
             Assert.Equal("rollback", Text(update, "failure_action"));
             var monitor = Durations.Parse(Text(update, "monitor")!)!.Value;
@@ -108,9 +109,10 @@ public sealed class SwarmStackRendererTests
             var deploy = Map(services, job, "deploy");
             Assert.Equal(("replicated", "1"), (Text(deploy, "mode"), Text(deploy, "replicas")));
             Assert.Equal("none", Text(Map(deploy, "restart_policy"), "condition"));
-            Assert.False(deploy.Children.ContainsKey("update_config"));
+            Assert.Equal("continue", Text(Map(deploy, "update_config"), "failure_action")); // its exit is no failure
             Assert.Equal("true", Text(Map(services, job, "healthcheck"), "disable"));
             Assert.Equal("replicated-job", Text(Map(jobs.Service(job), "deploy"), "mode"));
+            Assert.False(Map(jobs.Service(job), "deploy").Children.ContainsKey("update_config")); // a job has none
         }
 
         Assert.Equal("replicated", Text(Map(jobs.Service("ml-service"), "deploy"), "mode"));
