@@ -33,7 +33,7 @@ internal static class SwarmServiceRenderer
         ["ulimits"] = "stack deploy of docker 20.10 ignores ulimits",
     };
 
-    public static (YamlMappingNode Node, SwarmPlacement Placement) Render(
+    public static (YamlMappingNode Node, SwarmPlacement Placement, IReadOnlyList<string> HostPaths) Render(
         string name, YamlMappingNode source, ServiceSpec spec, SwarmStackRequest request, IReadOnlySet<string> namedVolumes, List<SwarmDropped> dropped)
     {
         var node = new YamlMappingNode { { "image", SwarmYaml.Quoted(Image(name, source, request)) } };
@@ -70,7 +70,8 @@ internal static class SwarmServiceRenderer
 
         foreach (var (key, _) in SwarmYaml.Entries(source).Where(e => !Carried.Contains(e.Key) && !Rendered.Contains(e.Key)))
             dropped.Add(new SwarmDropped(name, key, Lost.GetValueOrDefault(key, "not part of compose file format 3.9, which stack deploy reads")));
-        return (node, placement);
+        // Bind mounts read the node's own files: the deploy must put them on every node the service may run on.
+        return (node, placement, [.. mounts.Where(m => m.Type == "bind" && m.Source != SwarmPlacements.EngineSocket).Select(m => m.Source!).Distinct()]);
     }
 
     /// <summary>The release's content tag for an image it builds; an image the stack does not build keeps its reference.</summary>

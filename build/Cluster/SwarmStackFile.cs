@@ -3,12 +3,14 @@ using YamlDotNet.RepresentationModel;
 namespace Mlstack.Build.Cluster;
 
 /// <summary>The rendered stack: the document for <c>docker stack deploy</c>, where each service runs, the deploy
-/// phases, and what of the compose file it does not carry.</summary>
+/// phases, what of the compose file it does not carry, and per service the host paths it bind-mounts (files each
+/// node it may run on must have: config, edge routes, TLS; the engine's socket, every node's own, is not listed).</summary>
 public sealed record SwarmStackFile(
     YamlMappingNode Document,
     IReadOnlyDictionary<string, SwarmPlacement> Placement,
     IReadOnlyList<SwarmDeployPhase> Phases,
-    IReadOnlyList<SwarmDropped> Dropped)
+    IReadOnlyList<SwarmDropped> Dropped,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> HostPaths)
 {
     /// <summary>The whole stack file.</summary>
     public string Yaml => SwarmYaml.Write(Document, _ => true);

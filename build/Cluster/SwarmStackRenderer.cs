@@ -19,13 +19,16 @@ public static class SwarmStackRenderer
         var namedVolumes = SwarmYaml.Entries(SwarmYaml.Child(root, "volumes")).Select(v => v.Key).ToHashSet(StringComparer.Ordinal);
         var dropped = new List<SwarmDropped>();
         var placement = new Dictionary<string, SwarmPlacement>(StringComparer.Ordinal);
+        var hostPaths = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
 
         var services = new YamlMappingNode();
         foreach (var (name, value) in SwarmYaml.Entries(SwarmYaml.Child(root, "services")))
         {
-            var (node, where) = SwarmServiceRenderer.Render(name, (YamlMappingNode)value, model.Find(name)!, request, namedVolumes, dropped);
+            var (node, where, paths) = SwarmServiceRenderer.Render(name, (YamlMappingNode)value, model.Find(name)!, request, namedVolumes, dropped);
             services.Add(SwarmYaml.Quoted(name), node);
             placement[name] = where;
+            if (paths.Count > 0)
+                hostPaths[name] = paths;
         }
 
         var document = new YamlMappingNode
@@ -36,7 +39,7 @@ public static class SwarmStackRenderer
             { "volumes", Volumes(SwarmYaml.Child(root, "volumes")) },
             { "secrets", Secrets(SwarmYaml.Child(root, "secrets"), request) },
         };
-        return new SwarmStackFile(document, placement, SwarmDeployPhases.Of(model), dropped);
+        return new SwarmStackFile(document, placement, SwarmDeployPhases.Of(model), dropped, hostPaths);
     }
 
     /// <summary>The name of a secret's version in the swarm: stack, secret and version, so a rotation is a new secret

@@ -2,6 +2,7 @@ using Mlstack.Build.Backup;
 using Mlstack.Build.Cluster;
 using Mlstack.Build.Core;
 using Mlstack.Build.Stack;
+using Mlstack.Tests.Support;
 using YamlDotNet.RepresentationModel;
 
 namespace Mlstack.Tests.Cluster;
@@ -71,6 +72,11 @@ public sealed class SwarmStackRendererTests
             Assert.Equal(["node.labels.mlstack.role.app == true"], Constraints(Map(services, http)));
         Assert.Equal(["node.role == manager"], Constraints(Map(services, "scaler")));
         Assert.Equal(SwarmPlacement.Manager, stack.Placement["scaler"]);
+
+        // What bind mounts read from the node itself: the deploy must put it there. The engine's socket is every node's own.
+        Assert.Equal([Path.Combine(RepositoryRoot.Path, "stack", "config", "autoscale.yaml")], stack.HostPaths["scaler"]);
+        Assert.Contains(Path.Combine(RepositoryRoot.Path, "stack", "config", "postgres"), stack.HostPaths["postgres"]);
+        Assert.False(stack.HostPaths.ContainsKey("ml-service"));
     }
 
     [Fact]
