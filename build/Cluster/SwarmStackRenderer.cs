@@ -21,10 +21,12 @@ public static class SwarmStackRenderer
         var placement = new Dictionary<string, SwarmPlacement>(StringComparer.Ordinal);
         var hostPaths = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
 
+        var (sources, networkOwners) = SwarmSharedNetworks.Fold(SwarmYaml.Child(root, "services"), dropped);
+        model = SwarmSharedNetworks.Without(model, networkOwners);
         var services = new YamlMappingNode();
-        foreach (var (name, value) in SwarmYaml.Entries(SwarmYaml.Child(root, "services")))
+        foreach (var (name, value) in sources)
         {
-            var (node, where, paths) = SwarmServiceRenderer.Render(name, (YamlMappingNode)value, model.Find(name)!, request, namedVolumes, dropped);
+            var (node, where, paths) = SwarmServiceRenderer.Render(name, value, model.Find(name)!, request, namedVolumes, dropped);
             services.Add(SwarmYaml.Quoted(name), node);
             placement[name] = where;
             if (paths.Count > 0)

@@ -85,7 +85,7 @@ public sealed class SwarmStackRendererTests
         var (stack, services, _) = await RenderAsync();
         var model = ComposeConfigReader.Parse(await SwarmStackConfig.ConfigAsync());
 
-        foreach (var spec in model.Services.Where(s => !s.IsOneShot))
+        foreach (var spec in model.Services.Where(s => !s.IsOneShot && s.Name != "edge-net"))
         {
             var deploy = Map(services, spec.Name, "deploy");
             Assert.Equal("replicated", Text(deploy, "mode"));
@@ -205,6 +205,12 @@ public sealed class SwarmStackRendererTests
         // Compose bound them to 127.0.0.1 (.env.example); format 3.x cannot, and the stack says so.
         Assert.Contains(stack.Dropped, d => d.Service == "edge" && d.Setting.Contains("127.0.0.1", StringComparison.Ordinal));
         Assert.All(All(services).Where(s => s.Name != "edge"), s => Assert.False(s.Node.Children.ContainsKey("ports")));
+        // On one VM the port is edge-net's, whose network the edge joins; a Swarm task cannot join another's, so the
+        // edge publishes it and carries edge-net's name on the frontend network itself, and edge-net is not rendered.
+        Assert.False(services.Children.ContainsKey("edge-net"));
+        Assert.Equal("edge", ((YamlSequenceNode)Map(services, "edge", "networks", "frontend")["aliases"]).Children.Single().ToString());
+        Assert.False(Map(services, "edge").Children.ContainsKey("network_mode"));
+        Assert.Contains(stack.Dropped, d => d.Service == "edge-net");
     }
 
     [Fact]
