@@ -9,7 +9,9 @@ namespace Mlstack.Tests.Cluster;
 
 /// <summary>The real stack (compose.yaml + compose.prod.yaml as the Compose CLI resolves them) rendered for Swarm, read
 /// back from the YAML text stack deploy would get: where each kind of service runs, how releases replace it, jobs,
-/// versioned secrets, nothing Swarm ignores or refuses, DNS round robin without IPVS, host-mode ports.</summary>
+/// versioned secrets, nothing Swarm ignores or refuses, DNS round robin without IPVS, host-mode ports. Integration: the
+/// Compose CLI resolves the files (as for EdgeTlsComposeTests); no engine.</summary>
+[Trait(Mlstack.Build.Testing.TestTiers.Trait, Mlstack.Build.Testing.TestTiers.Integration)]
 public sealed class SwarmStackRendererTests
 {
     private static async Task<(SwarmStackFile Stack, YamlMappingNode Services, YamlMappingNode Root)> RenderAsync(bool hasIpvs = false)
