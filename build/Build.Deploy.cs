@@ -117,7 +117,8 @@ internal sealed partial class Build
         return session;
     }
 
-    /// <summary>How releases start on this VM, and the options of their Up (its record kept per VM and project).</summary>
+    /// <summary>How releases start on this VM, and the options of their Up: its record is the VM's (ReleaseActivation
+    /// fetches it into this local working file and puts it back).</summary>
     private async Task<(ReleaseActivation Activation, UpOptions Options)> ActivationAsync(SshSession vm, ReleaseStore store, CancellationToken ct) =>
         (new ReleaseActivation(vm, store, await RemoteCompose.FindAsync(vm, ct), ProjectName, $"compose.{StackEnvironmentName.ToString().ToLowerInvariant()}.yaml", Log),
          new UpOptions(new Dictionary<string, string>(), Path.Combine(TemporaryDirectory, "up", $"{vm.Target.Host}-{ProjectName}.json"), ServiceTimeout, Live: !Console.IsOutputRedirected, ScaleToZeroTiers()));

@@ -37,8 +37,43 @@ public sealed class ReleaseActivation(IRemoteShell vm, Func<DockerClient> openEn
         var model = await ModelAsync(releaseId, ct).ConfigureAwait(false);
         options = options with { EdgeConfig = await SyncEdgeAsync(releaseId, ct).ConfigureAwait(false) };
         using var engine = new StackEngine(openEngine(), projectName);
+        await FetchRecordAsync(options.RecordFile, ct).ConfigureAwait(false);
         log.Info($"Deploy: starting release {releaseId} on {vm.Target.Host}");
-        return await StackUp.RunAsync(model, engine, RemoteCompose.For(vm, Project(releaseId)), options, log, ct).ConfigureAwait(false);
+        try
+        {
+            return await StackUp.RunAsync(model, engine, RemoteCompose.For(vm, Project(releaseId)), options, log, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await KeepRecordAsync(options.RecordFile).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The VM's record of what its last Up left running, as the local file Up reads (none: none).</summary>
+    private async Task FetchRecordAsync(string localFile, CancellationToken ct)
+    {
+        var text = (await vm.RunAsync(ReleaseCommands.ReadUpRecord(store.DeployPath, projectName), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false)).EnsureSuccess().Output;
+        Directory.CreateDirectory(Path.GetDirectoryName(localFile)!);
+        if (string.IsNullOrWhiteSpace(text))
+            File.Delete(localFile);
+        else
+            await File.WriteAllTextAsync(localFile, text, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>What this Up left as its record, back on the VM (hashes and container ids: no secret). Best effort: a
+    /// record that did not arrive costs the next deploy a full compose up, not a request; a lost connection is the
+    /// story then.</summary>
+    private async Task KeepRecordAsync(string localFile)
+    {
+        try
+        {
+            var record = File.Exists(localFile) ? await File.ReadAllBytesAsync(localFile).ConfigureAwait(false) : [];
+            await vm.UploadAsync(record, ReleaseCommands.UpRecordFile(store.DeployPath, projectName), UnixFileMode.UserRead | UnixFileMode.UserWrite, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.Warn($"Deploy: could not keep the record of what runs on {vm.Target.Host} ({e.Message}); the next deploy starts every changed service afresh");
+        }
     }
 
     /// <summary>The release's edge routes, and its TLS certificate (or none), into the paths the edge mounts; a hash of

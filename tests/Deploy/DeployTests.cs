@@ -90,11 +90,11 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         // runs every 2 s with no start period, so the engine calls the copy unhealthy ~10 s after it starts: with the
         // release's own timing (40 s start period, 6 × 5 s) that would take ~70 s, and a copy left "starting" would be
         // waited for ServiceRollout's 90 s limit (start period + retries + timeout + margin): a minute more of the
-        // system tier for the same proof. The clone deploys as this checkout would, knowing what the last Up from here
-        // left running (its record), so only ml-service is a change.
+        // system tier for the same proof. The clone knows what the last Up left running from the VM's record of it,
+        // as a deploy from any checkout does, so only ml-service is a change.
         var beforeBroken = await ContainersAsync(session);
         await using var brokenTraffic = Probe();
-        var broken = await DeployCloneAsync(good, [], clone => Edit(clone, "stack/compose.yaml", MlServiceHealthcheck, NeverHealthy), knowsWhatRuns: true);
+        var broken = await DeployCloneAsync(good, [], clone => Edit(clone, "stack/compose.yaml", MlServiceHealthcheck, NeverHealthy));
         AssertNoRequestDropped(await brokenTraffic.StopAsync(), "a broken release and its rollback");
         Assert.Equal(1, broken.ExitCode);
         var brokenId = System.Text.RegularExpressions.Regex.Match(broken.Output, @"Deploy: release (\S+) uploaded to").Groups[1].Value;
@@ -284,25 +284,13 @@ public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFix
         """;
 
     /// <summary>Deploys a clone of this commit, changed by <paramref name="change"/>, built by this build program with --root.</summary>
-    /// <param name="knowsWhatRuns">The clone gets this checkout's record of what its last Up left running (.nuke/temp/up),
-    /// as the next commit in an operator's checkout has it: Up then changes only what the change touched. Without it,
-    /// the clone's deploy does a full compose up and rolls every HTTP service.</param>
-    private async Task<ProcessResult> DeployCloneAsync(string envFile, string[] arguments, Action<string> change, bool knowsWhatRuns = false)
+    private async Task<ProcessResult> DeployCloneAsync(string envFile, string[] arguments, Action<string> change)
     {
         var clone = Directory.CreateTempSubdirectory("mlstack-deploy-clone-").FullName;
         try
         {
             Assert.Equal(0, (await ChildProcess.RunAsync("git", ["clone", "-q", "--shared", RepositoryRoot.Path, clone])).ExitCode);
             change(clone);
-            if (knowsWhatRuns)
-            {
-                var records = Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "up");
-                var copy = Directory.CreateDirectory(Path.Combine(clone, ".nuke", "temp", "up")).FullName;
-                var files = Directory.GetFiles(records, $"{vm.Address}-*.json");
-                Assert.NotEmpty(files);
-                foreach (var file in files)
-                    File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-            }
 
             var deploy = await BuildSh(["Deploy", "--env-file", envFile, "--root", clone, .. arguments]);
             output.WriteLine(deploy.Output);

@@ -29,6 +29,13 @@ public static class ReleaseCommands
         return $"ln -sfn releases/{Q(id)} {temporary} && mv -T {temporary} {Q($"{deployPath}/{link.FileName()}")}";
     }
 
+    /// <summary>Where the VM keeps what the last Up left running there (<see cref="Stack.UpRecord"/>): on the VM, not on
+    /// the machine that deploys, so that a deploy from a fresh checkout (CI) knows it too and changes only what changed.</summary>
+    public static string UpRecordFile(string deployPath, string project) => $"{deployPath}/up/{project}.json";
+
+    /// <summary>Prints the record, or nothing when there is none.</summary>
+    public static string ReadUpRecord(string deployPath, string project) => $"cat {Q(UpRecordFile(deployPath, project))} 2>/dev/null || true";
+
     /// <summary>Where the edge's routes live on the VM: one path for every release (the edge's mount), so a release that
     /// changes them reloads the edge instead of recreating it.</summary>
     public static string EdgeDirectory(string deployPath) => $"{deployPath}/edge";
