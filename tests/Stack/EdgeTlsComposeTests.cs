@@ -18,9 +18,9 @@ public sealed class EdgeTlsComposeTests
     [Fact]
     public async Task Dev_keeps_plain_HTTP_on_loopback_8080()
     {
-        var edge = await EdgeAsync(StackEnvironment.Dev, []);
+        var (edge, network) = await EdgeAsync(StackEnvironment.Dev, []);
 
-        Assert.Equal(["127.0.0.1:8080:8080/tcp"], Ports(edge));
+        Assert.Equal(["127.0.0.1:8080:8080/tcp"], Ports(network));
         Assert.False(edge.ContainsKey("group_add"));
     }
 
@@ -30,9 +30,9 @@ public sealed class EdgeTlsComposeTests
         var variables = EdgeCertificateOptions.ComposeVariables(EdgeTlsMode.Certificate, new Dictionary<string, string> { ["FRONTEND_BIND"] = "0.0.0.0" }, "/srv/mlstack/tls", 33);
         variables["FRONTEND_BIND"] = "0.0.0.0";
 
-        var edge = await EdgeAsync(StackEnvironment.Prod, variables);
+        var (edge, network) = await EdgeAsync(StackEnvironment.Prod, variables);
 
-        Assert.Equal(["0.0.0.0:443:8443/tcp", "0.0.0.0:80:8080/tcp"], Ports(edge).Order(StringComparer.Ordinal));
+        Assert.Equal(["0.0.0.0:443:8443/tcp", "0.0.0.0:80:8080/tcp"], Ports(network).Order(StringComparer.Ordinal));
         Assert.Contains("/srv/mlstack/tls:/etc/mlstack/tls:ro", ((List<object>)edge["volumes"]).Select(v => v.ToString()));
         Assert.Equal(["33"], ((List<object>)edge["group_add"]).Select(g => g.ToString()));
         var environment = (Dictionary<object, object>)edge["environment"];
@@ -46,15 +46,16 @@ public sealed class EdgeTlsComposeTests
         var variables = EdgeCertificateOptions.ComposeVariables(EdgeTlsMode.LoadBalancer, settings, null, 33);
         variables["FRONTEND_BIND"] = "10.0.0.5";
 
-        var edge = await EdgeAsync(StackEnvironment.Prod, variables);
+        var (edge, network) = await EdgeAsync(StackEnvironment.Prod, variables);
 
-        Assert.Equal(["10.0.0.5:8088:8080/tcp"], Ports(edge));
+        Assert.Equal(["10.0.0.5:8088:8080/tcp"], Ports(network));
         Assert.Equal("off", ((Dictionary<object, object>)edge["environment"])["EDGE_TLS"].ToString());
     }
 
-    private static List<string> Ports(Dictionary<object, object> edge) => [.. ((List<object>)edge["ports"]).Select(p => p.ToString()!)];
+    private static List<string> Ports(Dictionary<object, object> service) => [.. ((List<object>)service["ports"]).Select(p => p.ToString()!)];
 
-    private static async Task<Dictionary<object, object>> EdgeAsync(StackEnvironment environment, Dictionary<string, string> variables)
+    /// <summary>The edge and edge-net, which publishes the edge's ports (the edge joins its network).</summary>
+    private static async Task<(Dictionary<object, object> Edge, Dictionary<object, object> Network)> EdgeAsync(StackEnvironment environment, Dictionary<string, string> variables)
     {
         var log = new BuildLog(TextWriter.Null, new SecretMasker(), color: false);
         var cli = await ComposeProbe.FindAsync(log, ct: Ct);
@@ -65,6 +66,10 @@ public sealed class EdgeTlsComposeTests
         var result = await ChildProcess.RunAsync(project.Cli.File, project.Arguments("config"), variables.ToDictionary(v => v.Key, v => (string?)v.Value), project.Directory);
         Assert.True(result.ExitCode == 0, result.Output);
         var config = new DeserializerBuilder().Build().Deserialize<Dictionary<object, object>>(result.Output[result.Output.IndexOf("services:", StringComparison.Ordinal)..]);
-        return (Dictionary<object, object>)((Dictionary<object, object>)config["services"])["edge"];
+        var services = (Dictionary<object, object>)config["services"];
+        var edge = (Dictionary<object, object>)services["edge"];
+        Assert.False(edge.ContainsKey("ports"));
+        Assert.Equal("service:edge-net", edge["network_mode"].ToString());
+        return (edge, (Dictionary<object, object>)services["edge-net"]);
     }
 }
