@@ -9,20 +9,18 @@ namespace Mlstack.Build.Cluster;
 /// networks (aliases kept) itself, and the owner, which runs only to hold the namespace, is not rendered.</summary>
 internal static class SwarmSharedNetworks
 {
-    private const string Prefix = "service:";
     private static readonly string[] Moved = ["ports", "networks"];
 
     /// <returns>The services to render, each with its own settings or, for a joining one, the owner's network
     /// settings in place of its network_mode; and the owners left out.</returns>
-    public static (IReadOnlyList<(string Name, YamlMappingNode Source)> Services, IReadOnlySet<string> Owners) Fold(YamlNode? services, List<SwarmDropped> dropped)
+    public static (IReadOnlyList<(string Name, YamlMappingNode Source)> Services, IReadOnlySet<string> Owners) Fold(YamlNode? services, ComposeModel model, List<SwarmDropped> dropped)
     {
         var all = SwarmYaml.Entries(services).ToDictionary(e => e.Key, e => (YamlMappingNode)e.Value, StringComparer.Ordinal);
         var owners = new HashSet<string>(StringComparer.Ordinal);
         var rendered = new List<(string, YamlMappingNode)>();
         foreach (var (name, source) in all)
         {
-            if (SwarmYaml.Text(source, "network_mode") is not { } mode || !mode.StartsWith(Prefix, StringComparison.Ordinal)
-                || !all.TryGetValue(mode[Prefix.Length..], out var owner))
+            if (model.Find(name)?.NetworkOf is not { } ownerName || !all.TryGetValue(ownerName, out var owner))
             {
                 rendered.Add((name, source));
                 continue;
@@ -35,8 +33,8 @@ internal static class SwarmSharedNetworks
                     joined.Add(key, setting);
             }
 
-            owners.Add(mode[Prefix.Length..]);
-            dropped.Add(new SwarmDropped(mode[Prefix.Length..], "the service", $"a Swarm task cannot join another's network namespace: {name} publishes its ports and joins its networks itself"));
+            owners.Add(ownerName);
+            dropped.Add(new SwarmDropped(ownerName, "the service", $"a Swarm task cannot join another's network namespace: {name} publishes its ports and joins its networks itself"));
             rendered.Add((name, joined));
         }
 

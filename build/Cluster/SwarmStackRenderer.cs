@@ -21,7 +21,7 @@ public static class SwarmStackRenderer
         var placement = new Dictionary<string, SwarmPlacement>(StringComparer.Ordinal);
         var hostPaths = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
 
-        var (sources, networkOwners) = SwarmSharedNetworks.Fold(SwarmYaml.Child(root, "services"), dropped);
+        var (sources, networkOwners) = SwarmSharedNetworks.Fold(SwarmYaml.Child(root, "services"), model, dropped);
         model = SwarmSharedNetworks.Without(model, networkOwners);
         var services = new YamlMappingNode();
         foreach (var (name, value) in sources)

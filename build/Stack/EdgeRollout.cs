@@ -21,12 +21,12 @@ public sealed class EdgeRollout(RolloutCopies copies, BuildLog log)
         IReadOnlyList<ContainerSnapshot>? fresh = null;
         try
         {
-            fresh = await copies.StartBesideAsync(edge, old, ct).ConfigureAwait(false);
+            fresh = await copies.StartBesideAsync(edge, old, current, ct).ConfigureAwait(false);
             await copies.WaitHealthyAsync(edge, fresh, timeout, ct).ConfigureAwait(false);
         }
         catch
         {
-            await UndoAsync(edge, old, fresh).ConfigureAwait(false);
+            await copies.UndoAsync(edge, old, fresh).ConfigureAwait(false);
             throw;
         }
 
@@ -35,24 +35,7 @@ public sealed class EdgeRollout(RolloutCopies copies, BuildLog log)
         var drain = Stopwatch.StartNew();
         await copies.RemoveAsync(old, edge.StopGrace ?? RolloutCopies.DefaultStopGrace).ConfigureAwait(false);
         log.Info($"Rollout: {edge.Name}: {RolloutCopies.Names(old)} drained and removed in {drain.Elapsed.TotalSeconds:0.0}s; {clock.Elapsed.TotalSeconds:0.0}s in all");
-        var serving = (await copies.CopiesAsync(edge, ct).ConfigureAwait(false)).MaxBy(c => c.Created) ?? fresh[^1];
-        return (serving, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        return (fresh[0], string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{edge.Name} new copy healthy after {healthy.TotalSeconds:0.0}s, old drained in {drain.Elapsed.TotalSeconds:0.0}s"));
-    }
-
-    /// <summary>The new copy removed, also after Ctrl-C (no token): the old one never stopped serving. A failure here is
-    /// logged, not thrown: the failure that brought us here is the story.</summary>
-    private async Task UndoAsync(ServiceSpec edge, IReadOnlyList<ContainerSnapshot> old, IReadOnlyList<ContainerSnapshot>? fresh)
-    {
-        try
-        {
-            fresh ??= await copies.OthersAsync(edge, old, CancellationToken.None).ConfigureAwait(false);
-            await copies.RemoveAsync(fresh, RolloutCopies.DefaultStopGrace).ConfigureAwait(false);
-            log.Warn($"Rollout: {edge.Name}: new copy {RolloutCopies.Names(fresh)} removed; {RolloutCopies.Names(old)} serve{(old.Count == 1 ? "s" : "")} on, nothing switched");
-        }
-        catch (Exception e)
-        {
-            log.Warn($"Rollout: {edge.Name}: could not undo the rollout ({e.Message}); the next Up removes the copy left");
-        }
     }
 }

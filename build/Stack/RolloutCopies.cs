@@ -18,9 +18,10 @@ public sealed class RolloutCopies(StackEngine engine, ComposeCommand compose, Bu
     /// <summary>One new copy beside <paramref name="old"/>, whatever was running: a service rolled here runs one, and
     /// copies left by a rollout that was cut off (a dropped connection) are drained with the rest. Returns it, running
     /// or not: a copy that exited at once is the health wait's to report, with its logs.</summary>
-    public async Task<IReadOnlyList<ContainerSnapshot>> StartBesideAsync(ServiceSpec service, IReadOnlyList<ContainerSnapshot> old, CancellationToken ct)
+    /// <param name="seen">The snapshot <paramref name="old"/> was read from: whatever it holds is not new.</param>
+    public async Task<IReadOnlyList<ContainerSnapshot>> StartBesideAsync(ServiceSpec service, IReadOnlyList<ContainerSnapshot> old, IReadOnlyList<ContainerSnapshot> seen, CancellationToken ct)
     {
-        var existing = (await engine.SnapshotAsync(ct).ConfigureAwait(false)).Select(c => c.Id).ToHashSet();
+        var existing = seen.Select(c => c.Id).ToHashSet();
         var result = await compose(["up", "-d", "--no-build", "--no-deps", "--no-recreate", "--scale", $"{service.Name}={old.Count + 1}", service.Name], ct).ConfigureAwait(false);
         var fresh = (await engine.SnapshotAsync(ct).ConfigureAwait(false)).Where(c => c.Service == service.Name && !existing.Contains(c.Id)).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
         if (result.ExitCode != 0 || fresh.Count == 0)
@@ -28,14 +29,25 @@ public sealed class RolloutCopies(StackEngine engine, ComposeCommand compose, Bu
         return fresh;
     }
 
-    /// <summary>The service's running copies.</summary>
-    public async Task<IReadOnlyList<ContainerSnapshot>> CopiesAsync(ServiceSpec service, CancellationToken ct) =>
-        Copies(await engine.SnapshotAsync(ct).ConfigureAwait(false), service, null);
-
-    /// <summary>Every container of the service but <paramref name="old"/>, running or not: what an undone rollout
-    /// removes when it was cut off before it knew its new copy.</summary>
-    public async Task<IReadOnlyList<ContainerSnapshot>> OthersAsync(ServiceSpec service, IReadOnlyList<ContainerSnapshot> old, CancellationToken ct) =>
-        [.. (await engine.SnapshotAsync(ct).ConfigureAwait(false)).Where(c => c.Service == service.Name && old.All(o => o.Id != c.Id))];
+    /// <summary>A rollout that failed or was cut off: <paramref name="restore"/> (traffic back where it was, if the
+    /// rollout moved any), then the new copy removed — every container of the service but <paramref name="old"/>,
+    /// running or not, when the rollout was cut off before it knew it. Also after Ctrl-C (no token). A failure here is
+    /// logged, not thrown: the failure that brought us here is the story, and the next Up drains whatever copy is left.</summary>
+    public async Task UndoAsync(ServiceSpec service, IReadOnlyList<ContainerSnapshot> old, IReadOnlyList<ContainerSnapshot>? fresh, Func<Task>? restore = null)
+    {
+        try
+        {
+            fresh ??= [.. (await engine.SnapshotAsync(CancellationToken.None).ConfigureAwait(false)).Where(c => c.Service == service.Name && old.All(o => o.Id != c.Id))];
+            if (restore != null)
+                await restore().ConfigureAwait(false);
+            await RemoveAsync(fresh, DefaultStopGrace).ConfigureAwait(false);
+            log.Warn($"Rollout: {service.Name}: new copy {Names(fresh)} removed; {Names(old)} serve{(old.Count == 1 ? "s" : "")} on, nothing switched");
+        }
+        catch (Exception e)
+        {
+            log.Warn($"Rollout: {service.Name}: could not undo the rollout ({e.Message}); the next Up drains the copies left");
+        }
+    }
 
     public static IReadOnlyList<ContainerSnapshot> Copies(IReadOnlyList<ContainerSnapshot> snapshot, ServiceSpec service, IReadOnlyList<ContainerSnapshot>? except) =>
         [.. snapshot

@@ -21,7 +21,8 @@ public sealed class ServiceRollout(RolloutCopies copies, EdgeRoutes edge, BuildL
     {
         var upstream = service.Upstream ?? throw new ArgumentException($"{service.Name} is not behind the edge", nameof(service));
         var clock = Stopwatch.StartNew();
-        var old = RolloutCopies.Copies(current ?? await copies.Engine.SnapshotAsync(ct).ConfigureAwait(false), service, null);
+        var seen = current ?? await copies.Engine.SnapshotAsync(ct).ConfigureAwait(false);
+        var old = RolloutCopies.Copies(seen, service, null);
         // Only proven copies keep traffic meanwhile: one still starting was left by a rollout cut off mid-way.
         var serving = old.Where(c => c.Health is null or "healthy").Select(c => c.Name).ToList();
         await edge.PointAsync(upstream, serving, ct).ConfigureAwait(false);
@@ -30,7 +31,7 @@ public sealed class ServiceRollout(RolloutCopies copies, EdgeRoutes edge, BuildL
         var healthy = TimeSpan.Zero;
         try
         {
-            fresh = await copies.StartBesideAsync(service, old, ct).ConfigureAwait(false);
+            fresh = await copies.StartBesideAsync(service, old, seen, ct).ConfigureAwait(false);
             await copies.WaitHealthyAsync(service, fresh, timeout, ct).ConfigureAwait(false);
             foreach (var copy in fresh)
             {
@@ -46,7 +47,8 @@ public sealed class ServiceRollout(RolloutCopies copies, EdgeRoutes edge, BuildL
         }
         catch
         {
-            await UndoAsync(service, upstream, serving, old, fresh).ConfigureAwait(false);
+            // Traffic back on the copies that served before (a canary may have sent some to the new one).
+            await copies.UndoAsync(service, old, fresh, () => edge.PointAsync(upstream, serving, CancellationToken.None)).ConfigureAwait(false);
             throw;
         }
 
@@ -57,24 +59,6 @@ public sealed class ServiceRollout(RolloutCopies copies, EdgeRoutes edge, BuildL
         log.Info($"Rollout: {service.Name}: {Names(old)} drained and removed in {drain.Elapsed.TotalSeconds:0.0}s; {clock.Elapsed.TotalSeconds:0.0}s in all");
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{service.Name} new copy healthy after {healthy.TotalSeconds:0.0}s, traffic moved after {moved.TotalSeconds:0.0}s, old drained in {drain.Elapsed.TotalSeconds:0.0}s");
-    }
-
-    /// <summary>Traffic back on the copies that served before (a canary may have sent some to the new one), and the new
-    /// copy removed: also after Ctrl-C (no token) and whatever failed. A failure here is logged, not thrown: the failure
-    /// that brought us here is the story, and the next Up drains whatever copy is left.</summary>
-    private async Task UndoAsync(ServiceSpec service, UpstreamSpec upstream, IReadOnlyList<string> serving, IReadOnlyList<ContainerSnapshot> old, IReadOnlyList<ContainerSnapshot>? fresh)
-    {
-        try
-        {
-            fresh ??= await copies.OthersAsync(service, old, CancellationToken.None).ConfigureAwait(false);
-            await edge.PointAsync(upstream, serving, CancellationToken.None).ConfigureAwait(false);
-            await copies.RemoveAsync(fresh, RolloutCopies.DefaultStopGrace).ConfigureAwait(false);
-            log.Warn($"Rollout: {service.Name}: new copy {Names(fresh)} removed; {Names(old)} serve on, nothing switched");
-        }
-        catch (Exception e)
-        {
-            log.Warn($"Rollout: {service.Name}: could not undo the rollout ({e.Message}); the next Up drains the copies left");
-        }
     }
 
     private static string Names(IReadOnlyList<ContainerSnapshot> copies) => RolloutCopies.Names(copies);
