@@ -78,6 +78,10 @@ public sealed class FullStackTests
         var took = await AutoscalingProbe.WaitUntilAsync(async () =>
         {
             trials = [.. (await http.GetFromJsonAsync<JsonElement>("/api/studies/interleave/trials", ct)).EnumerateArray()];
+            // A failed trial never completes: say which and why now rather than after the limit.
+            var failedTrials = trials.Where(t => t.GetProperty("state").GetString() == "fail").ToList();
+            Assert.True(failedTrials.Count == 0, "a trial of the study failed: " + string.Join("; ", failedTrials.Select(t =>
+                $"#{t.GetProperty("number")} on {t.GetProperty("worker")} after {t.GetProperty("seconds")}s: {t.GetProperty("error")}")));
             return trials.Count(t => t.GetProperty("state").GetString() is "complete" or "pruned") == 16;
         }, TimeSpan.FromSeconds(360), "16 trials of the study finished", () =>
             $"{trials.Length} trials started: {string.Join(", ", trials.GroupBy(t => t.GetProperty("state").GetString()).Select(g => $"{g.Count()} {g.Key}"))}; " +
