@@ -25,6 +25,33 @@ public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> go
     /// returned, so it shows every container compose left, as the gate judged them.</summary>
     public IReadOnlyList<ContainerSnapshot>? PassedOn { get; private set; }
 
+    private readonly List<(IReadOnlySet<string> Services, IReadOnlySet<string> HandOff, TaskCompletionSource<IReadOnlyList<ContainerSnapshot>> Done)> _waiters = [];
+    private readonly HashSet<string> _handedOff = [];
+
+    /// <summary>Completes with the round's snapshot at the first round, after compose up returned with exit code 0,
+    /// in which every one of <paramref name="services"/> passed (the rest may still be starting); cancelled when the
+    /// gate ends without such a round. Lets work that needs only some services start before the whole gate passes.
+    /// From that round on, the gate no longer judges <paramref name="handOff"/> (they passed already): whoever
+    /// waited takes them over, e.g. a rollout whose new copy may be unhealthy without the old one failing the gate.</summary>
+    public Task<IReadOnlyList<ContainerSnapshot>> WhenPassedAsync(IReadOnlySet<string> services, IReadOnlySet<string> handOff)
+    {
+        var done = new TaskCompletionSource<IReadOnlyList<ContainerSnapshot>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waiters)
+            _waiters.Add((services, handOff, done));
+        return done.Task;
+    }
+
+    private void Release(IReadOnlySet<string> passed, IReadOnlyList<ContainerSnapshot> snapshot)
+    {
+        lock (_waiters)
+            foreach (var waiter in _waiters.Where(w => w.Services.IsSubsetOf(passed) && w.HandOff.IsSubsetOf(passed)).ToList())
+            {
+                _handedOff.UnionWith(waiter.HandOff);
+                waiter.Done.TrySetResult(snapshot);
+                _waiters.Remove(waiter);
+            }
+    }
+
     /// <param name="composeUp">The running <c>compose up</c>: once it has returned, nothing more will be started.</param>
     /// <param name="current">A snapshot taken just now, when the caller has one: the first round uses it instead of
     /// taking another (over SSH, a snapshot is an inspect per container, one after another).</param>
@@ -34,6 +61,7 @@ public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> go
         var watch = engine.WatchAsync(gateStart - ContainerEvents.StopLookBack, message => OnEvent(message, gateStart), watching.Token);
         var table = new GateTable(goals, log, live);
         var passed = new Dictionary<string, TimeSpan>();
+        var states = new Dictionary<string, GateState>(); // a service handed off keeps the state it was handed off in
         var clock = Stopwatch.StartNew();
         var roundsAfterComposeFailed = 0;
         try
@@ -44,8 +72,7 @@ public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> go
                 var snapshot = current ?? await engine.SnapshotAsync(ct).ConfigureAwait(false);
                 current = null;
                 var now = DateTimeOffset.UtcNow;
-                var states = new Dictionary<string, GateState>();
-                foreach (var goal in goals)
+                foreach (var goal in goals.Where(g => !_handedOff.Contains(g.Service)))
                 {
                     var container = Representative(snapshot, goal.Service);
                     var history = container == null ? ContainerHistory.None : _histories.GetValueOrDefault(container.Id, ContainerHistory.None);
@@ -66,6 +93,8 @@ public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> go
                 if (composeFinished && composeUp.Result.ExitCode != 0 && ++roundsAfterComposeFailed > 2)
                     throw new ComposeFailedException($"compose up failed (exit code {composeUp.Result.ExitCode}): {string.Join(" | ", composeUp.Result.Output.TakeLast(3))}",
                         composeUp.Result.ExitCode, [.. composeUp.Result.Output.TakeLast(LogLines)]);
+                if (composeFinished && composeUp.Result.ExitCode == 0)
+                    Release(passed.Keys.ToHashSet(), snapshot);
                 if (composeFinished && composeUp.Result.ExitCode == 0 && passed.Count == goals.Count)
                 {
                     PassedOn = snapshot;
@@ -76,6 +105,9 @@ public sealed class HealthGate(StackEngine engine, IReadOnlyList<ServiceGoal> go
         }
         finally
         {
+            lock (_waiters)
+                foreach (var waiter in _waiters)
+                    waiter.Done.TrySetCanceled(CancellationToken.None);
             await watching.CancelAsync().ConfigureAwait(false);
             await Task.WhenAny(watch).ConfigureAwait(false);
         }

@@ -13,9 +13,9 @@ namespace Mlstack.Build.Stack;
 /// <param name="Canary">Each rolled service's new copy takes a share of the traffic first and is judged (Deploy --canary).</param>
 public sealed record UpOptions(IReadOnlyDictionary<string, string> ImageIds, string RecordFile, TimeSpan? ServiceTimeout = null, bool Live = false, IReadOnlySet<string>? ScaleToZero = null, string? EdgeConfig = null, CanaryPolicy? Canary = null);
 
-/// <summary>compose up, with the health gate watching from before the first container is created; then the HTTP
-/// services behind the edge that changed are rolled new-beside-old (<see cref="ServiceRollout"/>) and the edge applies
-/// the release's routes. A stack whose services all still run what the last Up gated is only gated again: no compose
+/// <summary>compose up, with the health gate watching from before the first container is created; as soon as the
+/// edge and what they depend on have passed, the HTTP services behind the edge that changed are rolled new-beside-old
+/// (<see cref="ServiceRollout"/>) while the gate watches the rest, and the edge applies the release's routes. A stack whose services all still run what the last Up gated is only gated again: no compose
 /// call, no one-shot re-run.</summary>
 public static class StackUp
 {
@@ -49,11 +49,14 @@ public static class StackUp
         try
         {
             using var gate = new HealthGate(engine, goals, log, options.Live);
+            var handOver = decision.NothingChanged ? Task.FromResult<IReadOnlyList<string>>([])
+                : HandOverWhenReadyAsync(gate.WhenPassedAsync(HandOverNeeds(model, rolled), rolled.Select(s => s.Name).ToHashSet()), model, engine, compose, rolled, options, log, ct);
             // Nothing to start: what the decision saw is what the gate would see.
-            var result = await gate.WaitAsync(start, composeUp, decision.NothingChanged ? before : null, ct).ConfigureAwait(false);
+            var gating = gate.WaitAsync(start, composeUp, decision.NothingChanged ? before : null, ct);
+            // Both end before either's failure is told: a rollout finishes or undoes itself, never left half-switched.
+            await Task.WhenAll(gating, handOver).ConfigureAwait(false);
+            var result = gating.Result with { Rollouts = decision.NothingChanged ? null : handOver.Result };
             var passedOn = gate.PassedOn!;
-            if (!decision.NothingChanged)
-                result = result with { Rollouts = await HandOverAsync(model, engine, compose, rolled, passedOn, options, log, ct).ConfigureAwait(false) };
             // What the gate passed on is what runs, unless a rollout has since replaced a service's containers.
             var running = decision.NothingChanged ? before
                 : result.Rollouts is { Count: > 0 } ? await engine.SnapshotAsync(ct).ConfigureAwait(false)
@@ -88,6 +91,29 @@ public static class StackUp
             recorded?.AfterFailedUp(options.EdgeConfig).Write(options.RecordFile);
             throw;
         }
+    }
+
+    /// <summary>What the hand-over waits for: the edge, the rolled services (their old copies serve meanwhile) and
+    /// whatever those depend on (a migration completed, the databases healthy) — not the rest of the stack, so a
+    /// release's new ml-service starts while its worker tiers are still starting (~10 s of a code release on a VM).</summary>
+    private static HashSet<string> HandOverNeeds(ComposeModel model, IReadOnlyList<ServiceSpec> rolled) =>
+        [.. model.Edge is { } edge ? [edge.Name] : Array.Empty<string>(), .. rolled.Select(s => s.Name), .. rolled.SelectMany(s => s.DependsOn.Keys)];
+
+    /// <summary>The hand-over, once the gate has passed what it needs; nothing when the gate failed first (its failure
+    /// is the story, and nothing was switched).</summary>
+    private static async Task<IReadOnlyList<string>> HandOverWhenReadyAsync(Task<IReadOnlyList<ContainerSnapshot>> ready, ComposeModel model, StackEngine engine, ComposeCommand compose, IReadOnlyList<ServiceSpec> rolled, UpOptions options, BuildLog log, CancellationToken ct)
+    {
+        IReadOnlyList<ContainerSnapshot> passedOn;
+        try
+        {
+            passedOn = await ready.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return [];
+        }
+
+        return await HandOverAsync(model, engine, compose, rolled, passedOn, options, log, ct).ConfigureAwait(false);
     }
 
     /// <summary>The changed HTTP services, side by side, each new-beside-old behind the running edge (they do not wait

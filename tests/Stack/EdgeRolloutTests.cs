@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Images;
 using Mlstack.Build.Testing;
@@ -11,7 +12,8 @@ namespace Mlstack.Tests.Stack;
 /// this checkout's edge, edge-net and frontend images laid out as in compose.yaml: the new edge starts beside the old
 /// in edge-net's network, both listen on the port (reuseport), and the old one quits gracefully. A new edge whose
 /// router cannot start never listens, is removed, and the old one serves on. A probe sends 50 requests a second through
-/// the published port throughout: none may fail.
+/// the published port throughout: none may fail. The hand-over starts as soon as what the edge needs has passed, while
+/// a slow service that changed with the release is still starting.
 /// In the system tier, beside the VM scenarios: it needs only this machine's engine, and there it costs no wall time.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
 public sealed class EdgeRolloutTests(ITestOutputHelper output)
@@ -64,10 +66,18 @@ public sealed class EdgeRolloutTests(ITestOutputHelper output)
         {
             await Task.Delay(2000, Ct);
             File.WriteAllText(Path.Combine(stack.Directory, ".env"), Env(next, port));
+            var released = stack.Output.Length;
             var rolled = await stack.UpAsync();
             Assert.Single(rolled.Rollouts ?? []);
             await Task.Delay(2000, Ct);
             TrafficAssert.NoRequestDropped(await traffic.StopAsync(), "an edge image change", output);
+
+            // The hand-over waits for what the edge needs, not for the slow service that changed with it.
+            var release = stack.Output[released..];
+            var handedOver = Regex.Match(release, @"Rollout: edge: \S+ healthy and taking connections");
+            var slowReady = Regex.Match(release, @"slow\s+✓ healthy");
+            Assert.True(handedOver.Success && slowReady.Success && handedOver.Index < slowReady.Index,
+                $"the new edge was not handed the port before the slow service was ready:\n{release}");
         }
 
         Assert.Matches(@"Rollout: edge: \S+ healthy and taking connections beside \S+ after [\d.]+s", stack.Output);
@@ -147,6 +157,12 @@ public sealed class EdgeRolloutTests(ITestOutputHelper output)
               healthcheck: {test: ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8080/healthz"], interval: 1s, timeout: 3s, retries: 30}
             services:
               ml-service: *page
+              # Changes with every edge release and becomes healthy only after its 6th healthcheck (~7 s): a worker
+              # tier's start, which the edge's hand-over does not wait for.
+              slow:
+                <<: *page
+                environment: {RELEASE: "${EDGE_IMAGE}"}
+                healthcheck: {test: ["CMD-SHELL", "n=$$(cat /tmp/nginx/beats 2>/dev/null || echo 0); echo $$((n + 1)) > /tmp/nginx/beats; [ $$n -ge 6 ]"], interval: 1s, timeout: 3s, retries: 30}
               frontend:
                 <<: *page
                 labels: {io.mlstack.upstream: "frontend_app:8080:/healthz"}

@@ -473,7 +473,7 @@ public sealed class FullStackTests
             // of worker-heavy may have come and gone since: each service's first container is what compose made).
             var again = await BuildSh("Up");
             Assert.True(again.ExitCode == 0, again.Output);
-            Assert.Contains("nothing changed, no container touched", again.Output);
+            Assert.True(again.Output.Contains("nothing changed, no container touched", StringComparison.Ordinal), again.Output);
             Assert.Equal(FirstContainers(containers), FirstContainers(await engine.SnapshotAsync(TestContext.Current.CancellationToken)));
 
             // Targets compute what they need themselves: skipping Doctor and StackConfig leaves no hole.
