@@ -75,7 +75,7 @@ public sealed class EdgeRolloutTests(ITestOutputHelper output)
             // The hand-over waits for what the edge needs, not for the slow service that changed with it.
             var release = stack.Output[released..];
             var handedOver = Regex.Match(release, @"Rollout: edge: \S+ healthy and taking connections");
-            var slowReady = Regex.Match(release, @"slow\s+✓ healthy");
+            var slowReady = Regex.Match(release, @"slow\s+✓ healthy", RegexOptions.RightToLeft); // its new container's
             Assert.True(handedOver.Success && slowReady.Success && handedOver.Index < slowReady.Index,
                 $"the new edge was not handed the port before the slow service was ready:\n{release}");
         }
