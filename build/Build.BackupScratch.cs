@@ -24,7 +24,7 @@ internal sealed partial class Build
         BackupSiteOnAsync(VmSiteOf(vm, ownsVm), VmBackupPlan(vm), VmBackupHome, prefix, ct);
 
     private VmSite VmSiteOf(SshSession vm, bool ownsSession) =>
-        new(vm, ownsSession, LocalEngineAsync, Path.Combine(TemporaryDirectory, "registry"), Log);
+        new(vm, ownsSession, LocalEngineAsync, RegistryCache.Folder(), Log);
 
     /// <summary>Here: this checkout's images and compose files, the stack at --stack-url or FRONTEND_PORT.</summary>
     private BackupSitePlan LocalBackupPlan() => new(

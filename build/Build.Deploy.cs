@@ -58,7 +58,7 @@ internal sealed partial class Build
             await link.RunAsync("shipping images", async vm =>
             {
                 using var local = EngineProbe.Client((await DockerAsync(ct)).Engine);
-                await ImageShipper.ShipAsync(local, vm, [.. images.Select(i => i.Reference)], Log, Path.Combine(TemporaryDirectory, "registry"), ct);
+                await ImageShipper.ShipAsync(local, vm, [.. images.Select(i => i.Reference)], Log, RegistryCache.Folder(), ct);
             }, ct);
             var canary = CanaryPolicyOf(Canary, CanaryShare);
             await link.RunAsync($"release {release.Id}", vm => new ReleaseDeployment(vm, VmRuntime(vm, canary == null ? null : (release.Id, canary)), VmDeployOptions, Log).RunAsync(

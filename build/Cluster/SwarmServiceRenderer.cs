@@ -31,6 +31,7 @@ internal static class SwarmServiceRenderer
         ["security_opt"] = "a Swarm service has no security options in Engine 20.10 (no-new-privileges among them); capabilities are still dropped",
         ["group_add"] = "compose file format 3.x has no group_add; Swarm mounts each secret 0444 in the task's own /run/secrets, so no group is needed to read it",
         ["ulimits"] = "stack deploy of docker 20.10 ignores ulimits",
+        ["cpu_shares"] = "compose file format 3.x has no CPU weight; on a cluster the worker tiers keep off the requests' cores by placement (worker nodes) instead",
     };
 
     public static (YamlMappingNode Node, SwarmPlacement Placement, IReadOnlyList<string> HostPaths) Render(

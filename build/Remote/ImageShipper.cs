@@ -21,7 +21,7 @@ public static class ImageShipper
     /// while layers move or unpack) before it is given up and tried again.</summary>
     private static readonly TimeSpan StallLimit = TimeSpan.FromMinutes(2);
 
-    /// <param name="registryStorage">A folder the loopback registry keeps between runs (e.g. .nuke/temp/registry): the
+    /// <param name="registryStorage">A folder the loopback registry keeps between runs (<see cref="RegistryCache"/>): the
     /// local engine then pushes only layers it has not pushed before. Null: a fresh registry, every layer pushed.</param>
     public static async Task<IReadOnlyList<ShippedImage>> ShipAsync(
         DockerClient local, SshSession vm, IReadOnlyList<string> images, BuildLog log, string? registryStorage = null, CancellationToken ct = default)

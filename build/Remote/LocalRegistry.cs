@@ -39,10 +39,12 @@ internal sealed class LocalRegistry : IDisposable
     {
         await RegistryTool.EnsureAsync(log, ct).ConfigureAwait(false);
         if (storage != null)
-            Directory.CreateDirectory(storage);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(storage).TrimEnd('/'))!); // where its lock file goes
         var storeLock = storage == null ? null : await StoreLock.AcquireAsync(storage, log, ct).ConfigureAwait(false);
         try
         {
+            if (storage != null)
+                RegistryCache.Prepare(storage, log);
             return await StartHoldingAsync(storage, storeLock, ct).ConfigureAwait(false);
         }
         catch

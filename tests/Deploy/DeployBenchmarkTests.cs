@@ -39,11 +39,11 @@ public sealed class DeployBenchmarkTests(TestVm vm, ITestOutputHelper output) : 
         var baseline = images.Order().ElementAt(1);
         _rows.Add($"| `Images` alone, nothing changed (median of 3) | {baseline.TotalSeconds:0.0} s | |");
 
-        // Cold: the loopback registry's store (where pushed layers stay between deploys) emptied first, so every
-        // layer is pushed, then pulled by the VM. Warm: the same again to an emptied VM, the store as the first left it.
-        var store = Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "registry");
-        if (Directory.Exists(store))
-            Directory.Delete(store, recursive: true);
+        // Cold: the loopback registry's cache (where pushed layers stay between deploys) a new empty folder, so every
+        // layer is pushed, then pulled by the VM. Warm: the same again to an emptied VM, the cache as the first left it.
+        // The deploys are child processes: they inherit the variable, and this machine's own cache is left alone (the
+        // VM's folder, where this one is, goes with the VM).
+        Environment.SetEnvironmentVariable(Mlstack.Build.Remote.RegistryCache.Variable, Path.GetFullPath(Path.Combine(vm.PrivateRoot, "..", "registry-cache")));
         var cold = await TimedAsync("first deploy of the whole stack (empty VM engine, registry store cold)", RepositoryRoot.Path, "Deploy", "--env-file", info);
         _rows.Add($"| first deploy, cold, beyond `Images` | {(cold.Elapsed - baseline).TotalSeconds:0.0} s | |");
         await EmptyVmAsync();

@@ -218,6 +218,14 @@ public sealed class FullStackTests
         }).ToList();
         Assert.Equal(containers.Count, json.RootElement.GetArrayLength());
         Assert.True(regressions.Count == 0, "least privilege regressed in the running stack:\n" + string.Join('\n', regressions));
+
+        // Requests before batch work when the cores are busy: the engine's CPU weights as compose.yaml gives them.
+        var weights = json.RootElement.EnumerateArray().ToLookup(
+            c => c.GetProperty("Config").GetProperty("Labels").GetProperty("com.docker.compose.service").GetString()!,
+            c => c.GetProperty("HostConfig").GetProperty("CpuShares").GetInt64());
+        Assert.Equal([0L], weights["ml-service"].Distinct()); // 0: the engine's default weight, 1024
+        Assert.Equal([512L], weights["worker-light"].Distinct());
+        Assert.Equal([256L], weights["worker-heavy"].Concat(weights["scheduler"]).Concat(weights["autoscaler"]).Distinct());
     }
 
     /// <summary>No password or key of the env file, nor one derived from them, shows in any container's inspect (env,

@@ -84,6 +84,21 @@ class Autoscaler:
         CHANGES.labels(service, decision.action).inc()
 
 
+def wait_for_scaler(scaler, limit: float = 60.0, pause: float = 0.5, clock=time.monotonic, sleep=time.sleep) -> bool:
+    """compose starts the autoscaler once the scaler has started, not once it answers (compose.yaml): wait for its
+    first answer quietly instead of logging a failed look for each second of its start. After the limit the loop
+    takes over, and says what is wrong every time it looks."""
+    deadline = clock() + limit
+    while True:
+        try:
+            scaler.replicas()
+            return True
+        except OSError:  # refused, or not resolvable yet: it is starting
+            if clock() >= deadline:
+                return False
+            sleep(pause)
+
+
 def main():
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     scaling.exit_on_sigterm()
@@ -98,6 +113,7 @@ def main():
         MIN.labels(tier.service).set(tier.min)
         MAX.labels(tier.service).set(tier.max)
     start_http_server(int(os.environ.get("METRICS_PORT", "9100")))
+    wait_for_scaler(autoscaler._scaler)
     log.info("every %gs: %s%s", config.interval, "; ".join(
         f"{t.service} {t.min}..{t.max} at {t.per_replica}/replica on {','.join(t.queues)}" for t in config.tiers),
         " (dry run: decisions are logged, not applied)" if dry_run else "")
