@@ -1,8 +1,12 @@
 using System.Text.RegularExpressions;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Mlstack.Build.Core;
+using Mlstack.Build.Doctor;
 using Mlstack.Build.Engine;
+using Mlstack.Build.Remote;
 using Mlstack.Build.Testing;
+using Mlstack.Tests.Remote;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Cluster;
@@ -11,7 +15,8 @@ namespace Mlstack.Tests.Cluster;
 /// VM already in a swarm of its own is refused by name before anything changes; then the cluster forms with three
 /// managers (the worker promoted), every node ready and labelled from its roles; a second run changes nothing; a node
 /// that left and made a swarm of its own is refused by cluster id.
-/// One test, in this order: each step starts from the state the one before left.</summary>
+/// One test, in this order: each step starts from the state the one before left. Another ships an image to all three
+/// VMs at once (it needs no swarm, and leaves none of its images behind).</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
 public sealed class ClusterBootstrapTests(TestCluster cluster) : IClassFixture<TestCluster>, IDisposable
@@ -97,6 +102,72 @@ public sealed class ClusterBootstrapTests(TestCluster cluster) : IClassFixture<T
         Assert.True(strayed.ExitCode != 0, strayed.Output);
         Assert.Matches($@"{Regex.Escape(loner.Address)} is already in another swarm \(cluster \w+; the one {Regex.Escape(first.Address)} manages \(cluster \w+\)\); Bootstrap changed nothing\.", strayed.Output);
     }
+
+    [Fact]
+    public async Task An_image_reaches_every_node_from_one_push_and_a_second_ship_moves_nothing()
+    {
+        cluster.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var name = $"mlstack-ship-test/cluster-{Guid.NewGuid():N}"[..40];
+        var image = $"{name}:v1";
+        var store = Path.Combine(_directory, "registry"); // a private blob store: every layer is new to it
+        var sessions = await Task.WhenAll(cluster.Vms.Select(vm => SshSession.ConnectAsync(vm.Target, HostKeyTrust.Pinned(vm.HostKeyFingerprint), vm.ClientKeyPath, ct)));
+        using var local = EngineProbe.Client(EngineProbe.Endpoint().Endpoint);
+        var (firstLog, secondLog) = (new StringWriter(), new StringWriter());
+        try
+        {
+            // Two layers of random bytes on nothing: small (no base image to move), and each layer's push is visible.
+            await LocalImages.BuildAsync(local, image, "FROM scratch\nCOPY one /one\nCOPY two /two\n",
+                new Dictionary<string, byte[]> { ["one"] = LocalImages.Random(200_000), ["two"] = LocalImages.Random(100_000) });
+            var id = (await local.Images.InspectImageAsync(image, ct)).ID;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+
+            var first = await ImageShipper.ShipToNodesAsync(local, sessions, [image], Verbose(firstLog), store, parallel: 3, ct);
+            var shipTime = clock.Elapsed;
+
+            Assert.Equal(cluster.Vms.Select(vm => vm.Target), first.Select(n => n.Node));
+            foreach (var vm in cluster.Vms)
+            {
+                var shipped = Assert.Single(first.Single(n => n.Node == vm.Target).Images);
+                Assert.Equal((id, 2, 0), (shipped.ImageId, shipped.LayersMoved, shipped.LayersPresent));
+                Assert.InRange(shipped.BytesMoved, 300_000, 320_000); // random bytes do not compress
+                using var engine = Engine(vm);
+                Assert.Equal(id, (await engine.Images.InspectImageAsync(image, ct)).ID);
+                Assert.DoesNotContain((await engine.Images.ListImagesAsync(new ImagesListParameters(), ct)).SelectMany(i => i.RepoTags ?? []),
+                    t => t.StartsWith("localhost:", StringComparison.Ordinal));
+                Assert.Matches($@"Deploy: shipped {Regex.Escape(image)} \(\w+\) to {Regex.Escape(vm.Address)}: [\d.]+ kB in 2 layer\(s\), 0 already on the node; pull", firstLog.ToString());
+            }
+
+            // One push: the local engine's own progress says "Pushed" once per layer; a second push of the same image
+            // to the same registry would say "Layer already exists" for each instead.
+            var pushLines = firstLog.ToString().Split('\n').Where(l => l.Contains($"Deploy: push {image}:", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, pushLines.Count(l => l.TrimEnd().EndsWith(" Pushed", StringComparison.Ordinal)));
+            Assert.DoesNotContain(pushLines, l => l.Contains("already exists", StringComparison.OrdinalIgnoreCase));
+            Assert.Contains($"to the loopback registry once for 3 nodes: 2 layer(s)", firstLog.ToString());
+
+            var second = await ImageShipper.ShipToNodesAsync(local, sessions, [image], Verbose(secondLog), store, parallel: 3, ct);
+            Assert.All(second, n => Assert.Equal((id, 0L), (Assert.Single(n.Images).ImageId, n.Images[0].BytesMoved)));
+            foreach (var vm in cluster.Vms)
+                Assert.Contains($"Deploy: {image} is already on {vm.Address} (", secondLog.ToString());
+            Assert.DoesNotContain("Deploy: push", secondLog.ToString());
+            TestContext.Current.TestOutputHelper?.WriteLine($"first ship to 3 nodes {shipTime.TotalSeconds:0.0} s; both {clock.Elapsed.TotalSeconds:0.0} s");
+        }
+        finally
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine(firstLog.ToString() + secondLog);
+            foreach (var vm in cluster.Vms)
+            {
+                using var engine = Engine(vm);
+                await LocalImages.RemoveAsync(engine, image);
+            }
+
+            await LocalImages.RemoveAsync(local, image);
+            foreach (var session in sessions)
+                await session.DisposeAsync();
+        }
+    }
+
+    private static BuildLog Verbose(StringWriter writer) => new(writer, new SecretMasker(), color: false) { Verbosity = Verbosity.Verbose };
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
