@@ -37,7 +37,6 @@ public static class ImageShipper
     public static async Task<IReadOnlyList<NodeShipment>> ShipToNodesAsync(
         DockerClient local, IReadOnlyList<SshSession> nodes, IReadOnlyList<string> images, BuildLog log, string? registryStorage = null, int parallel = 3, CancellationToken ct = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(parallel, 1);
         var pulls = nodes.Select(n => new NodePull(n, n.Target.Host)).ToList();
         try
         {
@@ -63,7 +62,7 @@ public static class ImageShipper
             wanted.Add(new LocalImage(reference, inspect.ID, inspect.Size));
         }
 
-        var plan = ShipmentPlan.Of(wanted, await EachNodeAsync(nodes, parallel, (node, _) => node.CheckAsync(wanted, ct), log, ct).ConfigureAwait(false));
+        var plan = ShipmentPlan.Of(wanted, await NodeFanOut.RunAsync(nodes, parallel, (node, _) => node.CheckAsync(wanted, ct), log.Warn, ct).ConfigureAwait(false));
         var shipped = nodes.Select(_ => new Dictionary<LocalImage, ShippedImage>()).ToList();
         for (var n = 0; n < nodes.Count; n++)
         {
@@ -80,8 +79,8 @@ public static class ImageShipper
             var pushed = new List<PushedImage>();
             foreach (var image in plan.ToPush)
                 pushed.Add(await PushAsync(local, registry, image, plan.NodesLacking(image), log, ct).ConfigureAwait(false));
-            var received = await EachNodeAsync(nodes, parallel,
-                (node, n) => node.PullAsync(registry, [.. pushed.Where(p => plan.Lacking[n].Contains(p.Image))], log, ct), log, ct).ConfigureAwait(false);
+            var received = await NodeFanOut.RunAsync(nodes, parallel,
+                (node, n) => node.PullAsync(registry, [.. pushed.Where(p => plan.Lacking[n].Contains(p.Image))], log, ct), log.Warn, ct).ConfigureAwait(false);
             for (var n = 0; n < nodes.Count; n++)
             {
                 foreach (var result in received[n])
@@ -116,38 +115,8 @@ public static class ImageShipper
 
         var layers = await RegistryManifest.LayersAsync(registry.BaseAddress, reference.Path, reference.Tag, ct).ConfigureAwait(false);
         if (nodesLacking > 1)
-            log.Info($"Deploy: pushed {reference} ({ShortId(image.Id)}) to the loopback registry once for {nodesLacking} nodes: {layers.Count} layer(s), {Bytes.Format(layers.Sum(l => l.Size))}; push {clock.Elapsed.TotalSeconds:0.0} s.");
+            log.Info($"Deploy: pushed {reference} ({ShortId(image.Id)}) to the loopback registry once for {nodesLacking} nodes: {layers.Count} layer(s) ({Bytes.Format(layers.Sum(l => l.Size))} in all); push {clock.Elapsed.TotalSeconds:0.0} s.");
         return new PushedImage(image, layers, clock.Elapsed);
-    }
-
-    /// <summary>Runs <paramref name="work"/> for every node, at most <paramref name="parallel"/> at once, and waits for
-    /// all: a node that fails does not stop the others. The first failure (in the nodes' order) is thrown; any other is
-    /// a warning line, so each failed node is named.</summary>
-    private static async Task<IReadOnlyList<T>> EachNodeAsync<T>(List<NodePull> nodes, int parallel, Func<NodePull, int, Task<T>> work, BuildLog log, CancellationToken ct)
-    {
-        using var slots = new SemaphoreSlim(parallel);
-        var tasks = nodes.Select(async (node, n) =>
-        {
-            await slots.WaitAsync(ct).ConfigureAwait(false);
-            try
-            {
-                return await work(node, n).ConfigureAwait(false);
-            }
-            finally
-            {
-                slots.Release();
-            }
-        }).ToList();
-        try
-        {
-            return await Task.WhenAll(tasks).ConfigureAwait(false);
-        }
-        catch (Exception first) when (!ct.IsCancellationRequested)
-        {
-            foreach (var other in tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).Where(e => e != first))
-                log.Warn(other.Message);
-            throw;
-        }
     }
 
     internal static async Task<ImageInspectResponse?> InspectAsync(DockerClient engine, string image, CancellationToken ct)

@@ -97,27 +97,29 @@ internal sealed class NodePull(SshSession node, string? name) : IDisposable
         return result;
     }
 
-    /// <summary>Names this node in what went wrong: a lost connection (the cure is to ship again: layers that arrived
-    /// are not moved twice), a pull that stalled twice, or (on a cluster) the engine's own error.</summary>
+    /// <summary>Names this node in what went wrong: a lost connection (asked of the connection itself, since SSH.NET
+    /// notices late; the cure is to ship again: layers that arrived are not moved twice), a pull that stalled twice,
+    /// or (on a cluster) the engine's or the transport's own error.</summary>
     private async Task<T> NamedAsync<T>(string during, Func<Task<T>> work, CancellationToken ct)
     {
         try
         {
             return await work().ConfigureAwait(false);
         }
-        catch (Exception e) when (!node.IsConnected && !ct.IsCancellationRequested)
+        catch (Exception e) when (!ct.IsCancellationRequested && e is not BuildInputException)
         {
-            throw new SshConnectionLostException(
-                $"The SSH connection to {node.Target} was lost while {during} ({(node.ConnectionError ?? e).Message.Split('\n')[0].TrimEnd('.')}); "
-                + $"ship again: layers that reached {Where} are not moved twice.", e);
-        }
-        catch (TimeoutException e) when (!ct.IsCancellationRequested)
-        {
-            throw new ImageShipException(e.Message, e); // StallGuard's line names the node and the image
-        }
-        catch (Exception e) when (name != null && e is ImageShipException or DockerApiException && !ct.IsCancellationRequested)
-        {
-            throw new ImageShipException($"{name}: {during} failed: {e.Message.Split('\n')[0]}", e);
+            if (!await node.IsAliveAsync().ConfigureAwait(false))
+            {
+                throw new SshConnectionLostException(
+                    $"The SSH connection to {node.Target} was lost while {during} ({(node.ConnectionError ?? e).Message.Split('\n')[0].TrimEnd('.')}); "
+                    + $"ship again: layers that reached {Where} are not moved twice.", e);
+            }
+
+            if (e is TimeoutException)
+                throw new ImageShipException(e.Message, e); // StallGuard's line names the node and the image
+            if (name != null && e is ImageShipException or DockerApiException or IOException or HttpRequestException)
+                throw new ImageShipException($"{name}: {during} failed: {e.Message.Split('\n')[0]}", e);
+            throw;
         }
     }
 
