@@ -11,72 +11,102 @@ public sealed record ShippedImage(string Image, string ImageId, long BytesMoved,
     public double BytesPerSecond => Elapsed > TimeSpan.Zero ? BytesMoved / Elapsed.TotalSeconds : 0;
 }
 
-/// <summary>Moves local images to the VM with only the layers it lacks and no registry anywhere (as Kamal does):
-/// a throwaway <c>docker-registry</c> on this machine's loopback, a remote forward that makes it the VM's
-/// <c>localhost:PORT</c>, a pull by the VM's engine, then the image is tagged on the VM under its local name (restarts
-/// and rollbacks never need the tunnel) and the registry tag removed on both sides.</summary>
+/// <summary>What one node of a cluster received (every image asked for, those it already had with 0 bytes moved).</summary>
+public sealed record NodeShipment(SshTarget Node, IReadOnlyList<ShippedImage> Images);
+
+/// <summary>Moves local images to the VM (or to every node of a cluster) with only the layers it lacks and no registry
+/// anywhere (as Kamal does): a throwaway <c>docker-registry</c> on this machine's loopback, pushed to once; then per
+/// node a remote forward that makes it the node's <c>localhost:PORT</c> and a pull by the node's engine
+/// (<see cref="NodePull"/>), the image tagged there under its local name and the registry tag removed on both sides.</summary>
 public static class ImageShipper
 {
-    /// <summary>How long a push or pull may go without a progress message from the engine (it sends several a second
-    /// while layers move or unpack) before it is given up and tried again.</summary>
-    private static readonly TimeSpan StallLimit = TimeSpan.FromMinutes(2);
-
     /// <param name="registryStorage">A folder the loopback registry keeps between runs (<see cref="RegistryCache"/>): the
     /// local engine then pushes only layers it has not pushed before. Null: a fresh registry, every layer pushed.</param>
     public static async Task<IReadOnlyList<ShippedImage>> ShipAsync(
         DockerClient local, SshSession vm, IReadOnlyList<string> images, BuildLog log, string? registryStorage = null, CancellationToken ct = default)
     {
-        using var vmEngine = vm.OpenEngine();
-        var wanted = new List<(ImageReference Reference, ImageInspectResponse Image)>();
-        var shipped = new List<ShippedImage>();
-        foreach (var image in images.Distinct())
-        {
-            var reference = ImageReference.Parse(image);
-            var inspect = await InspectAsync(local, image, ct).ConfigureAwait(false)
-                ?? throw new ImageShipException($"Image {image} is not in the local engine; build it first (./build.sh Images).");
-            if ((await InspectAsync(vmEngine, image, ct).ConfigureAwait(false))?.ID == inspect.ID)
-            {
-                log.Info($"Deploy: {reference} is already on the VM ({ShortId(inspect.ID)}).");
-                shipped.Add(new ShippedImage(reference.ToString(), inspect.ID, 0, 0, 0, TimeSpan.Zero));
-            }
-            else
-            {
-                wanted.Add((reference, inspect));
-            }
-        }
-
-        if (wanted.Count == 0)
-            return shipped;
-        await RemoteDisk.EnsureRoomAsync(vm, vmEngine, wanted.Sum(w => w.Image.Size), ct).ConfigureAwait(false);
-        using var registry = await LocalRegistry.StartAsync(registryStorage, log, ct).ConfigureAwait(false);
-        using var tunnel = vm.ForwardRemotePort(registry.Port, "127.0.0.1", registry.Port);
-        foreach (var (reference, image) in wanted)
-        {
-            try
-            {
-                shipped.Add(await ShipOneAsync(local, vmEngine, registry, reference, image.ID, log, ct).ConfigureAwait(false));
-            }
-            catch (Exception e) when (!vm.IsConnected && !ct.IsCancellationRequested)
-            {
-                throw new SshConnectionLostException(
-                    $"The SSH connection to {vm.Target} was lost while shipping {reference} ({(vm.ConnectionError ?? e).Message.TrimEnd('.')}); "
-                    + "ship again: layers that reached the VM are not moved twice.", e);
-            }
-        }
-
-        return shipped;
+        using var node = new NodePull(vm, name: null);
+        return (await ShipAsync(local, [node], images, log, registryStorage, parallel: 1, ct).ConfigureAwait(false))[0].Images;
     }
 
-    private static async Task<ShippedImage> ShipOneAsync(DockerClient local, DockerClient vmEngine, LocalRegistry registry, ImageReference reference, string imageId, BuildLog log, CancellationToken ct)
+    /// <summary>Every image to every node: which node has which image is checked by id, and each node's disk, before
+    /// anything moves; an image any node lacks is pushed once; then at most <paramref name="parallel"/> nodes pull at
+    /// once, each through a forward on its own SSH session. A node whose connection drops or whose pull stalls fails
+    /// the shipment naming it, once the others are done (what they received stays: shipping again moves only the rest).</summary>
+    /// <returns>Per node, in the order given, what it received.</returns>
+    public static async Task<IReadOnlyList<NodeShipment>> ShipToNodesAsync(
+        DockerClient local, IReadOnlyList<SshSession> nodes, IReadOnlyList<string> images, BuildLog log, string? registryStorage = null, int parallel = 3, CancellationToken ct = default)
     {
+        var pulls = nodes.Select(n => new NodePull(n, n.Target.Host)).ToList();
+        try
+        {
+            return await ShipAsync(local, pulls, images, log, registryStorage, parallel, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            pulls.ForEach(p => p.Dispose());
+        }
+    }
+
+    private static async Task<IReadOnlyList<NodeShipment>> ShipAsync(
+        DockerClient local, List<NodePull> nodes, IReadOnlyList<string> images, BuildLog log, string? registryStorage, int parallel, CancellationToken ct)
+    {
+        var wanted = new List<LocalImage>();
+        foreach (var image in images)
+        {
+            var reference = ImageReference.Parse(image);
+            if (wanted.Any(w => w.Reference == reference))
+                continue; // one image asked for twice, perhaps once without ":latest"
+            var inspect = await InspectAsync(local, image, ct).ConfigureAwait(false)
+                ?? throw new ImageShipException($"Image {image} is not in the local engine; build it first (./build.sh Images).");
+            wanted.Add(new LocalImage(reference, inspect.ID, inspect.Size));
+        }
+
+        var plan = ShipmentPlan.Of(wanted, await NodeFanOut.RunAsync(nodes, parallel, (node, _) => node.CheckAsync(wanted, ct), log.Warn, ct).ConfigureAwait(false));
+        var shipped = nodes.Select(_ => new Dictionary<LocalImage, ShippedImage>()).ToList();
+        for (var n = 0; n < nodes.Count; n++)
+        {
+            foreach (var image in wanted.Except(plan.Lacking[n]))
+            {
+                log.Info($"Deploy: {image.Reference} is already on {nodes[n]} ({ShortId(image.Id)}).");
+                shipped[n][image] = new ShippedImage(image.Reference.ToString(), image.Id, 0, 0, 0, TimeSpan.Zero);
+            }
+        }
+
+        if (plan.ToPush.Count > 0)
+        {
+            using var registry = await LocalRegistry.StartAsync(registryStorage, log, ct).ConfigureAwait(false);
+            var pushed = new List<PushedImage>();
+            foreach (var image in plan.ToPush)
+                pushed.Add(await PushAsync(local, registry, image, plan.NodesLacking(image), log, ct).ConfigureAwait(false));
+            var received = await NodeFanOut.RunAsync(nodes, parallel,
+                (node, n) => node.PullAsync(registry, [.. pushed.Where(p => plan.Lacking[n].Contains(p.Image))], log, ct), log.Warn, ct).ConfigureAwait(false);
+            for (var n = 0; n < nodes.Count; n++)
+            {
+                foreach (var result in received[n])
+                    shipped[n][plan.Lacking[n].Single(i => i.Reference.ToString() == result.Image)] = result;
+            }
+        }
+
+        return [.. nodes.Select((node, n) => new NodeShipment(node.Session.Target, [.. wanted.Select(image => shipped[n][image])]))];
+    }
+
+    /// <summary>The push half: the image into the loopback registry, once, whatever number of nodes pull it.</summary>
+    private static async Task<PushedImage> PushAsync(DockerClient local, LocalRegistry registry, LocalImage image, int nodesLacking, BuildLog log, CancellationToken ct)
+    {
+        var reference = image.Reference;
         var viaRegistry = $"{registry.Host}/{reference.Path}";
         var clock = Stopwatch.StartNew();
-        await local.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = viaRegistry, Tag = reference.Tag }, ct).ConfigureAwait(false);
+        await local.Images.TagImageAsync(image.Id, new ImageTagParameters { RepositoryName = viaRegistry, Tag = reference.Tag }, ct).ConfigureAwait(false);
         try
         {
             await StallGuard.RunAsync(
                 (progress, token) => local.Images.PushImageAsync(viaRegistry, new ImagePushParameters { Tag = reference.Tag }, new AuthConfig(), progress, token),
-                m => log.Debug($"Deploy: push {reference}: {Describe(m)}"), StallLimit, $"Deploy: the push of {reference} to the loopback registry", log.Warn, ct).ConfigureAwait(false);
+                m => log.Debug($"Deploy: push {reference}: {Describe(m)}"), NodePull.StallLimit, $"Deploy: the push of {reference} to the loopback registry", log.Warn, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException e) when (!ct.IsCancellationRequested)
+        {
+            throw new ImageShipException(e.Message, e);
         }
         finally
         {
@@ -84,43 +114,12 @@ public static class ImageShipper
         }
 
         var layers = await RegistryManifest.LayersAsync(registry.BaseAddress, reference.Path, reference.Tag, ct).ConfigureAwait(false);
-        var pushed = clock.Elapsed;
-        var present = new HashSet<string>(StringComparer.Ordinal);
-        var arrived = new HashSet<string>(StringComparer.Ordinal); // a second try finds these "already there"
-        var pull = Stopwatch.StartNew();
-        await StallGuard.RunAsync(
-            (progress, token) => vmEngine.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = viaRegistry, Tag = reference.Tag }, new AuthConfig(), progress, token),
-            m =>
-            {
-                if (m.Status == "Already exists" && m.ID != null)
-                    present.Add(m.ID);
-                if (m.Status == "Pull complete" && m.ID != null)
-                    arrived.Add(m.ID);
-                log.Debug($"Deploy: pull {reference}: {Describe(m)}");
-            },
-            StallLimit, $"Deploy: the VM's pull of {reference} through the SSH tunnel", log.Warn, ct).ConfigureAwait(false);
-        present.ExceptWith(arrived);
-        try
-        {
-            await vmEngine.Images.TagImageAsync($"{viaRegistry}:{reference.Tag}", new ImageTagParameters { RepositoryName = reference.Repository, Tag = reference.Tag }, ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            await UntagAsync(vmEngine, $"{viaRegistry}:{reference.Tag}").ConfigureAwait(false);
-        }
-
-        var onVm = await InspectAsync(vmEngine, reference.ToString(), ct).ConfigureAwait(false);
-        if (onVm?.ID != imageId)
-            throw new ImageShipException($"After the pull the VM's {reference} is {onVm?.ID ?? "missing"}, not {imageId}.");
-        var moved = layers.Where(l => !present.Contains(RegistryManifest.ShortId(l.Digest))).ToList();
-        var result = new ShippedImage(reference.ToString(), imageId, moved.Sum(l => l.Size), moved.Count, layers.Count - moved.Count, clock.Elapsed);
-        log.Info($"Deploy: shipped {reference} ({ShortId(imageId)}): {Bytes.Format(result.BytesMoved)} in {moved.Count} layer(s), "
-            + $"{result.LayersPresent} already on the VM; pull {pull.Elapsed.TotalSeconds:0.0} s ({Bytes.Format((long)(result.BytesMoved / Math.Max(pull.Elapsed.TotalSeconds, 0.001)))}/s), "
-            + $"push {pushed.TotalSeconds:0.0} s.");
-        return result;
+        if (nodesLacking > 1)
+            log.Info($"Deploy: pushed {reference} ({ShortId(image.Id)}) to the loopback registry once for {nodesLacking} nodes: {layers.Count} layer(s) ({Bytes.Format(layers.Sum(l => l.Size))} in all); push {clock.Elapsed.TotalSeconds:0.0} s.");
+        return new PushedImage(image, layers, clock.Elapsed);
     }
 
-    private static async Task<ImageInspectResponse?> InspectAsync(DockerClient engine, string image, CancellationToken ct)
+    internal static async Task<ImageInspectResponse?> InspectAsync(DockerClient engine, string image, CancellationToken ct)
     {
         try
         {
@@ -133,7 +132,7 @@ public static class ImageShipper
     }
 
     /// <summary>Removes a tag only (the image keeps its other names); a failure here is not worth failing a deploy.</summary>
-    private static async Task UntagAsync(DockerClient engine, string tag)
+    internal static async Task UntagAsync(DockerClient engine, string tag)
     {
         try
         {
@@ -144,8 +143,8 @@ public static class ImageShipper
         }
     }
 
-    private static string Describe(JSONMessage m) =>
+    internal static string Describe(JSONMessage m) =>
         $"{m.ID} {m.Status}{(m.Progress is { Total: > 0 } p ? $" {Bytes.Format(p.Current ?? 0)} of {Bytes.Format(p.Total ?? 0)}" : "")}".Trim();
 
-    private static string ShortId(string id) => id.Replace("sha256:", "", StringComparison.Ordinal)[..12];
+    internal static string ShortId(string id) => id.Replace("sha256:", "", StringComparison.Ordinal)[..12];
 }

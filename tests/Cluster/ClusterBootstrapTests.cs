@@ -1,8 +1,12 @@
 using System.Text.RegularExpressions;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Mlstack.Build.Core;
+using Mlstack.Build.Doctor;
 using Mlstack.Build.Engine;
+using Mlstack.Build.Remote;
 using Mlstack.Build.Testing;
+using Mlstack.Tests.Remote;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Cluster;
@@ -11,7 +15,8 @@ namespace Mlstack.Tests.Cluster;
 /// VM already in a swarm of its own is refused by name before anything changes; then the cluster forms with three
 /// managers (the worker promoted), every node ready and labelled from its roles; a second run changes nothing; a node
 /// that left and made a swarm of its own is refused by cluster id.
-/// One test, in this order: each step starts from the state the one before left.</summary>
+/// One test, in this order: each step starts from the state the one before left. Another ships an image to all three
+/// VMs at once (it needs no swarm, and leaves none of its images behind).</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
 public sealed class ClusterBootstrapTests(TestCluster cluster) : IClassFixture<TestCluster>, IDisposable
@@ -97,6 +102,111 @@ public sealed class ClusterBootstrapTests(TestCluster cluster) : IClassFixture<T
         Assert.True(strayed.ExitCode != 0, strayed.Output);
         Assert.Matches($@"{Regex.Escape(loner.Address)} is already in another swarm \(cluster \w+; the one {Regex.Escape(first.Address)} manages \(cluster \w+\)\); Bootstrap changed nothing\.", strayed.Output);
     }
+
+    [Fact]
+    public async Task Images_reach_every_node_from_one_push_each_node_pulls_only_what_it_lacks_and_a_lost_node_is_named()
+    {
+        cluster.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var name = $"mlstack-ship-test/cluster-{Guid.NewGuid():N}"[..40];
+        var (v1, v2, v3) = ($"{name}:v1", $"{name}:v2", $"{name}:v3");
+        var store = Path.Combine(_directory, "registry"); // a private blob store: every layer is new to it
+        var vms = cluster.Vms;
+        var sessions = await Task.WhenAll(vms.Select(vm => SshSession.ConnectAsync(vm.Target, HostKeyTrust.Pinned(vm.HostKeyFingerprint), vm.ClientKeyPath, ct)));
+        using var local = EngineProbe.Client(EngineProbe.Endpoint().Endpoint);
+        var logs = new StringWriter();
+        try
+        {
+            // Layers of random bytes on nothing: small (no base image to move), each layer's push visible.
+            await LocalImages.BuildAsync(local, v1, "FROM scratch\nCOPY one /one\nCOPY two /two\n",
+                new Dictionary<string, byte[]> { ["one"] = LocalImages.Random(200_000), ["two"] = LocalImages.Random(100_000) });
+            var id = (await local.Images.InspectImageAsync(v1, ct)).ID;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+
+            var log = new StringWriter();
+            var first = await ImageShipper.ShipToNodesAsync(local, sessions, [v1], Verbose(log), store, parallel: 3, ct);
+            var shipTime = clock.Elapsed;
+            Assert.Equal(vms.Select(vm => vm.Target), first.Select(n => n.Node));
+            foreach (var (vm, shipment) in vms.Zip(first))
+            {
+                var shipped = Assert.Single(shipment.Images);
+                Assert.Equal((id, 2, 0), (shipped.ImageId, shipped.LayersMoved, shipped.LayersPresent));
+                Assert.InRange(shipped.BytesMoved, 300_000, 320_000); // random bytes do not compress
+                using var engine = Engine(vm);
+                Assert.Equal(id, (await engine.Images.InspectImageAsync(v1, ct)).ID);
+                Assert.DoesNotContain((await engine.Images.ListImagesAsync(new ImagesListParameters(), ct)).SelectMany(i => i.RepoTags ?? []),
+                    t => t.StartsWith("localhost:", StringComparison.Ordinal));
+                Assert.Matches($@"Deploy: shipped {Regex.Escape(v1)} \(\w+\) to {Regex.Escape(vm.Address)}: [\d.]+ kB in 2 layer\(s\), 0 already on the node; pull", log.ToString());
+            }
+
+            // One push: the local engine's own progress says "Pushed" once per layer; pushing the same image again to
+            // the same registry would say "Layer already exists" for each instead.
+            var pushLines = log.ToString().Split('\n').Where(l => l.Contains($"Deploy: push {v1}:", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, pushLines.Count(l => l.TrimEnd().EndsWith(" Pushed", StringComparison.Ordinal)));
+            Assert.DoesNotContain(pushLines, l => l.Contains("already exists", StringComparison.OrdinalIgnoreCase));
+            Assert.Contains($"{v1} ({id[7..19]}) to the loopback registry once for 3 nodes: 2 layer(s)", log.ToString());
+            logs.Write(log);
+
+            log = new StringWriter();
+            var again = await ImageShipper.ShipToNodesAsync(local, sessions, [v1], Verbose(log), store, parallel: 3, ct);
+            Assert.All(again, n => Assert.Equal((id, 0L), (Assert.Single(n.Images).ImageId, n.Images[0].BytesMoved)));
+            Assert.All(vms, vm => Assert.Contains($"Deploy: {v1} is already on {vm.Address} (", log.ToString()));
+            Assert.DoesNotContain("Deploy: push", log.ToString());
+            var againTime = clock.Elapsed - shipTime;
+            logs.Write(log);
+
+            // A release with one new layer that the first node already has (shipped by the one-VM path): each node
+            // pulls only what it lacks, and only the new layer moves.
+            await LocalImages.BuildAsync(local, v2, $"FROM {v1}\nCOPY three /three\n", new Dictionary<string, byte[]> { ["three"] = LocalImages.Random(50_000) });
+            log = new StringWriter();
+            Assert.Equal(1, Assert.Single(await ImageShipper.ShipAsync(local, sessions[0], [v2], Verbose(log), store, ct)).LayersMoved);
+            var release = await ImageShipper.ShipToNodesAsync(local, sessions, [v1, v2], Verbose(log), store, parallel: 2, ct);
+            Assert.All(release[0].Images, i => Assert.Equal(0, i.BytesMoved));
+            Assert.Contains($"Deploy: {v2} is already on {vms[0].Address} (", log.ToString());
+            foreach (var shipment in release.Skip(1))
+            {
+                Assert.Equal(0, shipment.Images[0].BytesMoved);
+                Assert.Equal((1, 2), (shipment.Images[1].LayersMoved, shipment.Images[1].LayersPresent));
+                Assert.InRange(shipment.Images[1].BytesMoved, 50_000, 60_000);
+            }
+
+            Assert.Contains($"to the loopback registry once for 2 nodes: 3 layer(s)", log.ToString());
+            logs.Write(log);
+
+            // A node whose connection drops is named, in one line, before anything moves to any node.
+            await LocalImages.BuildAsync(local, v3, $"FROM {v2}\nCOPY four /four\n", new Dictionary<string, byte[]> { ["four"] = LocalImages.Random(10_000) });
+            await vms[1].DropSshConnectionsAsync();
+            log = new StringWriter();
+            var lost = await Assert.ThrowsAsync<SshConnectionLostException>(() => ImageShipper.ShipToNodesAsync(local, sessions, [v3], Verbose(log), store, parallel: 3, ct));
+            Assert.StartsWith($"The SSH connection to {vms[1].Target} was lost while checking which images it has (", lost.Message);
+            Assert.DoesNotContain('\n', lost.Message);
+            log.WriteLine(lost.Message);
+            Assert.DoesNotContain("Deploy: push", log.ToString());
+            foreach (var vm in vms)
+            {
+                using var engine = Engine(vm);
+                Assert.DoesNotContain((await engine.Images.ListImagesAsync(new ImagesListParameters(), ct)).SelectMany(i => i.RepoTags ?? []), t => t == v3);
+            }
+
+            logs.Write(log);
+            TestContext.Current.TestOutputHelper?.WriteLine($"first ship to 3 nodes {shipTime.TotalSeconds:0.0} s; again {againTime.TotalSeconds:0.0} s; all {clock.Elapsed.TotalSeconds:0.0} s");
+        }
+        finally
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine(logs.ToString());
+            foreach (var vm in vms)
+            {
+                using var engine = Engine(vm);
+                await LocalImages.RemoveAsync(engine, v3, v2, v1);
+            }
+
+            await LocalImages.RemoveAsync(local, v3, v2, v1);
+            foreach (var session in sessions)
+                await session.DisposeAsync();
+        }
+    }
+
+    private static BuildLog Verbose(StringWriter writer) => new(writer, new SecretMasker(), color: false) { Verbosity = Verbosity.Verbose };
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

@@ -93,5 +93,6 @@ public sealed class SshImageShippingTests(TestVm vm, ITestOutputHelper output) :
         _log.Dispose();
         if (Directory.Exists(_registryStorage))
             Directory.Delete(_registryStorage, recursive: true);
+        File.Delete(_registryStorage + ".lock"); // StoreLock's file beside the store, else one is left in /tmp per run
     }
 }
