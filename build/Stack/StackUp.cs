@@ -15,8 +15,8 @@ public sealed record UpOptions(IReadOnlyDictionary<string, string> ImageIds, str
 
 /// <summary>compose up, with the health gate watching from before the first container is created; as soon as the
 /// edge and what they depend on have passed, the HTTP services behind the edge that changed are rolled new-beside-old
-/// (<see cref="ServiceRollout"/>) while the gate watches the rest, and the edge applies the release's routes. A stack whose services all still run what the last Up gated is only gated again: no compose
-/// call, no one-shot re-run.</summary>
+/// (<see cref="ServiceRollout"/>) while the gate watches the rest, and the edge applies the release's routes. A stack
+/// whose services all still run what the last Up gated is only gated again: no compose call, no one-shot re-run.</summary>
 public static class StackUp
 {
     public static async Task<GateResult> RunAsync(ComposeModel model, StackEngine engine, ComposeCommand compose, UpOptions options, BuildLog log, CancellationToken ct)
