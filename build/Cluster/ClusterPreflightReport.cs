@@ -1,0 +1,54 @@
+using Mlstack.Build.Core;
+
+namespace Mlstack.Build.Cluster;
+
+/// <summary>One failed check: one line that names the host and what to do. <see cref="Degraded"/> marks a node the
+/// swarm has but cannot use (drained, paused, down): a deploy may go on without it when the operator says so, unlike
+/// a closed port or a full disk.</summary>
+public sealed record PreflightFailure(ClusterHost? Host, string Line, bool Degraded = false)
+{
+    public override string ToString() => Line;
+}
+
+/// <summary>One host's row of the preflight's table.</summary>
+public sealed record PreflightRow(ClusterHost Host, string Hostname, string Roles, string Engine, string Swarm, string DiskFree, string Ports, string Ipvs);
+
+/// <summary>What the preflight found on every node: the table, each failed check, and what the stack will be
+/// rendered with (<see cref="HasIpvs"/> is <see cref="SwarmStackRequest.HasIpvs"/>).</summary>
+public sealed record ClusterPreflightReport(
+    IReadOnlyList<PreflightRow> Rows,
+    IReadOnlyList<PreflightFailure> Failures,
+    IReadOnlyList<string> Notes,
+    bool HasIpvs,
+    string Mode)
+{
+    /// <summary>The hosts whose nodes are drained, paused or down: named so the caller decides (a later
+    /// <c>--allow-degraded</c> deploys without them).</summary>
+    public IReadOnlyList<ClusterHost> Degraded => [.. Failures.Where(f => f.Degraded && f.Host != null).Select(f => f.Host!).Distinct()];
+
+    /// <summary>The failures that stop a deploy: every one, or with <paramref name="allowDegraded"/> all but the degraded nodes'.</summary>
+    public IReadOnlyList<PreflightFailure> Blocking(bool allowDegraded = false) => [.. Failures.Where(f => !(allowDegraded && f.Degraded))];
+
+    public bool Passed(bool allowDegraded = false) => Blocking(allowDegraded).Count == 0;
+
+    /// <summary>The table, the notes, each failure in one line, and the verdict.</summary>
+    public void Print(ClusterInventory inventory, BuildLog log)
+    {
+        foreach (var line in Table())
+            log.Report(line);
+        foreach (var note in Notes)
+            log.Info(note);
+        foreach (var failure in Failures)
+            log.Error(failure.Line);
+        if (Failures.Count == 0)
+            log.Success($"Preflight: the {Rows.Count} hosts of {inventory.File} passed every check; nothing was changed.");
+    }
+
+    /// <summary>The table's lines: a header, then one row per host.</summary>
+    public IEnumerable<string> Table()
+    {
+        yield return $"{"node",-18}{"hostname",-18}{"roles",-22}{"engine",-22}{"swarm",-24}{"disk free",-12}{"ports",-12}IPVS";
+        foreach (var r in Rows)
+            yield return $"{r.Host.Name,-18}{r.Hostname,-18}{r.Roles,-22}{r.Engine,-22}{r.Swarm,-24}{r.DiskFree,-12}{r.Ports,-12}{r.Ipvs}";
+    }
+}
