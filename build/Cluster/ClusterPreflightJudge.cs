@@ -31,7 +31,7 @@ public static class ClusterPreflightJudge
                 var down = nodes?.FirstOrDefault(n => n.Hostname.Length > 0 && !n.IsReady && IsDownFor(n, f.Host, facts, nodes));
                 failures.Add(down != null
                     ? new(f.Host, $"{f.Host.Name} (node {down.Hostname}) is down in the swarm and does not answer over SSH ({f.Unreachable!.TrimEnd('.')}); start it, or take the node out (docker node rm {down.Hostname}, on a manager) and {f.Host.Name} out of {inventory.File}.", Degraded: true)
-                    : new(f.Host, f.Unreachable!));
+                    : new(f.Host, f.Unreachable!.Contains(f.Host.Name, StringComparison.Ordinal) ? f.Unreachable : $"{f.Host.Name}: {f.Unreachable}"));
                 continue;
             }
 

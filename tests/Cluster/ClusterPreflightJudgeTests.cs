@@ -128,6 +128,9 @@ public sealed class ClusterPreflightJudgeTests
 
         Assert.Equal("Host key of 10.0.0.12:22 has CHANGED (possible man-in-the-middle): …", Assert.Single(report.Failures).Line);
         Assert.False(report.Passed(allowDegraded: true));
+
+        facts[1] = new NodeFacts(H(1)) { Unreachable = "No SSH key: none of ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa exists; give one with --ssh-key FILE." };
+        Assert.StartsWith("10.0.0.12: No SSH key:", Assert.Single(Judge(facts).Failures).Line); // every line names its host
     }
 
     [Fact]
