@@ -119,7 +119,7 @@ public sealed class ClusterBootstrapTests(TestCluster cluster) : IClassFixture<T
         Assert.True(passed.ExitCode == 0, passed.Output);
         Assert.Contains($"Preflight: the 3 hosts of {inventory} passed every check; nothing was changed.", passed.Output);
         foreach (var (vm, n) in vms.Select((vm, i) => (vm, i + 1)))
-            Assert.Matches($@"(?m)^{Regex.Escape(vm.Address)}\s+mlstack-node{n}\s+\S+\s+[\d.]+\S* \(API [\d.]+\)\s+(leader|manager), ready, active\s+[\d.]+ [GMT]B\s+4/4 open\s+{(kernel.State.Has() ? "yes" : "no")}", passed.Output);
+            Assert.Matches($@"(?m)^{Regex.Escape(vm.Address)}\s+mlstack-node{n}\s+.+?\s+[\d.]+\S* \(API [\d.]+\)\s+(leader|manager), ready, active\s+[\d.]+ [GMT]B\s+4/4 open\s+{(kernel.State.Has() ? "yes" : "no")}", passed.Output);
         Assert.Contains(kernel.State.Has() ? "mode: virtual IPs and the routing mesh" : $"mode: endpoint_mode dnsrr and host-mode published ports, because not every node's kernel has IPVS (no IPVS: kernel {kernel.Kernel} on {string.Join(", ", vms.Select(v => v.Address))})", passed.Output);
         Assert.Contains("Preflight: not checked: 7946/udp (gossip) and 4789/udp", passed.Output);
         var passTime = clock.Elapsed;
