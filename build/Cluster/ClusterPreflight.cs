@@ -25,7 +25,7 @@ public sealed class ClusterPreflight(ClusterInventory inventory, Func<ClusterHos
                 }
                 catch (Exception e) when (e is BuildFailure or BuildInputException && !ct.IsCancellationRequested)
                 {
-                    return new NodeFacts(host) { Unreachable = e.Message };
+                    return new NodeFacts(host) { Unreachable = OneLine(e.Message) };
                 }
 
                 return await AskAsync(host, sessions[index]!, ct).ConfigureAwait(false);
@@ -63,9 +63,9 @@ public sealed class ClusterPreflight(ClusterInventory inventory, Func<ClusterHos
             var root = (await vm.RunAsync("docker info --format '{{.DockerRootDir}}'", Quick, ct).ConfigureAwait(false)).EnsureSuccess().Output.Trim();
             return facts with { DataRoot = root, DiskFree = await RemoteDisk.AvailableAsync(vm, root, ct).ConfigureAwait(false) };
         }
-        catch (Exception e) when (e is BuildFailure or Renci.SshNet.Common.SshException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException && !ct.IsCancellationRequested)
+        catch (Exception e) when (IsLost(e) && !ct.IsCancellationRequested)
         {
-            return facts with { CheckFailed = e.Message };
+            return facts with { CheckFailed = OneLine(e.Message) };
         }
     }
 
@@ -74,14 +74,29 @@ public sealed class ClusterPreflight(ClusterInventory inventory, Func<ClusterHos
     {
         foreach (var (f, index) in facts.Select((f, i) => (f, i)).Where(x => x.f.Membership is { IsActive: true, IsManager: true }).OrderBy(x => x.f.Host != inventory.FirstManager))
         {
-            var list = await sessions[index]!.RunAsync(SwarmNodeState.ListCommand, Quick, ct).ConfigureAwait(false);
-            if (list.ExitCode == 0)
-                return SwarmNodeState.ParseList(list.Output);
-            log.Warn($"Preflight: {f.Host.Name} did not list the swarm's nodes ({LastLine(list.Error)}); asking another manager.");
+            try
+            {
+                var list = await sessions[index]!.RunAsync(SwarmNodeState.ListCommand, Quick, ct).ConfigureAwait(false);
+                if (list.ExitCode == 0)
+                    return SwarmNodeState.ParseList(list.Output);
+                log.Warn($"Preflight: {f.Host.Name} did not list the swarm's nodes ({LastLine(list.Error)}); asking another manager.");
+            }
+            catch (Exception e) when (IsLost(e) && !ct.IsCancellationRequested)
+            {
+                log.Warn($"Preflight: {f.Host.Name} did not list the swarm's nodes ({e.Message}); asking another manager.");
+            }
         }
 
         return null;
     }
+
+    /// <summary>A command that could not finish: stopped at its time limit, or its connection gone (SSH.NET's
+    /// InvalidOperationException is a channel on a connection that is going away).</summary>
+    private static bool IsLost(Exception e) =>
+        e is BuildFailure or Renci.SshNet.Common.SshException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException;
+
+    /// <summary>Each failure is one line of the report, whatever the exception's message held.</summary>
+    private static string OneLine(string text) => string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static string LastLine(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";

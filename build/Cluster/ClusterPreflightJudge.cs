@@ -51,6 +51,15 @@ public static class ClusterPreflightJudge
                 failures.Add(new(f.Host, $"{f.Host.Name} has {Bytes.Format(free)} free in {f.DataRoot} (the engine's data root, where images land); Preflight wants {Bytes.Format(minimumFree)}. Free space there (docker image prune, on it), then run Preflight again."));
         }
 
+        var members = facts.Where(f => f.Membership.IsActive).ToList();
+        if (nodes == null && members.Count > 0)
+        {
+            var managers = members.Where(f => f.Membership.IsManager).Select(f => f.Host.Name).ToList();
+            failures.Add(new(null, managers.Count == 0
+                ? $"No manager of the swarm answered (the hosts in it, {string.Join(", ", members.Select(f => f.Host.Name))}, are workers or were not asked); bring a manager back, then run Preflight again."
+                : $"No manager listed the swarm's nodes (docker node ls on {string.Join(", ", managers)} failed: with too few managers up the swarm has no leader); bring the managers back (docker node ls on one says why), then run Preflight again."));
+        }
+
         failures.AddRange(OtherSwarm(inventory, byHost, nodes));
         failures.AddRange(ClosedPorts(inventory, facts));
         var notes = new List<string>();

@@ -181,6 +181,15 @@ public sealed class ClusterPreflightJudgeTests
     }
 
     [Fact]
+    public void Nodes_no_manager_could_list_are_one_line_not_a_pass()
+    {
+        var report = ClusterPreflightJudge.Judge(Inventory, AllHealthy(), nodes: null);
+
+        Assert.Equal("No manager listed the swarm's nodes (docker node ls on 10.0.0.11, 10.0.0.12, 10.0.0.13 failed: with too few managers up the swarm has no leader); bring the managers back (docker node ls on one says why), then run Preflight again.",
+            Assert.Single(report.Failures).Line);
+    }
+
+    [Fact]
     public void A_host_in_another_swarm_is_named_as_bootstrap_names_it()
     {
         var facts = AllHealthy();
