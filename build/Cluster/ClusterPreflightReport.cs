@@ -44,11 +44,16 @@ public sealed record ClusterPreflightReport(
             log.Success($"Preflight: the {Rows.Count} hosts of {inventory.File} passed every check; nothing was changed.");
     }
 
-    /// <summary>The table's lines: a header, then one row per host.</summary>
+    /// <summary>The table's lines: a header, then one row per host, each column as wide as its widest cell (an
+    /// engine's release may be 20.10.24+dfsg1).</summary>
     public IEnumerable<string> Table()
     {
-        yield return $"{"node",-18}{"hostname",-18}{"roles",-22}{"engine",-22}{"swarm",-24}{"disk free",-12}{"ports",-12}IPVS";
-        foreach (var r in Rows)
-            yield return $"{r.Host.Name,-18}{r.Hostname,-18}{r.Roles,-22}{r.Engine,-22}{r.Swarm,-24}{r.DiskFree,-12}{r.Ports,-12}{r.Ipvs}";
+        string[][] cells =
+        [
+            ["node", "hostname", "roles", "engine", "swarm", "disk free", "ports", "IPVS"],
+            .. Rows.Select(r => new[] { r.Host.Name, r.Hostname, r.Roles, r.Engine, r.Swarm, r.DiskFree, r.Ports, r.Ipvs }),
+        ];
+        var widths = Enumerable.Range(0, cells[0].Length).Select(c => cells.Max(row => row[c].Length) + 2).ToArray();
+        return cells.Select(row => string.Concat(row.Select((cell, c) => c == row.Length - 1 ? cell : cell.PadRight(widths[c]))));
     }
 }

@@ -181,6 +181,17 @@ public sealed class ClusterPreflightJudgeTests
     }
 
     [Fact]
+    public void The_table_keeps_its_columns_apart_however_long_a_cell_is()
+    {
+        var table = Judge([Healthy(0, "20.10.24+dfsg1"), Healthy(1, "20.10.24+dfsg1"), Healthy(2, "20.10.24+dfsg1")]).Table().ToList();
+
+        Assert.Equal(4, table.Count);
+        Assert.Matches(@"^node\s+hostname\s+roles\s+engine\s+swarm\s+disk free\s+ports\s+IPVS$", table[0]);
+        Assert.Matches(@"^10\.0\.0\.13  node3\s+worker \(\+manager\)  20\.10\.24\+dfsg1 \(API 1\.41\)  manager, ready, active  40\.0 GB\s+4/4 open  no$", table[3]);
+        Assert.Single(table.Take(1).Select(l => l.IndexOf("engine", StringComparison.Ordinal)).Concat(table.Skip(1).Select(l => l.IndexOf("20.10", StringComparison.Ordinal))).Distinct());
+    }
+
+    [Fact]
     public void Nodes_no_manager_could_list_are_one_line_not_a_pass()
     {
         var report = ClusterPreflightJudge.Judge(Inventory, AllHealthy(), nodes: null);
