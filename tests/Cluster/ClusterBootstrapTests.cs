@@ -14,8 +14,9 @@ namespace Mlstack.Tests.Cluster;
 
 /// <summary>Bootstrap --cluster on three real VMs (own sshd, dockerd, hostname; links on a switch of their own): a
 /// VM already in a swarm of its own is refused by name before anything changes; then the cluster forms with three
-/// managers (the worker promoted), every node ready and labelled from its roles; a second run changes nothing; a node
-/// that left and made a swarm of its own is refused by cluster id.
+/// managers (the worker promoted), every node ready and labelled from its roles; a second run changes nothing; the
+/// preflight passes on it, then names a drained node and a closed gossip port; a node that left and made a swarm of its
+/// own is refused by cluster id.
 /// One test, in this order: each step starts from the state the one before left. Another ships an image to all three
 /// VMs at once (it needs no swarm, and leaves none of its images behind).</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
