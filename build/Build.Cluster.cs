@@ -6,7 +6,7 @@ namespace Mlstack.Build;
 
 internal sealed partial class Build
 {
-    [Parameter("Bootstrap: the cluster's inventory, e.g. stack/cluster.yaml (docs/cluster.md); without it, one VM (--host)", Name = "Cluster")]
+    [Parameter("Bootstrap, Preflight: the cluster's inventory, e.g. stack/cluster.yaml (docs/cluster.md); without it, one VM (--host)", Name = "Cluster")]
     private readonly string? ClusterInventoryFile;
 
     private ClusterInventory ReadClusterInventory() =>
@@ -16,17 +16,17 @@ internal sealed partial class Build
     private async Task BootstrapClusterAsync(CancellationToken ct)
     {
         var inventory = ReadClusterInventory();
-        var results = await new ClusterBootstrap(inventory, ConnectClusterHostAsync, DeployPath, Log).RunAsync(ct);
+        var results = await new ClusterBootstrap(inventory, (h, c) => ConnectClusterHostAsync(h, "Bootstrap", c), DeployPath, Log).RunAsync(ct);
         ClusterBootstrapReport.Print(inventory, results, Log);
     }
 
     /// <summary>A host's own SSH settings from the inventory, else the command line's (as Deploy's).</summary>
-    private Task<SshSession> ConnectClusterHostAsync(ClusterHost host, CancellationToken ct) =>
+    private Task<SshSession> ConnectClusterHostAsync(ClusterHost host, string who, CancellationToken ct) =>
         ConnectAsync(
             host.Target,
             HostKeyTrust.From(host.KnownHosts is { } file ? ExpandHome(file) : KnownHosts, host.HostFingerprint ?? (host.KnownHosts == null ? HostFingerprint : null)),
             host.SshKey is { } key ? ExpandHome(key) : SshPrivateKey ?? SshKey,
-            "Bootstrap",
+            who,
             ct);
 
     /// <summary>~/ in the inventory's paths is the home folder; other relative paths are the repository's.</summary>

@@ -49,8 +49,8 @@ public sealed class SwarmFormation(ClusterInventory inventory, IReadOnlyDictiona
         if ((await MembershipAsync(host, ct).ConfigureAwait(false)).IsActive)
             return; // SwarmMembershipCheck made sure it is in ours
         // A closed port makes the join wait for its own timeout and then say little: probe it from the joining host.
-        var probe = await sessions[host].RunAsync($"timeout 5 bash -c 'exec 3<>/dev/tcp/{first.Address}/{ManagerPort}' >/dev/null 2>&1 && echo open || echo closed", Quick, ct).ConfigureAwait(false);
-        if (probe.Output.Trim() != "open")
+        var probe = new TcpProbe(first.Address, ManagerPort);
+        if (!TcpProbe.Open((await sessions[host].RunAsync(TcpProbe.Command([probe]), Quick, ct).ConfigureAwait(false)).Output).Contains(probe))
             throw new BuildInputException($"{host.Name} cannot reach {first.Name} at {first.Address}:{ManagerPort}/tcp (Swarm's manager port); open it between the hosts (and 7946/tcp+udp, 4789/udp), then run Bootstrap again.");
         var role = inventory.IsManager(host) ? "manager" : "worker";
         log.Info($"Bootstrap: {host.Name} joins the swarm as a {role} (advertise and data path {host.Address})");

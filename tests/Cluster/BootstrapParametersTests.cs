@@ -34,5 +34,14 @@ public sealed class BootstrapParametersTests : IDisposable
         Assert.DoesNotContain("connected to", result.Output);
     }
 
+    [Fact]
+    public async Task Preflight_without_a_cluster_names_it()
+    {
+        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Preflight"], new Dictionary<string, string?> { ["HOST"] = "" });
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Preflight needs --cluster FILE (docs/cluster.md).", result.Output);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

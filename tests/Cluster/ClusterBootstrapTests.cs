@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Mlstack.Build.Cluster;
 using Mlstack.Build.Core;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Engine;
@@ -13,8 +14,9 @@ namespace Mlstack.Tests.Cluster;
 
 /// <summary>Bootstrap --cluster on three real VMs (own sshd, dockerd, hostname; links on a switch of their own): a
 /// VM already in a swarm of its own is refused by name before anything changes; then the cluster forms with three
-/// managers (the worker promoted), every node ready and labelled from its roles; a second run changes nothing; a node
-/// that left and made a swarm of its own is refused by cluster id.
+/// managers (the worker promoted), every node ready and labelled from its roles; a second run changes nothing; the
+/// preflight passes on it, then names a drained node and a closed gossip port; a node that left and made a swarm of its
+/// own is refused by cluster id.
 /// One test, in this order: each step starts from the state the one before left. Another ships an image to all three
 /// VMs at once (it needs no swarm, and leaves none of its images behind).</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
@@ -91,6 +93,8 @@ public sealed class ClusterBootstrapTests(TestCluster cluster) : IClassFixture<T
         Assert.Contains("was ready; nothing changed.", again.Output);
         Assert.DoesNotContain("joined as", again.Output);
 
+        await PreflightOnTheFormedClusterAsync(inventory, ct);
+
         // A node that left the cluster and made a swarm of its own: refused by the cluster ids, the cluster untouched.
         using (var engine = Engine(loner))
         {
@@ -101,6 +105,85 @@ public sealed class ClusterBootstrapTests(TestCluster cluster) : IClassFixture<T
         var strayed = await BootstrapAsync(inventory);
         Assert.True(strayed.ExitCode != 0, strayed.Output);
         Assert.Matches($@"{Regex.Escape(loner.Address)} is already in another swarm \(cluster \w+; the one {Regex.Escape(first.Address)} manages \(cluster \w+\)\); Bootstrap changed nothing\.", strayed.Output);
+    }
+
+    /// <summary>Preflight on the cluster just formed, through the target: every node passes, and the endpoint mode is
+    /// what this kernel (which the VMs share) allows. Then two faults, each made and undone: a drained node fails the
+    /// target in one line naming it; a node whose firewall rejects 7946/tcp is named, through the class, with the two
+    /// hosts it did not answer.</summary>
+    private async Task PreflightOnTheFormedClusterAsync(string inventory, CancellationToken ct)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var vms = cluster.Vms;
+        var kernel = IpvsProbe.Parse((await ChildProcess.RunAsync("sh", ["-c", IpvsProbe.Command])).Output);
+        var passed = await PreflightAsync(inventory);
+        Assert.True(passed.ExitCode == 0, passed.Output);
+        Assert.Contains($"Preflight: the 3 hosts of {inventory} passed every check; nothing was changed.", passed.Output);
+        foreach (var (vm, n) in vms.Select((vm, i) => (vm, i + 1)))
+            Assert.Matches($@"(?m)^{Regex.Escape(vm.Address)}\s+mlstack-node{n}\s+.+?\s+[\d.]+\S* \(API [\d.]+\)\s+(leader|manager), ready, active\s+[\d.]+ [GMT]B\s+4/4 open\s+{(kernel.State.Has() ? "yes" : "no")}", passed.Output);
+        Assert.Contains(kernel.State.Has() ? "mode: virtual IPs and the routing mesh" : $"mode: endpoint_mode dnsrr and host-mode published ports, because not every node's kernel has IPVS (no IPVS: kernel {kernel.Kernel} on {string.Join(", ", vms.Select(v => v.Address))})", passed.Output);
+        Assert.Contains("Preflight: not checked: 7946/udp (gossip) and 4789/udp", passed.Output);
+        var passTime = clock.Elapsed;
+
+        var drained = vms[2];
+        await SetAvailabilityAsync("mlstack-node3", "drain", ct);
+        try
+        {
+            var refused = await PreflightAsync(inventory);
+            Assert.True(refused.ExitCode != 0, refused.Output);
+            var line = $"{drained.Address} (node mlstack-node3) is drained: Swarm runs no new tasks on it; make it active (docker node update --availability active mlstack-node3, on a manager) or take {drained.Address} out of {inventory}.";
+            Assert.Contains(line, refused.Output);
+            Assert.Equal(1, refused.Output.Split('\n').Count(l => l.Trim() == line)); // its own line; the summary repeats it inside its own
+            Assert.Matches($@"(?m)^{Regex.Escape(drained.Address)}\s+mlstack-node3\s+.*manager, ready, drain", refused.Output);
+        }
+        finally
+        {
+            await SetAvailabilityAsync("mlstack-node3", "active", ct);
+        }
+
+        var drainTime = clock.Elapsed - passTime;
+        var closed = vms[1];
+        string[] rule = ["-p", "tcp", "--dport", "7946", "-j", "REJECT", "--reject-with", "tcp-reset"];
+        await closed.InNetworkAsync(["iptables", "-I", "INPUT", .. rule]);
+        ClusterPreflightReport report;
+        try
+        {
+            var hosts = ClusterInventoryReader.Load(inventory);
+            report = await new ClusterPreflight(hosts, (h, c) => SshSession.ConnectAsync(h.Target,
+                HostKeyTrust.Pinned(vms.Single(v => v.Address == h.Address).HostKeyFingerprint), h.SshKey, c), Quiet(new StringWriter())).RunAsync(ct);
+        }
+        finally
+        {
+            await closed.InNetworkAsync(["iptables", "-D", "INPUT", .. rule]);
+        }
+
+        var failure = Assert.Single(report.Failures);
+        Assert.Equal($"{closed.Address} does not answer on {closed.Address}:7946/tcp (Swarm's gossip port) from {vms[0].Address}, {vms[2].Address}; open it at {closed.Address}'s firewall to the other hosts (and 7946/udp, 4789/udp), then run Preflight again.", failure.Line);
+        Assert.Equal(["4/4 open", "2/4 open", "4/4 open"], report.Rows.Select(r => r.Ports));
+        Assert.Equal(kernel.State.Has(), report.HasIpvs);
+        TestContext.Current.TestOutputHelper?.WriteLine($"preflight: passing run {passTime.TotalSeconds:0.0} s, drained {drainTime.TotalSeconds:0.0} s, closed port (class) {(clock.Elapsed - passTime - drainTime).TotalSeconds:0.0} s");
+    }
+
+    private static async Task<ProcessResult> PreflightAsync(string inventory)
+    {
+        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Preflight", "--cluster", inventory]);
+        TestContext.Current.TestOutputHelper?.WriteLine(result.Output);
+        return result;
+    }
+
+    /// <summary>Drains a node or makes it active again, through the first VM's engine (a manager), as an operator's
+    /// docker node update would.</summary>
+    private async Task SetAvailabilityAsync(string hostname, string availability, CancellationToken ct)
+    {
+        using var manager = Engine(cluster.Vms[0]);
+        var node = (await manager.Swarm.ListNodesAsync(ct)).Single(n => n.Description!.Hostname == hostname);
+        await manager.Swarm.UpdateNodeAsync(node.ID, node.Version?.Index ?? 0, new NodeUpdateParameters
+        {
+            Name = node.Spec!.Name,
+            Role = node.Spec.Role,
+            Labels = node.Spec.Labels,
+            Availability = availability,
+        }, ct);
     }
 
     [Fact]
@@ -205,6 +288,8 @@ public sealed class ClusterBootstrapTests(TestCluster cluster) : IClassFixture<T
                 await session.DisposeAsync();
         }
     }
+
+    private static BuildLog Quiet(StringWriter writer) => new(writer, new SecretMasker(), color: false);
 
     private static BuildLog Verbose(StringWriter writer) => new(writer, new SecretMasker(), color: false) { Verbosity = Verbosity.Verbose };
 

@@ -99,6 +99,15 @@ public sealed class TestVm : IAsyncLifetime
         await ChildProcess.RunAsync("pkill", ["-KILL", "-P", listener]);
     }
 
+    /// <summary>Runs a command in the VM's network namespace only (its firewall, say), as root on the host: for a fault
+    /// a test makes and undoes. Throws when it fails.</summary>
+    public async Task InNetworkAsync(params string[] command)
+    {
+        var result = await ChildProcess.RunAsync("nsenter", [$"--net={_network!.NamespacePath}", .. command]);
+        if (result.ExitCode != 0)
+            throw new InvalidOperationException($"{string.Join(' ', command)} in {Hostname ?? Address}'s network failed: {result.Output}");
+    }
+
     private static async Task KeygenAsync(string path)
     {
         var result = await ChildProcess.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "mlstack-test-vm", "-f", path]);
