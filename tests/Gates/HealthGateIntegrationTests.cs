@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Mlstack.Build.Core;
 using Mlstack.Build.Gates;
+using Mlstack.Build.Stack;
 using Mlstack.Build.Testing;
 using Mlstack.Tests.Support;
 
@@ -187,5 +189,58 @@ public sealed class HealthGateIntegrationTests
         Assert.Contains("compose.yaml", error.Message);
         Assert.Contains("db", error.Message);
         Assert.DoesNotContain('\n', error.Message);
+    }
+    /// <summary>What Up's rollouts wait on (<see cref="HealthGate.WhenPassedAsync"/>): released at the first round in
+    /// which what they need passed, while a slow service is still starting; from then on the gate no longer judges what
+    /// was handed off (here a service that turns unhealthy, as a rollout's failed new copy would); and cancelled when
+    /// the gate fails before it could release them.</summary>
+    [Fact]
+    public async Task Work_that_needs_some_services_starts_before_the_gate_passes_and_what_it_took_over_no_longer_fails_it()
+    {
+        await using var stack = await FixtureStack.CreateAsync($$"""
+            services:
+              quick:
+                image: {{Image}}
+                command: ["sh", "-c", "touch /tmp/ready; exec sleep 600"]
+                stop_grace_period: 1s
+                healthcheck: {test: ["CMD", "test", "-f", "/tmp/ready"], interval: 1s, timeout: 1s, retries: 2, start_period: 0s}
+              handed:
+                image: {{Image}}
+                command: ["sh", "-c", "touch /tmp/ready; sleep 6; rm /tmp/ready; exec sleep 600"]
+                stop_grace_period: 1s
+                healthcheck: {test: ["CMD", "test", "-f", "/tmp/ready"], interval: 1s, timeout: 1s, retries: 2, start_period: 0s}
+              slow:
+                image: {{Image}}
+                command: ["sh", "-c", "sleep 12; touch /tmp/ready; exec sleep 600"]
+                stop_grace_period: 1s
+                healthcheck: {test: ["CMD", "test", "-f", "/tmp/ready"], interval: 1s, timeout: 1s, retries: 3, start_period: 30s}
+            """);
+        var ct = TestContext.Current.CancellationToken;
+        var model = await ComposeConfigReader.ReadAsync(stack.Project, stack.Log, ct: ct);
+        var compose = LocalCompose.For(stack.Project, stack.Log, new Dictionary<string, string>());
+        using var gate = new HealthGate(stack.Engine, [.. model.Services.Select(s => ServiceGoal.For(s, null))], stack.Log, live: false);
+        var handedOver = gate.WhenPassedAsync(new HashSet<string> { "quick", "handed" }, new HashSet<string> { "handed" });
+        var gating = gate.WaitAsync(DateTimeOffset.UtcNow, compose(["up", "-d"], ct), null, ct);
+
+        var snapshot = await handedOver;
+        Assert.False(gating.IsCompleted, "the whole gate passed before the work that needed two services was released");
+        Assert.Contains(snapshot, c => c.Service == "handed" && c.Health == "healthy");
+        var result = await gating; // handed turns unhealthy meanwhile: it is no longer the gate's to judge
+        Assert.True(result.ReadyAfter["slow"] >= TimeSpan.FromSeconds(11), $"slow ready after {result.ReadyAfter["slow"]}");
+        var handed = Assert.Single(await stack.Engine.SnapshotAsync(ct), c => c.Service == "handed");
+        Assert.Equal("unhealthy", handed.Health); // so the gate did see a failing service, and let it be
+
+        // A gate that fails first cancels what waits on it (Up's hand-over then switches nothing).
+        File.WriteAllText(Path.Combine(stack.Directory, "compose.yaml"), $$"""
+            services:
+              broken:
+                image: {{Image}}
+                command: ["sh", "-c", "echo cannot start; exit 3"]
+            """);
+        var brokenModel = await ComposeConfigReader.ReadAsync(stack.Project, stack.Log, ct: ct);
+        using var failing = new HealthGate(stack.Engine, [.. brokenModel.Services.Select(s => ServiceGoal.For(s, null))], stack.Log, live: false);
+        var neverReleased = failing.WhenPassedAsync(new HashSet<string> { "broken" }, new HashSet<string>());
+        await Assert.ThrowsAsync<GateFailedException>(() => failing.WaitAsync(DateTimeOffset.UtcNow, compose(["up", "-d", "--remove-orphans"], ct), null, ct));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => neverReleased);
     }
 }
