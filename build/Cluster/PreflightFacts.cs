@@ -19,7 +19,7 @@ public sealed record EngineVersion(string Version, string ApiVersion)
 
 /// <summary>A node as a manager lists it (<c>docker node ls</c>): whether the swarm sees it ready, whether it takes
 /// tasks (active; drained or paused it takes none), and whether the other managers reach it.</summary>
-public sealed record SwarmNodeState(string Id, string Hostname, string Status, string Availability, string ManagerStatus, string EngineVersion)
+public sealed record SwarmNodeState(string Id, string Hostname, string Status, string Availability, string ManagerStatus)
 {
     public const string ListCommand = "docker node ls --format '{{json .}}'";
 
@@ -35,7 +35,7 @@ public sealed record SwarmNodeState(string Id, string Hostname, string Status, s
         {
             using var json = JsonDocument.Parse(line);
             var e = json.RootElement;
-            return new SwarmNodeState(Text(e, "ID"), Text(e, "Hostname"), Text(e, "Status"), Text(e, "Availability"), Text(e, "ManagerStatus"), Text(e, "EngineVersion"));
+            return new SwarmNodeState(Text(e, "ID"), Text(e, "Hostname"), Text(e, "Status"), Text(e, "Availability"), Text(e, "ManagerStatus"));
         })];
 
     private static string Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";

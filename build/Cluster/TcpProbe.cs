@@ -15,8 +15,9 @@ public sealed record TcpProbe(string Address, int Port)
     /// several dropped ports still answers in seconds) and prints one line per probe: <c>ADDRESS PORT open|closed</c>.</summary>
     public static string Command(IEnumerable<TcpProbe> probes)
     {
-        var each = probes.Select(p => $"(timeout {TimeoutSeconds} bash -c 'exec 3<>/dev/tcp/{p.Address}/{p.Port.ToString(CultureInfo.InvariantCulture)}' >/dev/null 2>&1"
-            + $" && echo '{p.Address} {p.Port.ToString(CultureInfo.InvariantCulture)} open' || echo '{p.Address} {p.Port.ToString(CultureInfo.InvariantCulture)} closed') &").ToList();
+        var each = probes.Select(p => (p.Address, Port: p.Port.ToString(CultureInfo.InvariantCulture)))
+            .Select(p => $"(timeout {TimeoutSeconds} bash -c 'exec 3<>/dev/tcp/{p.Address}/{p.Port}' >/dev/null 2>&1"
+                + $" && echo '{p.Address} {p.Port} open' || echo '{p.Address} {p.Port} closed') &").ToList();
         return each.Count == 0 ? "true" : string.Join(' ', each) + " wait";
     }
 

@@ -28,6 +28,8 @@ internal sealed class NodePull(SshSession node, string? name) : IDisposable
 
     private string Where => name ?? "the VM";
 
+    private string Whose => name == null ? "the VM's" : $"{name}'s";
+
     /// <summary>The id this node has under each image's name, and room checked for those it lacks.</summary>
     public Task<IReadOnlyDictionary<string, string>> CheckAsync(IReadOnlyList<LocalImage> images, CancellationToken ct) =>
         NamedAsync("checking which images it has", async () =>
@@ -73,7 +75,7 @@ internal sealed class NodePull(SshSession node, string? name) : IDisposable
                     arrived.Add(m.ID);
                 log.Debug($"Deploy: pull {reference}{(name == null ? "" : $" on {name}")}: {ImageShipper.Describe(m)}");
             },
-            StallLimit, $"Deploy: {(name == null ? "the VM's" : $"{name}'s")} pull of {reference} through the SSH tunnel", log.Warn, ct).ConfigureAwait(false);
+            StallLimit, $"Deploy: {Whose} pull of {reference} through the SSH tunnel", log.Warn, ct).ConfigureAwait(false);
         present.ExceptWith(arrived);
         try
         {
@@ -86,7 +88,7 @@ internal sealed class NodePull(SshSession node, string? name) : IDisposable
 
         var onNode = await ImageShipper.InspectAsync(_engine, reference.ToString(), ct).ConfigureAwait(false);
         if (onNode?.ID != imageId)
-            throw new ImageShipException($"After the pull {(name == null ? "the VM's" : $"{name}'s")} {reference} is {onNode?.ID ?? "missing"}, not {imageId}.");
+            throw new ImageShipException($"After the pull {Whose} {reference} is {onNode?.ID ?? "missing"}, not {imageId}.");
         var moved = image.Layers.Where(l => !present.Contains(RegistryManifest.ShortId(l.Digest))).ToList();
         var result = new ShippedImage(reference.ToString(), imageId, moved.Sum(l => l.Size), moved.Count, image.Layers.Count - moved.Count, image.PushTime + pull.Elapsed);
         var rate = $"pull {pull.Elapsed.TotalSeconds:0.0} s ({Bytes.Format((long)(result.BytesMoved / Math.Max(pull.Elapsed.TotalSeconds, 0.001)))}/s)";

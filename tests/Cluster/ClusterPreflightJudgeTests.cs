@@ -40,9 +40,9 @@ public sealed class ClusterPreflightJudgeTests
 
     private static List<SwarmNodeState> Nodes(string availability2 = "Active", string status2 = "Ready") =>
     [
-        new("n0", "node1", "Ready", "Active", "Leader", "20.10.24"),
-        new("n1", "node2", "Ready", "Active", "Reachable", "20.10.24"),
-        new("n2", "node3", status2, availability2, "Reachable", "20.10.24"),
+        new("n0", "node1", "Ready", "Active", "Leader"),
+        new("n1", "node2", "Ready", "Active", "Reachable"),
+        new("n2", "node3", status2, availability2, "Reachable"),
     ];
 
     private static ClusterPreflightReport Judge(IReadOnlyList<NodeFacts> facts, IReadOnlyList<SwarmNodeState>? nodes = null) =>
