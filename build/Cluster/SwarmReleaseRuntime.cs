@@ -1,0 +1,114 @@
+using System.Text;
+using System.Text.Json;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Mlstack.Build.Core;
+using Mlstack.Build.Deploy;
+using Mlstack.Build.Remote;
+using Mlstack.Build.Stack;
+
+namespace Mlstack.Build.Cluster;
+
+/// <summary>How a cluster's releases are rendered and gated: the stack's name, the roles its hosts have, whether the
+/// nodes have IPVS (Preflight says), the project name and override file of the release's compose files, and how long
+/// a phase's services may take to be ready.</summary>
+public sealed record SwarmRuntimeOptions(string Stack, IReadOnlySet<ClusterRole> Roles, bool HasIpvs, string ProjectName, string EnvironmentFile, TimeSpan PhaseTimeout);
+
+/// <summary>The release state machine's runtime on a swarm (<see cref="ReleaseDeployment"/> does the lock, records,
+/// audit and the return to the last good release, on the first manager, exactly as on one VM): a release is rendered
+/// once from its own compose files into Swarm stack files kept in its folder (so <c>Rollback --to</c> any kept release
+/// deploys what it deployed), then deployed phase by phase, each phase gated from the engine's state.</summary>
+public sealed class SwarmReleaseRuntime(SshSession manager, IReadOnlyList<SshSession> nodes, string deployPath, SwarmRuntimeOptions options, ReleaseSmoke smoke, BuildLog log)
+    : IReleaseRuntime
+{
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private readonly ReleaseStore _store = new(manager, deployPath);
+
+    public async Task<bool> StartAsync(string releaseId, CancellationToken ct = default)
+    {
+        var phases = await PhasesAsync(releaseId, ct).ConfigureAwait(false);
+        using var engine = manager.OpenEngine();
+        var gate = new SwarmGate(engine, manager, options.Stack, log);
+        var since = await gate.ClockAsync(ct).ConfigureAwait(false);
+        log.Info($"Deploy: starting release {releaseId} on the swarm (stack {options.Stack}) in {phases.Count} phase(s)");
+        foreach (var phase in phases)
+        {
+            var file = PhaseFile(releaseId, phase.Number);
+            var deployed = await manager.RunAsync(SwarmStackCommands.Deploy(options.Stack, file, prune: phase == phases[^1]), TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
+            if (deployed.ExitCode != 0)
+                throw new CommandFailedException($"docker stack deploy of release {releaseId}, phase {phase.Number}, failed on {manager.Target.Host}: {LastLines(deployed.Output)}", deployed.ExitCode, deployed.Output.Split('\n'));
+            log.Info($"Deploy: phase {phase.Number}/{phases.Count} deployed ({string.Join(", ", phase.All)}); waiting for it on the engine");
+            await gate.WaitAsync(phase, since, options.PhaseTimeout, ct).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>Every published port on every node that runs it (<see cref="SwarmPortSmoke"/>), then the caller's checks.</summary>
+    public async Task SmokeAsync(string releaseId, CancellationToken ct = default)
+    {
+        using (var engine = manager.OpenEngine())
+            await SwarmPortSmoke.CheckAsync(engine, options.Stack, log, ct).ConfigureAwait(false);
+        await smoke([.. (await PhasesAsync(releaseId, ct).ConfigureAwait(false)).SelectMany(p => p.Services)], ct).ConfigureAwait(false);
+    }
+
+    public async Task StopAsync(string releaseId, CancellationToken ct = default) =>
+        (await manager.RunAsync(SwarmStackCommands.ScaleToZero(options.Stack), TimeSpan.FromMinutes(2), ct).ConfigureAwait(false)).EnsureSuccess();
+
+    /// <summary>On every node: an image a task still uses stays, with a warning.</summary>
+    public async Task RemoveImagesAsync(IReadOnlyList<string> imageIds, CancellationToken ct = default)
+    {
+        foreach (var node in nodes)
+        {
+            using var engine = node.OpenEngine();
+            foreach (var image in imageIds)
+            {
+                try
+                {
+                    await engine.Images.DeleteImageAsync(image, new ImageDeleteParameters(), ct).ConfigureAwait(false);
+                }
+                catch (DockerImageNotFoundException)
+                {
+                }
+                catch (DockerApiException e)
+                {
+                    log.Warn($"Deploy: kept image {image[..Math.Min(19, image.Length)]} on {node.Target.Host}: {e.Message.Split('\n')[0]}");
+                }
+            }
+        }
+    }
+
+    private string SwarmFolder(string releaseId) => $"{_store.ReleaseDirectory(releaseId)}/swarm";
+
+    private string PhaseFile(string releaseId, int phase) => $"{SwarmFolder(releaseId)}/phase-{phase}.yml";
+
+    /// <summary>The release's phases: rendered the first time it starts, read back after (the stack files stay in its
+    /// folder for as long as the release is kept).</summary>
+    private async Task<IReadOnlyList<SwarmDeployPhase>> PhasesAsync(string releaseId, CancellationToken ct)
+    {
+        var kept = await manager.RunAsync($"cat '{SwarmFolder(releaseId)}/phases.json' 2>/dev/null", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        if (kept.ExitCode == 0 && kept.Output.Trim().Length > 0)
+            return JsonSerializer.Deserialize<List<SwarmDeployPhase>>(kept.Output)!;
+
+        var config = await ComposeConfigAsync(releaseId, ct).ConfigureAwait(false);
+        var stack = SwarmStackRenderer.Render(new SwarmStackRequest(config, options.Roles, new Dictionary<string, string>(), SwarmSecretVersions.Of(config), options.HasIpvs, options.Stack));
+        foreach (var dropped in stack.Dropped)
+            log.Info($"Deploy: not carried to the swarm: {dropped}");
+        foreach (var phase in stack.Phases)
+            await manager.UploadAsync(Encoding.UTF8.GetBytes(stack.YamlThroughPhase(phase.Number)), PhaseFile(releaseId, phase.Number), Private, ct: ct).ConfigureAwait(false);
+        await manager.UploadAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(stack.Phases)), $"{SwarmFolder(releaseId)}/phases.json", Private, ct: ct).ConfigureAwait(false);
+        return stack.Phases;
+    }
+
+    /// <summary>compose config of the release's own files on the manager (its .env, its secret files' paths there).</summary>
+    private async Task<string> ComposeConfigAsync(string releaseId, CancellationToken ct)
+    {
+        var project = RemoteCompose.Project(options.ProjectName, _store.ReleaseDirectory(releaseId), options.EnvironmentFile, await RemoteCompose.FindAsync(manager, ct).ConfigureAwait(false));
+        var config = await RemoteCompose.For(manager, project)(["config"], ct).ConfigureAwait(false);
+        if (config.ExitCode != 0)
+            throw new CommandFailedException($"compose config of release {releaseId} failed on {manager.Target.Host}: {string.Join(" | ", config.Output.TakeLast(3))}", config.ExitCode, config.Output);
+        return config.Text;
+    }
+
+    private static string LastLines(string output) => string.Join(" | ", output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3));
+}

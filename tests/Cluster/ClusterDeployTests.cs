@@ -1,0 +1,240 @@
+using System.Text.RegularExpressions;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Mlstack.Build.Cluster;
+using Mlstack.Build.Core;
+using Mlstack.Build.Deploy;
+using Mlstack.Build.Doctor;
+using Mlstack.Build.Engine;
+using Mlstack.Build.Gates;
+using Mlstack.Build.Images;
+using Mlstack.Build.Remote;
+using Mlstack.Build.Stack;
+using Mlstack.Build.Testing;
+using Mlstack.Tests.Remote;
+using Mlstack.Tests.Support;
+
+namespace Mlstack.Tests.Cluster;
+
+/// <summary>Deploy on a swarm of three real VMs (own sshd, dockerd, hostname), on a small fixture stack — a data
+/// service with its volume, a one-shot that writes to it, two HTTP services published on host-mode ports, two replicas
+/// each, one with a secret: the first release starts in the order depends_on gave (data, the one-shot, the
+/// web tier), each service where its role puts it, and every published port answers on every node that runs it; a
+/// release with one image changed replaces only that service's tasks; a release whose new image never becomes healthy
+/// is rolled back by Swarm and then, as a whole, by the build, naming the service and its node; the last good release
+/// serves on.</summary>
+[Trait(TestTiers.Trait, TestTiers.System)]
+[Collection(EngineTests.Name)]
+public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<TestCluster>, IDisposable
+{
+    private const string DeployPath = "/srv/mlstack";
+    private const int WebPort = 18080;
+    private const int ApiPort = 18081;
+    private readonly string _directory = Directory.CreateTempSubdirectory("mlstack-cluster-deploy-").FullName;
+    private readonly StringWriter _log = new();
+
+    private const string Compose = """
+        services:
+          store:
+            image: ${REDIS_IMAGE}
+            entrypoint: ["redis-server", "--port", "6379", "--save", "", "--appendonly", "yes", "--dir", "/data", "--protected-mode", "no"]
+            volumes: [storedata:/data]
+            healthcheck: {test: ["CMD", "redis-cli", "ping"], interval: 2s, timeout: 2s, retries: 10}
+            networks: [back]
+          seed:
+            image: ${REDIS_IMAGE}
+            entrypoint: ["sh", "-c", "redis-cli -h store set seeded yes | grep -q OK"]
+            restart: "no"
+            depends_on: {store: {condition: service_healthy}}
+            networks: [back]
+          web:
+            image: ${WEB_IMAGE}
+            ports: ["18080:8080"]
+            deploy: {replicas: 2}
+            depends_on: {seed: {condition: service_completed_successfully}}
+            secrets: [api_token]
+            healthcheck: {test: ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8080/healthz"], interval: 2s, timeout: 2s, retries: 3, start_period: 2s}
+            networks: [front, back]
+          api:
+            image: ${API_IMAGE}
+            ports: ["18081:8080"]
+            deploy: {replicas: 2}
+            healthcheck: {test: ["CMD", "curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8080/healthz"], interval: 2s, timeout: 2s, retries: 3, start_period: 2s}
+            networks: [front]
+        networks: {front: {}, back: {}}
+        volumes: {storedata: {}}
+        secrets:
+          api_token: {file: "${MLSTACK_SECRET_API_TOKEN:-/dev/null}"}
+        """;
+
+    [Fact]
+    public async Task A_release_starts_in_order_on_its_nodes_a_changed_image_rolls_alone_and_a_broken_one_returns_the_whole_stack()
+    {
+        cluster.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var vms = cluster.Vms;
+        using var local = EngineProbe.Client(EngineProbe.Endpoint().Endpoint);
+        using var images = new ImageEngine(EngineProbe.Client(EngineProbe.Endpoint().Endpoint));
+        var built = await CheckoutImages.FindAsync(images, ct);
+        string Built(string name) => built.Single(i => i.Spec.ShortName == name).Reference;
+        var tag = "mlstack-cluster-fx/web:" + Guid.NewGuid().ToString("N")[..8];
+        var (next, broken) = ($"{tag}-next", $"{tag}-broken");
+        await LocalImages.BuildAsync(local, next, $"FROM {Built("frontend")}\nLABEL io.mlstack.test.web=next\n", new Dictionary<string, byte[]>());
+        // The health endpoint answers 503: nginx runs, the healthcheck never passes.
+        await LocalImages.BuildAsync(local, broken, $"FROM {Built("frontend")}\nUSER root\nRUN sed -i 's/return 200 \"ok\\\\n\";/return 503;/' /etc/nginx/nginx.conf && grep -q 'return 503;' /etc/nginx/nginx.conf\nUSER www-data\n", new Dictionary<string, byte[]>());
+        try
+        {
+            var inventory = await BootstrapAsync(ct);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+
+            var first = await DeployAsync(inventory, "fx00001", Built("frontend"), Built("frontend"), Built("redis"), local, ct);
+            var firstTime = clock.Elapsed;
+            using var manager = Engine(vms[0]);
+            var services = await ServicesAsync(manager, ct);
+            Assert.Equal(["mlstack_api", "mlstack_seed", "mlstack_store", "mlstack_web"], services.Keys.Order(StringComparer.Ordinal));
+            // Each where its role puts it: data on node 1, the web tier on the app nodes (2 and 3), one web task each.
+            Assert.Equal(["mlstack-node1"], await NodesRunningAsync(manager, services["mlstack_store"], ct));
+            Assert.Equal(["mlstack-node2", "mlstack-node3"], await NodesRunningAsync(manager, services["mlstack_web"], ct));
+            // In depends_on's order: the one-shot completed after the store was up, and web's tasks came after it.
+            var seed = Assert.Single(await TasksAsync(manager, services["mlstack_seed"], ct));
+            Assert.Equal(TaskState.Complete, seed.Status!.State);
+            var storeStarted = (await TasksAsync(manager, services["mlstack_store"], ct)).Min(t => t.CreatedAt);
+            Assert.True(seed.CreatedAt > storeStarted, "the one-shot ran before the data service was up");
+            Assert.All(await TasksAsync(manager, services["mlstack_web"], ct), t => Assert.True(t.CreatedAt > seed.Status.Timestamp, "a web task started before the one-shot completed"));
+            // A Swarm secret of the release's version; the stack file names the secret's file, never its content.
+            var secret = Assert.Single(await manager.Secrets.ListAsync(ct), s => s.Spec!.Name!.StartsWith("mlstack_api_token_", StringComparison.Ordinal));
+            Assert.Matches("^mlstack_api_token_[0-9a-f]{16}$", secret.Spec!.Name);
+            await AssertServesAsync(ct);
+            Assert.Contains($"Deploy: release {first.Id} is live on {vms[0].Address}", _log.ToString());
+            Assert.Contains("Smoke: 4 published port(s) answered", _log.ToString());
+            var stackFile = File.ReadAllText(Path.Combine(vms[0].PrivateSrv, "mlstack", "releases", first.Id, "swarm", "phase-3.yml"));
+            Assert.Contains("endpoint_mode: \"dnsrr\"", stackFile);
+
+            // One image changed: web's tasks are replaced, on both nodes; the store's task is the same one.
+            var storeTask = Assert.Single(await TasksAsync(manager, services["mlstack_store"], ct)).ID;
+            clock.Restart();
+            var second = await DeployAsync(inventory, "fx00002", next, Built("frontend"), Built("redis"), local, ct);
+            var releaseTime = clock.Elapsed;
+            Assert.All(await RunningAsync(manager, services["mlstack_web"], ct), t => Assert.Equal(next, t.Spec!.ContainerSpec!.Image));
+            Assert.Equal(2, (await RunningAsync(manager, services["mlstack_web"], ct)).Count);
+            Assert.Equal(storeTask, Assert.Single(await RunningAsync(manager, services["mlstack_store"], ct)).ID);
+            await AssertServesAsync(ct);
+
+            // A release whose web never becomes healthy: Swarm rolls web back, the build fails naming web and a node,
+            // and the whole stack goes back to the last good release.
+            clock.Restart();
+            var failure = await Assert.ThrowsAnyAsync<BuildFailure>(() => DeployAsync(inventory, "fx00003", broken, Built("frontend"), Built("redis"), local, ct));
+            var rollbackTime = clock.Elapsed;
+            var gate = Assert.IsType<GateFailedException>(failure);
+            Assert.Equal("web", gate.Service);
+            Assert.Matches("Swarm (rolled its update back|paused its update).*mlstack-node[23]", gate.Reason);
+            Assert.Contains($"rolling back to {second.Id}", _log.ToString());
+            Assert.Contains($"Deploy: rolled back to {second.Id}; it passed its gates", _log.ToString());
+            Assert.All(await RunningAsync(manager, services["mlstack_web"], ct), t => Assert.Equal(next, t.Spec!.ContainerSpec!.Image));
+            await AssertServesAsync(ct);
+            var records = Directory.GetDirectories(Path.Combine(vms[0].PrivateSrv, "mlstack", "releases")).Select(Path.GetFileName).ToList();
+            Assert.Equal(3, records.Count);
+            Assert.Contains("\"Status\":\"failed\"", File.ReadAllText(Path.Combine(vms[0].PrivateSrv, "mlstack", "releases", records.Single(r => r!.EndsWith("fx00003", StringComparison.Ordinal))!, "release.json")), StringComparison.OrdinalIgnoreCase);
+            TestContext.Current.TestOutputHelper?.WriteLine($"first deploy {firstTime.TotalSeconds:0.0} s; release of one image {releaseTime.TotalSeconds:0.0} s; broken release and its return {rollbackTime.TotalSeconds:0.0} s");
+        }
+        finally
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine(_log.ToString());
+            await LocalImages.RemoveAsync(local, broken, next);
+        }
+    }
+
+    /// <summary>Both HTTP services answer through each app node's own published port.</summary>
+    private async Task AssertServesAsync(CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        foreach (var vm in cluster.Vms.Skip(1))
+        {
+            foreach (var port in new[] { WebPort, ApiPort })
+            {
+                var response = await http.GetAsync($"http://{vm.Address}:{port}/healthz", ct);
+                Assert.True(response.IsSuccessStatusCode, $"{vm.Address}:{port} answered {(int)response.StatusCode}");
+            }
+        }
+    }
+
+    private async Task<ReleaseInfo> DeployAsync(ClusterInventory inventory, string revision, string web, string api, string redis, DockerClient local, CancellationToken ct)
+    {
+        var project = await ProjectAsync(ct);
+        var imageIds = new Dictionary<string, string>();
+        foreach (var image in new[] { web, api, redis }.Distinct())
+            imageIds[image] = (await local.Images.InspectImageAsync(image, ct)).ID;
+        var release = ReleaseDeployment.Pending(revision + "0000", revision, imageIds, DateTimeOffset.UtcNow);
+        var settings = new Dictionary<string, string> { ["API_TOKEN"] = "fixture-token-" + revision[..2] };
+        var variables = new Dictionary<string, string> { ["WEB_IMAGE"] = web, ["API_IMAGE"] = api, ["REDIS_IMAGE"] = redis };
+        var options = new ClusterDeployOptions(
+            new DeployOptions(cluster.Vms[0].Address, DeployPath, 5, TimeSpan.Zero, _directory) { RollbackTimeLimit = TimeSpan.FromMinutes(5) },
+            new SwarmRuntimeOptions("mlstack", inventory.Hosts.SelectMany(h => h.Roles).ToHashSet(), HasIpvs: false, project.Name, "compose.cluster.yaml", TimeSpan.FromMinutes(2)),
+            AllowDegraded: false,
+            Path.Combine(_directory, "registry"));
+        var log = new BuildLog(_log, new SecretMasker(), color: false);
+        await new ClusterDeployment(inventory, ConnectAsync, options, log).RunAsync(release, new ClusterRelease(project, settings, variables, [.. imageIds.Keys]), local, (_, _) => Task.CompletedTask, ct);
+        return release;
+    }
+
+    /// <summary>The fixture's compose project: compose.yaml and its override (the environment's file, as the stack's
+    /// compose.prod.yaml), in a folder of the test's own.</summary>
+    private async Task<ComposeProject> ProjectAsync(CancellationToken ct)
+    {
+        var folder = Path.Combine(_directory, "stack");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "compose.yaml"), Compose);
+        File.WriteAllText(Path.Combine(folder, "compose.cluster.yaml"), "services:\n  api:\n    labels: {io.mlstack.test: override}\n");
+        File.WriteAllText(Path.Combine(folder, ".env"), string.Empty);
+        var cli = await ComposeProbe.FindAsync(new BuildLog(TextWriter.Null, new SecretMasker(), false), ct: ct) ?? throw new InvalidOperationException("No Compose CLI: run ./build.sh Doctor.");
+        return new ComposeProject("mlstackfx", folder, [Path.Combine(folder, "compose.yaml"), Path.Combine(folder, "compose.cluster.yaml")], Path.Combine(folder, ".env"), cli);
+    }
+
+    /// <summary>The swarm, made by Bootstrap as an operator would: node 1 manager and data, node 2 manager and app,
+    /// node 3 worker and app (made the third manager).</summary>
+    private async Task<ClusterInventory> BootstrapAsync(CancellationToken ct)
+    {
+        var vms = cluster.Vms;
+        var path = Path.Combine(_directory, "cluster.yaml");
+        static string Host(TestVm vm, string roles) => $"{{ host: root@{vm.Address}, roles: [{roles}], ssh_key: {vm.ClientKeyPath} }}";
+        File.WriteAllText(path, $"""
+            known_hosts: {cluster.KnownHostsFile(_directory)}
+            hosts:
+              - {Host(vms[0], "manager, data")}
+              - {Host(vms[1], "manager, app")}
+              - {Host(vms[2], "worker, app")}
+            """);
+        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Bootstrap", "--cluster", path, "--deploy-path", DeployPath]);
+        TestContext.Current.TestOutputHelper?.WriteLine(result.Output);
+        Assert.Equal(0, result.ExitCode);
+        return ClusterInventoryReader.Load(path);
+    }
+
+    private Task<SshSession> ConnectAsync(ClusterHost host, CancellationToken ct)
+    {
+        var vm = cluster.Vms.Single(v => v.Address == host.Address);
+        return SshSession.ConnectAsync(vm.Target, HostKeyTrust.Pinned(vm.HostKeyFingerprint), vm.ClientKeyPath, ct);
+    }
+
+    private static DockerClient Engine(TestVm vm) => EngineClients.Connect(new Uri($"unix://{vm.EngineSocket}"), TimeSpan.FromMinutes(1));
+
+    private static async Task<Dictionary<string, string>> ServicesAsync(DockerClient manager, CancellationToken ct) =>
+        (await manager.Swarm.ListServicesAsync(new ServiceListParameters(), ct)).ToDictionary(s => s.Spec!.Name!, s => s.ID);
+
+    private static async Task<IList<TaskResponse>> TasksAsync(DockerClient manager, string service, CancellationToken ct) =>
+        await manager.Tasks.ListAsync(new TasksListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["service"] = new Dictionary<string, bool> { [service] = true } },
+        }, ct);
+
+    private static async Task<List<TaskResponse>> RunningAsync(DockerClient manager, string service, CancellationToken ct) =>
+        [.. (await TasksAsync(manager, service, ct)).Where(t => t.Status!.State == TaskState.Running && t.DesiredState == TaskState.Running)];
+
+    private static async Task<List<string>> NodesRunningAsync(DockerClient manager, string service, CancellationToken ct)
+    {
+        var nodes = (await manager.Swarm.ListNodesAsync(ct)).ToDictionary(n => n.ID, n => n.Description!.Hostname!);
+        return [.. (await RunningAsync(manager, service, ct)).Select(t => nodes[t.NodeID!]).Order(StringComparer.Ordinal)];
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
