@@ -44,11 +44,17 @@ internal sealed partial class Build
     private readonly string? To;
 
     Target Deploy => _ => _
-        .Description("Ships a release to --host over SSH (no registry), gates and smoke-tests it there; rolls back by itself when it is not healthy")
+        .Description("Ships a release to --host over SSH (no registry), or to every node of a swarm (--cluster), gates and smoke-tests it there; rolls back by itself when it is not healthy")
         .DependsOn(StackConfig, Images)
-        .Requires(() => DeployHost)
+        .Requires(() => DeployHost ?? ClusterInventoryFile)
         .Executes(async ct =>
         {
+            if (ClusterInventoryFile != null)
+            {
+                await DeployClusterAsync(ct);
+                return;
+            }
+
             // Before anything ships: prod without HTTPS is refused, a bad certificate named.
             var tls = EdgeTls;
             var certificate = EdgeCertificateFor(tls, [SshTarget.Parse(DeployHost).Host]);

@@ -10,11 +10,11 @@ internal static class Requirements
     {
         var missing = plan.Ordered
             .Where(t => t.Status != TargetStatus.Skipped)
-            .SelectMany(t => t.Definition.RequiredParameters.Where(IsMissing).Select(p => (Target: t.Name, Name: MemberName(p))))
+            .SelectMany(t => t.Definition.RequiredParameters.Where(IsMissing).Select(p => (Target: t.Name, Options: Options(p.Body, parameters))))
             .ToList();
         if (missing.Count == 0)
             return;
-        var described = missing.Select(m => $"{m.Target} needs --{CliName(m.Name, parameters)}");
+        var described = missing.Select(m => $"{m.Target} needs {m.Options}");
         throw new BuildInputException($"Missing parameters: {string.Join("; ", described)}. Pass them on the command line, in the environment or in .nuke/parameters.json.");
     }
 
@@ -26,11 +26,15 @@ internal static class Requirements
         _ => false,
     };
 
-    private static string MemberName(Expression<Func<object?>> parameter)
+    /// <summary>--host for () => DeployHost; "--host or --cluster" for () => DeployHost ?? ClusterInventoryFile
+    /// (either will do).</summary>
+    private static string Options(Expression body, IReadOnlyList<BuildParameter> parameters) => body switch
     {
-        var body = parameter.Body is UnaryExpression { NodeType: ExpressionType.Convert } convert ? convert.Operand : parameter.Body;
-        return body is MemberExpression member ? member.Member.Name : body.ToString();
-    }
+        UnaryExpression { NodeType: ExpressionType.Convert } convert => Options(convert.Operand, parameters),
+        BinaryExpression { NodeType: ExpressionType.Coalesce } either => $"{Options(either.Left, parameters)} or {Options(either.Right, parameters)}",
+        MemberExpression member => "--" + CliName(member.Member.Name, parameters),
+        _ => "--" + NameMatching.KebabCase(body.ToString()),
+    };
 
     private static string CliName(string member, IReadOnlyList<BuildParameter> parameters) =>
         parameters.FirstOrDefault(p => p.Member.Name == member)?.CliName ?? NameMatching.KebabCase(member);

@@ -2,8 +2,8 @@ using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Cluster;
 
-/// <summary>Bootstrap takes one VM (--host) or a cluster (--cluster): neither is one line that names both, and a bad
-/// inventory stops it before anything connects.</summary>
+/// <summary>Bootstrap and Deploy take one VM (--host) or a cluster (--cluster): neither is one line that names both,
+/// and a bad inventory stops Bootstrap before anything connects.</summary>
 public sealed class BootstrapParametersTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("mlstack-cluster-params-").FullName;
@@ -41,6 +41,16 @@ public sealed class BootstrapParametersTests : IDisposable
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("Preflight needs --cluster FILE (docs/cluster.md).", result.Output);
+    }
+
+    [Fact]
+    public async Task Deploy_without_host_or_cluster_names_both_before_any_image_is_built()
+    {
+        var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Deploy"], new Dictionary<string, string?> { ["HOST"] = "", ["CLUSTER"] = "" });
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Missing parameters: Deploy needs --host or --cluster.", result.Output);
+        Assert.DoesNotContain("Images", result.Output.Split("Missing parameters")[0]);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -1,10 +1,8 @@
 using Mlstack.Build.Cluster;
-using Mlstack.Build.Testing;
 
 namespace Mlstack.Tests.Cluster;
 
 /// <summary>The cluster gate's verdicts, from the engine's state as the Swarm API reports it.</summary>
-[Trait(TestTiers.Trait, TestTiers.Unit)]
 public sealed class SwarmServiceJudgeTests
 {
     private static readonly DateTime Since = new(2026, 12, 5, 12, 0, 0, DateTimeKind.Utc);
