@@ -92,8 +92,8 @@ public sealed class SwarmReleaseRuntime(SshSession manager, IReadOnlyList<SshSes
 
         var config = await ComposeConfigAsync(releaseId, ct).ConfigureAwait(false);
         var stack = SwarmStackRenderer.Render(new SwarmStackRequest(config, options.Roles, new Dictionary<string, string>(), SwarmSecretVersions.Of(config), options.HasIpvs, options.Stack));
-        foreach (var dropped in stack.Dropped)
-            log.Info($"Deploy: not carried to the swarm: {dropped}");
+        foreach (var setting in stack.Dropped.GroupBy(d => (d.Setting, d.Why)))
+            log.Info($"Deploy: not carried to the swarm: {setting.Key.Setting} of {string.Join(", ", setting.Select(d => d.Service))} ({setting.Key.Why})");
         foreach (var phase in stack.Phases)
             await manager.UploadAsync(Encoding.UTF8.GetBytes(stack.YamlThroughPhase(phase.Number)), PhaseFile(releaseId, phase.Number), Private, ct: ct).ConfigureAwait(false);
         await manager.UploadAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(stack.Phases)), $"{SwarmFolder(releaseId)}/phases.json", Private, ct: ct).ConfigureAwait(false);

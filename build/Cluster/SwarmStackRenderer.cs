@@ -21,8 +21,12 @@ public static class SwarmStackRenderer
         var placement = new Dictionary<string, SwarmPlacement>(StringComparer.Ordinal);
         var hostPaths = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
 
-        var (sources, networkOwners) = SwarmSharedNetworks.Fold(SwarmYaml.Child(root, "services"), model, dropped);
-        model = SwarmSharedNetworks.Without(model, networkOwners);
+        var (folded, networkOwners) = SwarmSharedNetworks.Fold(SwarmYaml.Child(root, "services"), model, dropped);
+        var offCluster = folded.Where(s => IsOffCluster(s.Source)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in offCluster)
+            dropped.Add(new SwarmDropped(name, "the service", $"labelled {OffClusterLabel}: none in the compose file: it does not run on a swarm"));
+        var sources = folded.Where(s => !offCluster.Contains(s.Name)).ToList();
+        model = SwarmSharedNetworks.Without(model, networkOwners.Union(offCluster).ToHashSet(StringComparer.Ordinal));
         var services = new YamlMappingNode();
         foreach (var (name, value) in sources)
         {
@@ -43,6 +47,18 @@ public static class SwarmStackRenderer
         };
         return new SwarmStackFile(document, placement, SwarmDeployPhases.Of(model), dropped, hostPaths);
     }
+
+    /// <summary>A service labelled <c>io.mlstack.cluster: none</c> is left out of the swarm's stack (the scaler, which
+    /// drives compose's containers through one engine, and the autoscaler that asks it), and what depends on it no longer
+    /// waits for it.</summary>
+    public const string OffClusterLabel = "io.mlstack.cluster";
+
+    private static bool IsOffCluster(YamlMappingNode source) => SwarmYaml.Child(source, "labels") switch
+    {
+        YamlMappingNode labels => SwarmYaml.Text(labels, OffClusterLabel) == "none",
+        YamlSequenceNode list => list.Children.OfType<YamlScalarNode>().Any(l => l.Value == OffClusterLabel + "=none"),
+        _ => false,
+    };
 
     /// <summary>The name of a secret's version in the swarm: stack, secret and version, so a rotation is a new secret
     /// (Swarm cannot change one in place) and the old one stays until nothing uses it.</summary>

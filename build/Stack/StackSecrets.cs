@@ -61,7 +61,9 @@ public static class StackSecrets
             new("redis_exporter_auth", JsonSerializer.Serialize(new Dictionary<string, string> { ["redis://redis:6379"] = RedisUsers.Password(redis, RedisUsers.Exporter) })),
             new("s3_secret_access_key", Setting("S3_SECRET_ACCESS_KEY")),
             new("api_token", Setting("API_TOKEN")), // the token named "env" (docs/stack.md#api-tokens-and-rate-limits)
-            new("alert_webhook_url", Setting("ALERT_WEBHOOK_URL")), // it may carry a token (docs/stack.md#alerts)
+            // It may carry a token (docs/stack.md#alerts). None: one newline, which alertmanager.sh reads as none (the
+            // shell drops it), because a Swarm secret cannot be empty (the engine refuses 0 bytes).
+            new("alert_webhook_url", Setting("ALERT_WEBHOOK_URL") is { Length: > 0 } url ? url : "\n"),
         ];
     }
 
