@@ -95,7 +95,7 @@ internal sealed partial class Build
             : int.Parse((await vm.RunAsync(EdgeCertificateRelease.VmGroupCommand, TimeSpan.FromSeconds(30), ct)).EnsureSuccess().Output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (variable, value) in EdgeCertificateOptions.ComposeVariables(tls, settings, EdgeCertificateRelease.VmFolder(DeployPath), group))
             settings[variable] = value;
-        var files = await ReleasePreparation.FilesAsync(vm, DeployPath, project, settings, ComposeImages.Variables(images), ct);
+        var files = await ReleasePreparation.FilesAsync(vm, DeployPath, project, settings, ComposeImages.Variables(images), ct: ct);
         return certificate == null ? files : [.. files, .. EdgeCertificateRelease.ReleaseFiles(certificate)];
     }
 

@@ -20,7 +20,10 @@ internal sealed partial class Build
         var inventory = ReadClusterInventory();
         var (images, revision, project) = (await StackImagesAsync(ct), await RevisionAsync(ct), await StackProjectAsync(ct));
         var release = ReleaseDeployment.Pending(revision.Sha, revision.ShortSha, images.ToDictionary(i => i.Reference, i => i.ImageId), DateTimeOffset.UtcNow);
-        var contents = new ClusterRelease(project, WithPrivateApi(ProductionSecrets.Effective(project.EnvFile)), ComposeImages.Variables(images), [.. images.Select(i => i.Reference)]);
+        var settings = WithPrivateApi(ProductionSecrets.Effective(project.EnvFile));
+        foreach (var (variable, value) in EdgeCertificateOptions.ComposeVariables(EdgeTls, settings, folder: null, group: 0))
+            settings[variable] = value; // plain HTTP at the edge: dev, or TLS ended at a load balancer (HTTPS is refused above)
+        var contents = new ClusterRelease(project, settings, ComposeImages.Variables(images), [.. images.Select(i => i.Reference)]);
         var runtime = new SwarmRuntimeOptions(ProjectName, inventory.Hosts.SelectMany(h => h.Roles).ToHashSet(), HasIpvs: false, ProjectName,
             $"compose.{StackEnvironmentName.ToString().ToLowerInvariant()}.yaml", ServiceTimeout ?? TimeSpan.FromMinutes(5));
         var options = new ClusterDeployOptions(VmDeployOptions with { Host = inventory.FirstManager.Name }, runtime, AllowDegraded, RegistryCache.Folder());

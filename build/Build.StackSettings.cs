@@ -1,3 +1,4 @@
+using Mlstack.Build.Core;
 using Mlstack.Build.Stack;
 
 namespace Mlstack.Build;
@@ -39,6 +40,8 @@ internal sealed partial class Build
             ProductionSecrets.Check(ProductionSecrets.Effective(project.EnvFile), EnvFile.Read(Path.Combine(RootDirectory, "stack", ".env.example")));
         if (StackEnvironmentName == StackEnvironment.Prod && InvokedTargetNames.Any(t => t is "Up" or "Deploy"))
             _ = EdgeTls; // refuses prod without HTTPS before Images builds anything
+        if (ClusterInventoryFile != null && InvokedTargetNames.Contains("Deploy") && EdgeTls is EdgeTlsMode.Certificate or EdgeTlsMode.SelfSigned)
+            throw new BuildInputException("Deploy --cluster: HTTPS at the edge is not carried to a swarm yet (its key would have to reach every node as a Swarm secret); end TLS at a load balancer in front of the nodes (--tls-at-load-balancer), or deploy to one VM (--host).");
         return await ComposeConfigReader.ReadAsync(project, Log, ComposeEnvironment(), new Tooling.ToolOutputCache(Path.Combine(TemporaryDirectory, "cache")), ct);
     }
 

@@ -58,7 +58,7 @@ public sealed class ClusterDeployment(ClusterInventory inventory, Func<ClusterHo
     /// makes them Swarm secrets); stack/config to every other node, at the same content-addressed paths.</summary>
     private async Task<IReadOnlyList<ReleaseFile>> FilesAsync(SshSession manager, IReadOnlyList<SshSession> nodes, ClusterRelease contents, CancellationToken ct)
     {
-        var files = await ReleasePreparation.FilesAsync(manager, options.Deploy.DeployPath, contents.Project, contents.Settings, contents.ImageVariables, ct).ConfigureAwait(false);
+        var files = await ReleasePreparation.FilesAsync(manager, options.Deploy.DeployPath, contents.Project, contents.Settings, contents.ImageVariables, liveEdgeFolder: false, ct).ConfigureAwait(false);
         foreach (var node in nodes.Where(n => n != manager))
             await ReleaseConfig.UploadAsync(node, options.Deploy.DeployPath, contents.Project, ct).ConfigureAwait(false);
         return files;

@@ -10,8 +10,12 @@ public static class ReleasePreparation
 {
     /// <param name="stackSettings">The stack's variables (env file, overridden by the environment).</param>
     /// <param name="imageVariables">Each image's variable (<c>ML_SERVICE_IMAGE</c>, …) → its content-tagged reference.</param>
+    /// <param name="liveEdgeFolder">The edge reads its routes from one live folder that each release's start syncs and
+    /// the edge reloads (one VM); false: from the release's own content-addressed copy, the same path on every node
+    /// (a swarm, where a changed route is a new edge spec, rolled like any change); its TLS mount too, unless the
+    /// settings name a certificate folder.</param>
     public static async Task<IReadOnlyList<ReleaseFile>> FilesAsync(IRemoteShell vm, string deployPath, ComposeProject project,
-        IReadOnlyDictionary<string, string> stackSettings, IReadOnlyDictionary<string, string> imageVariables, CancellationToken ct = default)
+        IReadOnlyDictionary<string, string> stackSettings, IReadOnlyDictionary<string, string> imageVariables, bool liveEdgeFolder = true, CancellationToken ct = default)
     {
         var settings = new Dictionary<string, string>(stackSettings)
         {
@@ -20,6 +24,11 @@ public static class ReleasePreparation
         };
         foreach (var (variable, folder) in await ReleaseConfig.UploadAsync(vm, deployPath, project, ct).ConfigureAwait(false))
             settings[variable] = folder;
+        if (!liveEdgeFolder && settings.TryGetValue(ReleaseConfig.Variable("edge"), out var edge))
+        {
+            settings["MLSTACK_EDGE_CONFIG"] = $"{edge}/edge";
+            settings.TryAdd("MLSTACK_EDGE_TLS", $"{edge}/edge"); // no certificate taken to the nodes: the mount's placeholder
+        }
         foreach (var (variable, file) in await ReleaseSecrets.UploadAsync(vm, deployPath, stackSettings, ct).ConfigureAwait(false))
             settings[variable] = file;
         foreach (var (variable, reference) in imageVariables)

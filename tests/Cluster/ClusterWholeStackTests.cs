@@ -38,11 +38,10 @@ public sealed class ClusterWholeStackTests(TestCluster cluster) : IClassFixture<
             S3_ACCESS_KEY_ID=mlstack-cluster
             S3_SECRET_ACCESS_KEY=s3-{_secret}
             API_TOKEN=api-{_secret}
-            FRONTEND_BIND=0.0.0.0
             """);
         var bootstrap = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Bootstrap", "--cluster", inventory]);
-        Assert.Equal(0, bootstrap.ExitCode);
-        var deploy = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Deploy", "--cluster", inventory, "--env-file", env, "--self-signed"], timeout: TimeSpan.FromMinutes(20));
+        Assert.True(bootstrap.ExitCode == 0, bootstrap.Output);
+        var deploy = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Deploy", "--cluster", inventory, "--env-file", env, "--tls-at-load-balancer"], timeout: TimeSpan.FromMinutes(20));
         TestContext.Current.TestOutputHelper?.WriteLine(deploy.Output);
         Assert.Equal(0, deploy.ExitCode);
     }
