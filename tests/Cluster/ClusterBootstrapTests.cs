@@ -25,21 +25,7 @@ public sealed class ClusterBootstrapTests(TestCluster cluster) : IClassFixture<T
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("mlstack-cluster-test-").FullName;
 
-    private string WriteInventory()
-    {
-        var vms = cluster.Vms;
-        var path = Path.Combine(_directory, "cluster.yaml");
-        File.WriteAllText(path, $"""
-            known_hosts: {cluster.KnownHostsFile(_directory)}
-            hosts:
-              - {Host(vms[0], "manager, data")}
-              - {Host(vms[1], "manager, app")}
-              - {Host(vms[2], "worker")}
-            """);
-        return path;
-    }
-
-    private static string Host(TestVm vm, string roles) => $"{{ host: root@{vm.Address}, roles: [{roles}], ssh_key: {vm.ClientKeyPath} }}";
+    private string WriteInventory() => cluster.WriteInventory(_directory, "manager, data", "manager, app", "worker");
 
     /// <summary>Runs Bootstrap as an operator would; its report goes to the test's output, to read when a step fails.</summary>
     private static async Task<ProcessResult> BootstrapAsync(string inventory)

@@ -194,16 +194,7 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
     /// node 3 worker and app (made the third manager).</summary>
     private async Task<ClusterInventory> BootstrapAsync(CancellationToken ct)
     {
-        var vms = cluster.Vms;
-        var path = Path.Combine(_directory, "cluster.yaml");
-        static string Host(TestVm vm, string roles) => $"{{ host: root@{vm.Address}, roles: [{roles}], ssh_key: {vm.ClientKeyPath} }}";
-        File.WriteAllText(path, $"""
-            known_hosts: {cluster.KnownHostsFile(_directory)}
-            hosts:
-              - {Host(vms[0], "manager, data")}
-              - {Host(vms[1], "manager, app")}
-              - {Host(vms[2], "worker, app")}
-            """);
+        var path = cluster.WriteInventory(_directory, "manager, data", "manager, app", "worker, app");
         var result = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Bootstrap", "--cluster", path, "--deploy-path", DeployPath]);
         TestContext.Current.TestOutputHelper?.WriteLine(result.Output);
         Assert.Equal(0, result.ExitCode);

@@ -1,4 +1,5 @@
 using Mlstack.Build.Testing;
+using Mlstack.Tests.Deploy;
 using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Cluster;
@@ -16,34 +17,61 @@ public sealed class ClusterWholeStackTests(TestCluster cluster) : IClassFixture<
     public async Task The_whole_stack_deploys_to_the_swarm()
     {
         cluster.Require();
-        var vms = cluster.Vms;
-        var inventory = Path.Combine(_directory, "cluster.yaml");
-        static string Host(TestVm vm, string roles) => $"{{ host: root@{vm.Address}, roles: [{roles}], ssh_key: {vm.ClientKeyPath} }}";
-        File.WriteAllText(inventory, $"""
-            known_hosts: {cluster.KnownHostsFile(_directory)}
-            hosts:
-              - {Host(vms[0], "manager, data")}
-              - {Host(vms[1], "manager, app")}
-              - {Host(vms[2], "worker, app")}
-            """);
+        var inventory = cluster.WriteInventory(_directory, "manager, data", "manager, app", "worker, app");
         var env = Path.Combine(_directory, "cluster.env");
-        File.WriteAllText(env, $"""
-            POSTGRES_USER=mlstack_admin
-            POSTGRES_PASSWORD=pg-{_secret}
-            APP_DB_USER=mlstack
-            APP_DB_PASSWORD=app-{_secret}
-            APP_DB_NAME=mlstack
-            OPTUNA_DB_NAME=optuna
-            REDIS_PASSWORD=redis-{_secret}
-            S3_ACCESS_KEY_ID=mlstack-cluster
-            S3_SECRET_ACCESS_KEY=s3-{_secret}
-            API_TOKEN=api-{_secret}
-            """);
+        File.WriteAllText(env, VmStackDriver.ProductionSettings(_secret) + "\n");
         var bootstrap = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Bootstrap", "--cluster", inventory]);
         Assert.True(bootstrap.ExitCode == 0, bootstrap.Output);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var deploy = await DeployAsync(inventory, env);
+        var firstTime = clock.Elapsed;
+
+        // The API answers through the edge, on the node that runs it (a host-mode port: that node's own).
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var edgeNode = await EdgeNodeAsync(http);
+        var health = await http.GetStringAsync(new Uri(edgeNode, "/api/health"), TestContext.Current.CancellationToken);
+        Assert.Contains("\"status\":\"ok\"", health.Replace(" ", "", StringComparison.Ordinal));
+
+        // A rolling release of a setting that ml-service and the workers read, under a probe through the edge: each
+        // service's tasks replaced start-first by Swarm, gated from the engine.
+        File.AppendAllText(env, "LOG_LEVEL=warning\n");
+        await using var probe = TrafficProbe.Start(edgeNode, [ProbeRequest.Get("/api/health"), ProbeRequest.Get("/healthz")], rate: 20);
+        clock.Restart();
+        var release = await DeployAsync(inventory, env);
+        var releaseTime = clock.Elapsed;
+        var traffic = await probe.StopAsync();
+        Assert.Contains("Deploy: release", release.Output);
+        var figures = $"first deploy {firstTime.TotalSeconds:0.0} s; rolling release {releaseTime.TotalSeconds:0.0} s: {traffic.Failed} of {traffic.Total} requests failed, p99 {traffic.P99.TotalMilliseconds:0} ms, max {traffic.MaxLatency.TotalMilliseconds:0} ms; {string.Join(" | ", traffic.Failures.Take(3))}";
+        TestContext.Current.TestOutputHelper?.WriteLine(figures);
+        var reports = Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports");
+        Directory.CreateDirectory(reports);
+        File.WriteAllText(Path.Combine(reports, "cluster-whole-stack.txt"), figures + "\n");
+    }
+
+    private static async Task<ProcessResult> DeployAsync(string inventory, string env)
+    {
         var deploy = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Deploy", "--cluster", inventory, "--env-file", env, "--tls-at-load-balancer"], timeout: TimeSpan.FromMinutes(20));
         TestContext.Current.TestOutputHelper?.WriteLine(deploy.Output);
-        Assert.Equal(0, deploy.ExitCode);
+        Assert.True(deploy.ExitCode == 0, deploy.Output);
+        return deploy;
+    }
+
+    /// <summary>The app node whose port 8080 answers: the edge's one task runs there.</summary>
+    private async Task<Uri> EdgeNodeAsync(HttpClient http)
+    {
+        foreach (var vm in cluster.Vms)
+        {
+            try
+            {
+                await http.GetAsync($"http://{vm.Address}:8080/healthz", TestContext.Current.CancellationToken);
+                return new Uri($"http://{vm.Address}:8080");
+            }
+            catch (HttpRequestException)
+            {
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException("no node answers on the edge's port 8080");
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -57,19 +57,9 @@ internal sealed class VmStackDriver(TestVm vm, bool selfSigned = false)
     public string EnvFile(string name, string extra = "")
     {
         var path = Path.Combine(vm.PrivateRoot, "..", $"{name}.env");
-        // Strong, unique values (the prod secret checks apply), the same in every release, as a user's would be;
         // FRONTEND_BIND so the VM's frontend answers at its address.
         File.WriteAllText(path, $"""
-            POSTGRES_USER=mlstack_admin
-            POSTGRES_PASSWORD=pg-{_secret}
-            APP_DB_USER=mlstack
-            APP_DB_PASSWORD=app-{_secret}
-            APP_DB_NAME=mlstack
-            OPTUNA_DB_NAME=optuna
-            REDIS_PASSWORD=redis-{_secret}
-            S3_ACCESS_KEY_ID=mlstack-vm
-            S3_SECRET_ACCESS_KEY=s3-{_secret}
-            API_TOKEN=api-{_secret}
+            {ProductionSettings(_secret)}
             FRONTEND_BIND=0.0.0.0
             FRONTEND_PORT={Port}
             FRONTEND_HTTP_PORT={HttpPort}
@@ -77,6 +67,20 @@ internal sealed class VmStackDriver(TestVm vm, bool selfSigned = false)
             """);
         return Path.GetFullPath(path);
     }
+
+    /// <summary>Strong, unique values (the prod secret checks apply), the same in every release, as a user's would be.</summary>
+    public static string ProductionSettings(string secret) => $"""
+        POSTGRES_USER=mlstack_admin
+        POSTGRES_PASSWORD=pg-{secret}
+        APP_DB_USER=mlstack
+        APP_DB_PASSWORD=app-{secret}
+        APP_DB_NAME=mlstack
+        OPTUNA_DB_NAME=optuna
+        REDIS_PASSWORD=redis-{secret}
+        S3_ACCESS_KEY_ID=mlstack-vm
+        S3_SECRET_ACCESS_KEY=s3-{secret}
+        API_TOKEN=api-{secret}
+        """;
 
     public Task<ProcessResult> BuildSh(params string[] args) => BuildSh(args, vm.KnownHostsLine);
 

@@ -42,6 +42,15 @@ public sealed class TestCluster : IAsyncLifetime
         return path;
     }
 
+    /// <summary>An inventory of the three VMs, one roles list each (e.g. "manager, data"), as an operator writes it.</summary>
+    public string WriteInventory(string directory, params string[] roles)
+    {
+        var path = Path.Combine(directory, "cluster.yaml");
+        var hosts = Vms.Zip(roles, (vm, r) => $"  - {{ host: root@{vm.Address}, roles: [{r}], ssh_key: {vm.ClientKeyPath} }}");
+        File.WriteAllText(path, $"known_hosts: {KnownHostsFile(directory)}\nhosts:\n{string.Join('\n', hosts)}\n");
+        return path;
+    }
+
     public async ValueTask DisposeAsync()
     {
         // Side by side: each VM leaves the swarm by force and stops its own daemons, by pid.
