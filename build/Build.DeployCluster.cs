@@ -1,4 +1,5 @@
 using Mlstack.Build.Cluster;
+using Mlstack.Build.Core;
 using Mlstack.Build.Deploy;
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Host;
@@ -10,27 +11,45 @@ namespace Mlstack.Build;
 
 internal sealed partial class Build
 {
-    [Parameter("Deploy --cluster: deploy even when nodes are drained, paused or down (they are left out and named)")]
+    [Parameter("Deploy, Rollback --cluster: go on when nodes are drained, paused or down (they are left out and named)")]
     private readonly bool AllowDegraded;
 
     /// <summary>Deploy on a swarm (docs/cluster.md#deploy---cluster): Preflight, the images to every node, then the
     /// release state machine on the first manager with the Swarm runtime.</summary>
     private async Task DeployClusterAsync(CancellationToken ct)
     {
-        var inventory = ReadClusterInventory();
         var (images, revision, project) = (await StackImagesAsync(ct), await RevisionAsync(ct), await StackProjectAsync(ct));
         var release = ReleaseDeployment.Pending(revision.Sha, revision.ShortSha, images.ToDictionary(i => i.Reference, i => i.ImageId), DateTimeOffset.UtcNow);
         var settings = WithPrivateApi(ProductionSecrets.Effective(project.EnvFile));
         foreach (var (variable, value) in EdgeCertificateOptions.ComposeVariables(EdgeTls, settings, folder: null, group: 0))
-            settings[variable] = value; // plain HTTP at the edge: dev, or TLS ended at a load balancer (HTTPS is refused above)
+            settings[variable] = value; // plain HTTP at the edge: dev, or TLS ended at a load balancer (HTTPS is refused earlier)
         var contents = new ClusterRelease(project, settings, ComposeImages.Variables(images), [.. images.Select(i => i.Reference)]);
+        using var local = EngineProbe.Client((await DockerAsync(ct)).Engine);
+        await ClusterDeploymentOf("Deploy").DeployAsync(release, contents, local, NoStackSmoke, ct);
+    }
+
+    /// <summary>Rollback on a swarm: the chosen release's kept stack files, every phase gated (no data restore yet).</summary>
+    private async Task RollbackClusterAsync(CancellationToken ct)
+    {
+        if (RestoreData)
+            throw new BuildInputException("Rollback --cluster --restore-data: restoring data on a cluster is not done yet (docs/cluster.md#what-is-not-done-yet); roll back without it.");
+        await ClusterDeploymentOf("Rollback").RollbackAsync(new RollbackRequest(To, RestoreData: false), NoStackSmoke, ct);
+    }
+
+    /// <summary>The stack's own SmokeTest reaches inside containers through one engine; on a swarm its services run on
+    /// several (not carried over yet): the published ports on every node are the smoke test there.</summary>
+    private static Task NoStackSmoke(IReadOnlyList<string> services, CancellationToken ct) => Task.CompletedTask;
+
+    private ClusterDeployment ClusterDeploymentOf(string who)
+    {
+        var inventory = ReadClusterInventory();
         var runtime = new SwarmRuntimeOptions(ProjectName, inventory.Hosts.SelectMany(h => h.Roles).ToHashSet(), HasIpvs: false, ProjectName,
             $"compose.{StackEnvironmentName.ToString().ToLowerInvariant()}.yaml", ServiceTimeout ?? TimeSpan.FromMinutes(5));
         var options = new ClusterDeployOptions(VmDeployOptions with { Host = inventory.FirstManager.Name }, runtime, AllowDegraded, RegistryCache.Folder());
-        using var local = EngineProbe.Client((await DockerAsync(ct)).Engine);
-        // The stack's own SmokeTest reaches inside containers through one engine; on a swarm its services run on several
-        // (not carried over yet): the published ports on every node are the smoke test here.
-        await new ClusterDeployment(inventory, (h, c) => ConnectClusterHostAsync(h, "Deploy", c), options, Log)
-            .RunAsync(release, contents, local, (_, _) => Task.CompletedTask, ct);
+        return new ClusterDeployment(inventory, (h, c) => ConnectClusterHostAsync(h, who, c), options, Log);
     }
+
+    /// <summary>Where the release records are: --host, or the first manager of --cluster (they live there, and the lock).</summary>
+    private Task<SshSession> ConnectReleaseHostAsync(string who, CancellationToken ct) =>
+        ClusterInventoryFile != null ? ConnectClusterHostAsync(ReadClusterInventory().FirstManager, who, ct) : ConnectVmAsync(ct);
 }

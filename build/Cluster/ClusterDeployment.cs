@@ -21,7 +21,32 @@ public sealed record ClusterDeployOptions(DeployOptions Deploy, SwarmRuntimeOpti
 /// audit, the return to the last good release) on the first manager, with the Swarm runtime.</summary>
 public sealed class ClusterDeployment(ClusterInventory inventory, Func<ClusterHost, CancellationToken, Task<SshSession>> connect, ClusterDeployOptions options, BuildLog log)
 {
-    public async Task RunAsync(ReleaseInfo release, ClusterRelease contents, DockerClient local, ReleaseSmoke smoke, CancellationToken ct)
+    /// <summary>Deploy: Preflight, the images to every node that is not left out, then the release state machine.</summary>
+    public Task DeployAsync(ReleaseInfo release, ClusterRelease contents, DockerClient local, ReleaseSmoke smoke, CancellationToken ct) =>
+        OnClusterAsync(smoke, async (manager, nodes, runtime) =>
+        {
+            await ImageShipper.ShipToNodesAsync(local, nodes, contents.Images, log, options.RegistryCache, ct: ct).ConfigureAwait(false);
+            await new ReleaseDeployment(manager, runtime, options.Deploy, log).RunAsync(
+                release,
+                files: token => FilesAsync(manager, nodes, contents, token),
+                backUp: (_, _, _) => Task.FromResult<BackupEntry?>(null),
+                ct).ConfigureAwait(false);
+        }, ct);
+
+    /// <summary>Rollback: Preflight, then the one-VM rollback (the chosen release's kept stack files, every phase gated).
+    /// Its images are on the nodes while the release is kept (pruning keeps them).</summary>
+    public Task RollbackAsync(RollbackRequest request, ReleaseSmoke smoke, CancellationToken ct) =>
+        OnClusterAsync(smoke, async (manager, _, runtime) =>
+        {
+            var started = DateTimeOffset.UtcNow;
+            var rollback = new ReleaseRollback(manager, runtime, options.Deploy, log);
+            var choice = await rollback.ChooseAsync(request, (_, _) => Task.FromResult<BackupEntry?>(null), ct).ConfigureAwait(false);
+            await rollback.RunAsync(choice, restore: null, started, ct).ConfigureAwait(false);
+        }, ct);
+
+    /// <summary>Preflight on every node (nothing changes when it fails), a session to every node that is not left
+    /// out, and the Swarm runtime on the first manager.</summary>
+    private async Task OnClusterAsync(ReleaseSmoke smoke, Func<SshSession, IReadOnlyList<SshSession>, SwarmReleaseRuntime, Task> work, CancellationToken ct)
     {
         var report = await new ClusterPreflight(inventory, connect, log).RunAsync(ct).ConfigureAwait(false);
         report.Print(inventory, log);
@@ -38,14 +63,8 @@ public sealed class ClusterDeployment(ClusterInventory inventory, Func<ClusterHo
         {
             foreach (var host in hosts)
                 sessions.Add(await connect(host, ct).ConfigureAwait(false));
-            await ImageShipper.ShipToNodesAsync(local, sessions, contents.Images, log, options.RegistryCache, ct: ct).ConfigureAwait(false);
             var manager = sessions[hosts.IndexOf(inventory.FirstManager)];
-            var runtime = new SwarmReleaseRuntime(manager, sessions, options.Deploy.DeployPath, options.Runtime with { HasIpvs = report.HasIpvs }, smoke, log);
-            await new ReleaseDeployment(manager, runtime, options.Deploy, log).RunAsync(
-                release,
-                files: token => FilesAsync(manager, sessions, contents, token),
-                backUp: (_, _, _) => Task.FromResult<BackupEntry?>(null),
-                ct).ConfigureAwait(false);
+            await work(manager, sessions, new SwarmReleaseRuntime(manager, sessions, options.Deploy.DeployPath, options.Runtime with { HasIpvs = report.HasIpvs }, smoke, log)).ConfigureAwait(false);
         }
         finally
         {

@@ -22,7 +22,7 @@ namespace Mlstack.Tests.Cluster;
 /// web tier), each service where its role puts it, and every published port answers on every node that runs it; a
 /// release with one image changed replaces only that service's tasks; a release whose new image never becomes healthy
 /// is rolled back by Swarm and then, as a whole, by the build, naming the service and its node; the last good release
-/// serves on.</summary>
+/// serves on; Rollback --to the first release deploys its kept stack files, and Releases --cluster lists it current.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
 public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<TestCluster>, IDisposable
@@ -135,7 +135,19 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
             var records = Directory.GetDirectories(Path.Combine(vms[0].PrivateSrv, "mlstack", "releases")).Select(Path.GetFileName).ToList();
             Assert.Equal(3, records.Count);
             Assert.Contains("\"Status\":\"failed\"", File.ReadAllText(Path.Combine(vms[0].PrivateSrv, "mlstack", "releases", records.Single(r => r!.EndsWith("fx00003", StringComparison.Ordinal))!, "release.json")), StringComparison.OrdinalIgnoreCase);
-            TestContext.Current.TestOutputHelper?.WriteLine($"first deploy {firstTime.TotalSeconds:0.0} s; release of one image {releaseTime.TotalSeconds:0.0} s; broken release and its return {rollbackTime.TotalSeconds:0.0} s");
+
+            // Rollback --to the first release: its kept stack files, every phase gated; web's tasks on the first image.
+            clock.Restart();
+            await Cluster(inventory).RollbackAsync(new RollbackRequest(first.Id, RestoreData: false), (_, _) => Task.CompletedTask, ct);
+            var rollbackToTime = clock.Elapsed;
+            Assert.All(await RunningAsync(manager, services["mlstack_web"], ct), t => Assert.Equal(Built("frontend"), t.Spec!.ContainerSpec!.Image));
+            Assert.Equal(storeTask, Assert.Single(await RunningAsync(manager, services["mlstack_store"], ct)).ID);
+            await AssertServesAsync(ct);
+            var releases = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Releases", "--cluster", inventory.File, "--deploy-path", DeployPath]);
+            Assert.True(releases.ExitCode == 0, releases.Output);
+            Assert.Matches($@"{first.Id}\s.*healthy\s+current", releases.Output);
+            Assert.Matches($@"{second.Id}\s.*healthy", releases.Output);
+            TestContext.Current.TestOutputHelper?.WriteLine($"first deploy {firstTime.TotalSeconds:0.0} s; release of one image {releaseTime.TotalSeconds:0.0} s; broken release and its return {rollbackTime.TotalSeconds:0.0} s; Rollback --to {rollbackToTime.TotalSeconds:0.0} s");
         }
         finally
         {
@@ -167,14 +179,20 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
         var release = ReleaseDeployment.Pending(revision + "0000", revision, imageIds, DateTimeOffset.UtcNow);
         var settings = new Dictionary<string, string> { ["API_TOKEN"] = "fixture-token-" + revision[..2] };
         var variables = new Dictionary<string, string> { ["WEB_IMAGE"] = web, ["API_IMAGE"] = api, ["REDIS_IMAGE"] = redis };
+        await Cluster(inventory).DeployAsync(release, new ClusterRelease(project, settings, variables, [.. imageIds.Keys]), local, (_, _) => Task.CompletedTask, ct);
+        return release;
+    }
+
+    /// <summary>The cluster deploy as the build runs it, with the fixture's stack name, override file and a registry
+    /// store of the test's own.</summary>
+    private ClusterDeployment Cluster(ClusterInventory inventory)
+    {
         var options = new ClusterDeployOptions(
             new DeployOptions(cluster.Vms[0].Address, DeployPath, 5, TimeSpan.Zero, _directory) { RollbackTimeLimit = TimeSpan.FromMinutes(5) },
-            new SwarmRuntimeOptions("mlstack", inventory.Hosts.SelectMany(h => h.Roles).ToHashSet(), HasIpvs: false, project.Name, "compose.cluster.yaml", TimeSpan.FromMinutes(2)),
+            new SwarmRuntimeOptions("mlstack", inventory.Hosts.SelectMany(h => h.Roles).ToHashSet(), HasIpvs: false, "mlstackfx", "compose.cluster.yaml", TimeSpan.FromMinutes(2)),
             AllowDegraded: false,
             Path.Combine(_directory, "registry"));
-        var log = new BuildLog(_log, new SecretMasker(), color: false);
-        await new ClusterDeployment(inventory, ConnectAsync, options, log).RunAsync(release, new ClusterRelease(project, settings, variables, [.. imageIds.Keys]), local, (_, _) => Task.CompletedTask, ct);
-        return release;
+        return new ClusterDeployment(inventory, ConnectAsync, options, new BuildLog(_log, new SecretMasker(), color: false));
     }
 
     /// <summary>The fixture's compose project: compose.yaml and its override (the environment's file, as the stack's
