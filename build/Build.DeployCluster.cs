@@ -49,6 +49,14 @@ internal sealed partial class Build
         return new ClusterDeployment(inventory, (h, c) => ConnectClusterHostAsync(h, who, c), options, Log);
     }
 
+    /// <summary>Status on a swarm: its nodes and the stack's services, through the first manager's engine.</summary>
+    private async Task ClusterStatusAsync(CancellationToken ct)
+    {
+        await using var manager = await ConnectClusterHostAsync(ReadClusterInventory().FirstManager, "Status", ct);
+        using var engine = manager.OpenEngine();
+        await SwarmStatus.PrintAsync(engine, ProjectName, Log, ct);
+    }
+
     /// <summary>Where the release records are: --host, or the first manager of --cluster (they live there, and the lock).</summary>
     private Task<SshSession> ConnectReleaseHostAsync(string who, CancellationToken ct) =>
         ClusterInventoryFile != null ? ConnectClusterHostAsync(ReadClusterInventory().FirstManager, who, ct) : ConnectVmAsync(ct);

@@ -86,10 +86,16 @@ internal sealed partial class Build
         });
 
     Target Status => _ => _
-        .Description("Shows each service: state, health, ports, image tag, uptime; then the alerts firing (with --host: the VM's stack)")
+        .Description("Shows each service: state, health, ports, image tag, uptime; then the alerts firing (with --host: the VM's stack; with --cluster: the swarm's nodes and services)")
         .DependsOn(Doctor)
         .Executes(async ct =>
         {
+            if (ClusterInventoryFile != null)
+            {
+                await ClusterStatusAsync(ct);
+                return;
+            }
+
             await using var site = await StackSiteAsync(ct);
             using var engine = new Gates.StackEngine(site.OpenEngine(), ProjectName);
             await StackStatus.PrintAsync(engine, Log, ct);

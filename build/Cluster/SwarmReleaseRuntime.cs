@@ -41,7 +41,31 @@ public sealed class SwarmReleaseRuntime(SshSession manager, IReadOnlyList<SshSes
             await gate.WaitAsync(phase, since, options.PhaseTimeout, ct).ConfigureAwait(false);
         }
 
+        await PruneSecretsAsync(engine, PhaseFile(releaseId, phases[^1].Number), ct).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>A rotated secret is a new Swarm secret (a new name); the versions the running release does not name go.
+    /// Safe for a later return to an older release: its stack file names the secret's file on the manager (kept), and
+    /// its stack deploy makes the secret again. One still in use (Swarm refuses) stays.</summary>
+    private async Task PruneSecretsAsync(DockerClient engine, string stackFile, CancellationToken ct)
+    {
+        var named = SwarmYaml.Entries(SwarmYaml.Child(SwarmYaml.Load((await manager.RunAsync($"cat '{stackFile}'", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false)).EnsureSuccess().Output), "secrets"))
+            .Select(s => s.Value is YamlDotNet.RepresentationModel.YamlMappingNode secret ? SwarmYaml.Text(secret, "name") : null).ToHashSet(StringComparer.Ordinal);
+        foreach (var secret in await engine.Secrets.ListAsync(ct).ConfigureAwait(false))
+        {
+            if (secret.Spec?.Labels is not { } labels || !labels.TryGetValue("com.docker.stack.namespace", out var stack) || stack != options.Stack || named.Contains(secret.Spec.Name))
+                continue;
+            try
+            {
+                await engine.Secrets.DeleteAsync(secret.ID, ct).ConfigureAwait(false);
+                log.Info($"Deploy: removed the Swarm secret {secret.Spec.Name}: no service of this release uses that version");
+            }
+            catch (DockerApiException e)
+            {
+                log.Warn($"Deploy: kept the Swarm secret {secret.Spec.Name}: {e.Message.Split('\n')[0]}");
+            }
+        }
     }
 
     /// <summary>Every published port on every node that runs it (<see cref="SwarmPortSmoke"/>), then the caller's checks.</summary>

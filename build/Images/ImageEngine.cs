@@ -13,13 +13,17 @@ public sealed class ImageEngine(DockerClient client) : IDisposable
     public Task<ImageInspectResponse?> InspectAsync(string reference, CancellationToken ct) => engine.InspectImageAsync(reference, ct);
 
     /// <summary>The newest image carrying this label value, if any.</summary>
-    public async Task<ImagesListResponse?> FindByLabelAsync(string label, string value, CancellationToken ct)
+    /// <summary>The newest image of <paramref name="repository"/> with this label. Only images tagged in that
+    /// repository count: an image built FROM it (a user's experiment, a test's variant, or the untagged intermediate
+    /// step of such a build) inherits its labels, and being newer it would otherwise be taken for it.</summary>
+    public async Task<ImagesListResponse?> FindByLabelAsync(string label, string value, string repository, CancellationToken ct)
     {
         var images = await client.Images.ListImagesAsync(new ImagesListParameters
         {
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{label}={value}"] = true } },
         }, ct).ConfigureAwait(false);
-        return images.OrderByDescending(i => i.Created).FirstOrDefault();
+        return images.Where(i => (i.RepoTags ?? []).Any(t => t.StartsWith(repository + ":", StringComparison.Ordinal)))
+            .OrderByDescending(i => i.Created).FirstOrDefault();
     }
 
     /// <summary>The image's history, newest step first, as the engine lists it.</summary>

@@ -30,7 +30,7 @@ public static class ImageSetBuilder
         foreach (var spec in specs)
         {
             using var context = await BuildContext.CreateAsync(spec.Context, options.CaFiles, Inputs(spec, options), ct).ConfigureAwait(false);
-            var existing = await engine.FindByLabelAsync(ContextHashLabel, context.Hash, ct).ConfigureAwait(false)
+            var existing = await engine.FindByLabelAsync(ContextHashLabel, context.Hash, spec.Repository, ct).ConfigureAwait(false)
                 ?? throw new BuildInputException($"Image {spec.Repository} for these sources is not in the engine; run ./build.sh Images (don't skip it).");
             found.Add(new BuiltImage(spec, existing.ID, Reused: true, TimeSpan.Zero, ContentTag(context.Hash)));
         }
@@ -79,7 +79,7 @@ public static class ImageSetBuilder
         var contentTag = ContentTag(context.Hash);
         string[] tags = [contentTag, options.Revision.Tag, "latest"];
 
-        if (await engine.FindByLabelAsync(ContextHashLabel, context.Hash, ct).ConfigureAwait(false) is { } existing)
+        if (await engine.FindByLabelAsync(ContextHashLabel, context.Hash, spec.Repository, ct).ConfigureAwait(false) is { } existing)
         {
             foreach (var tag in tags.Where(t => !existing.RepoTags.Contains($"{spec.Repository}:{t}")))
                 await engine.TagAsync(existing.ID, spec.Repository, tag, ct).ConfigureAwait(false);

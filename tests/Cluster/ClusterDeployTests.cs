@@ -67,6 +67,10 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
           api_token: {file: "${MLSTACK_SECRET_API_TOKEN:-/dev/null}"}
         """;
 
+    /// <summary>A derived image's first step: the base's context-hash label emptied, so that Images never takes it (or a
+    /// step of its build) for the checkout's own frontend.</summary>
+    private static readonly string Unlabelled = $"LABEL {ImageSetBuilder.ContextHashLabel}=\"\"\n";
+
     [Fact]
     public async Task A_release_starts_in_order_on_its_nodes_a_changed_image_rolls_alone_and_a_broken_one_returns_the_whole_stack()
     {
@@ -79,9 +83,9 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
         string Built(string name) => built.Single(i => i.Spec.ShortName == name).Reference;
         var tag = "mlstack-cluster-fx/web:" + Guid.NewGuid().ToString("N")[..8];
         var (next, broken) = ($"{tag}-next", $"{tag}-broken");
-        await LocalImages.BuildAsync(local, next, $"FROM {Built("frontend")}\nLABEL io.mlstack.test.web=next\n", new Dictionary<string, byte[]>());
+        await LocalImages.BuildAsync(local, next, $"FROM {Built("frontend")}\n{Unlabelled}LABEL io.mlstack.test.web=next\n", new Dictionary<string, byte[]>());
         // The health endpoint answers 503: nginx runs, the healthcheck never passes.
-        await LocalImages.BuildAsync(local, broken, $"FROM {Built("frontend")}\nUSER root\nRUN sed -i 's/return 200 \"ok\\\\n\";/return 503;/' /etc/nginx/nginx.conf && grep -q 'return 503;' /etc/nginx/nginx.conf\nUSER www-data\n", new Dictionary<string, byte[]>());
+        await LocalImages.BuildAsync(local, broken, $"FROM {Built("frontend")}\n{Unlabelled}USER root\nRUN sed -i 's/return 200 \"ok\\\\n\";/return 503;/' /etc/nginx/nginx.conf && grep -q 'return 503;' /etc/nginx/nginx.conf\nUSER www-data\n", new Dictionary<string, byte[]>());
         try
         {
             var inventory = await BootstrapAsync(ct);
@@ -102,8 +106,8 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
             Assert.True(seed.CreatedAt > storeStarted, "the one-shot ran before the data service was up");
             Assert.All(await TasksAsync(manager, services["mlstack_web"], ct), t => Assert.True(t.CreatedAt > seed.Status.Timestamp, "a web task started before the one-shot completed"));
             // A Swarm secret of the release's version; the stack file names the secret's file, never its content.
-            var secret = Assert.Single(await manager.Secrets.ListAsync(ct), s => s.Spec!.Name!.StartsWith("mlstack_api_token_", StringComparison.Ordinal));
-            Assert.Matches("^mlstack_api_token_[0-9a-f]{16}$", secret.Spec!.Name);
+            var secret = await TokenSecretAsync(manager, ct);
+            Assert.Matches("^mlstack_api_token_[0-9a-f]{16}$", secret);
             await AssertServesAsync(ct);
             Assert.Contains($"Deploy: release {first.Id} is live on {vms[0].Address}", _log.ToString());
             Assert.Contains("Smoke: 4 published port(s) answered", _log.ToString());
@@ -119,6 +123,10 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
             Assert.Equal(2, (await RunningAsync(manager, services["mlstack_web"], ct)).Count);
             Assert.Equal(storeTask, Assert.Single(await RunningAsync(manager, services["mlstack_store"], ct)).ID);
             await AssertServesAsync(ct);
+            // Its token was rotated: a new Swarm secret, and the first one's version gone (no service uses it).
+            var rotated = await TokenSecretAsync(manager, ct);
+            Assert.NotEqual(secret, rotated);
+            Assert.Contains($"Deploy: removed the Swarm secret {secret}", _log.ToString());
 
             // A release whose web never becomes healthy: Swarm rolls web back, the build fails naming web and a node,
             // and the whole stack goes back to the last good release.
@@ -132,6 +140,7 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
             Assert.Contains($"Deploy: rolled back to {second.Id}; it passed its gates", _log.ToString());
             Assert.All(await RunningAsync(manager, services["mlstack_web"], ct), t => Assert.Equal(next, t.Spec!.ContainerSpec!.Image));
             await AssertServesAsync(ct);
+            Assert.Equal(rotated, await TokenSecretAsync(manager, ct)); // the failed release's version went with it
             var records = Directory.GetDirectories(Path.Combine(vms[0].PrivateSrv, "mlstack", "releases")).Select(Path.GetFileName).ToList();
             Assert.Equal(3, records.Count);
             Assert.Contains("\"Status\":\"failed\"", File.ReadAllText(Path.Combine(vms[0].PrivateSrv, "mlstack", "releases", records.Single(r => r!.EndsWith("fx00003", StringComparison.Ordinal))!, "release.json")), StringComparison.OrdinalIgnoreCase);
@@ -143,10 +152,22 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
             Assert.All(await RunningAsync(manager, services["mlstack_web"], ct), t => Assert.Equal(Built("frontend"), t.Spec!.ContainerSpec!.Image));
             Assert.Equal(storeTask, Assert.Single(await RunningAsync(manager, services["mlstack_store"], ct)).ID);
             await AssertServesAsync(ct);
+            Assert.Equal(secret, await TokenSecretAsync(manager, ct)); // made again from the first release's file
             var releases = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Releases", "--cluster", inventory.File, "--deploy-path", DeployPath]);
             Assert.True(releases.ExitCode == 0, releases.Output);
             Assert.Matches($@"{first.Id}\s.*healthy\s+current", releases.Output);
             Assert.Matches($@"{second.Id}\s.*healthy", releases.Output);
+
+            // Status --cluster: every node and service; node 3 drained shows drained, and web down to its one task on node 2
+            // (a host-mode port holds one task per node, and node 2 already has one).
+            var status = await StatusAsync(inventory.File);
+            Assert.Matches(@"mlstack-node1\s+data,manager\s+leader\s+ready\s+active", status);
+            Assert.Matches(@"mlstack_web\s+2/2\s+mlstack-node2,mlstack-node3\s", status);
+            Assert.Matches(@"mlstack_store\s+1/1\s+mlstack-node1\s", status);
+            await DrainAsync(manager, "mlstack-node3", ct);
+            var drained = await StatusAsync(inventory.File);
+            Assert.Matches(@"mlstack-node3\s+app,worker\s+manager\s+ready\s+drain", drained);
+            Assert.Matches(@"mlstack_web\s+1/2\s+mlstack-node2\s", drained);
             TestContext.Current.TestOutputHelper?.WriteLine($"first deploy {firstTime.TotalSeconds:0.0} s; release of one image {releaseTime.TotalSeconds:0.0} s; broken release and its return {rollbackTime.TotalSeconds:0.0} s; Rollback --to {rollbackToTime.TotalSeconds:0.0} s");
         }
         finally
@@ -177,7 +198,7 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
         foreach (var image in new[] { web, api, redis }.Distinct())
             imageIds[image] = (await local.Images.InspectImageAsync(image, ct)).ID;
         var release = ReleaseDeployment.Pending(revision + "0000", revision, imageIds, DateTimeOffset.UtcNow);
-        var settings = new Dictionary<string, string> { ["API_TOKEN"] = "fixture-token-" + revision[..2] };
+        var settings = new Dictionary<string, string> { ["API_TOKEN"] = "fixture-token-" + revision }; // a rotation each release
         var variables = new Dictionary<string, string> { ["WEB_IMAGE"] = web, ["API_IMAGE"] = api, ["REDIS_IMAGE"] = redis };
         await Cluster(inventory).DeployAsync(release, new ClusterRelease(project, settings, variables, [.. imageIds.Keys]), local, (_, _) => Task.CompletedTask, ct);
         return release;
@@ -224,6 +245,32 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
         var vm = cluster.Vms.Single(v => v.Address == host.Address);
         return SshSession.ConnectAsync(vm.Target, HostKeyTrust.Pinned(vm.HostKeyFingerprint), vm.ClientKeyPath, ct);
     }
+
+    private static async Task<string> StatusAsync(string inventory)
+    {
+        var status = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Status", "--cluster", inventory]);
+        Assert.True(status.ExitCode == 0, status.Output);
+        return status.Output;
+    }
+
+    /// <summary>Drains a node, then waits until no task runs on it any more.</summary>
+    private static async Task DrainAsync(DockerClient manager, string hostname, CancellationToken ct)
+    {
+        var node = (await manager.Swarm.ListNodesAsync(ct)).Single(n => n.Description!.Hostname == hostname);
+        await manager.Swarm.UpdateNodeAsync(node.ID, node.Version!.Index ?? 0, new NodeUpdateParameters
+        {
+            Role = node.Spec!.Role,
+            Labels = node.Spec.Labels,
+            Availability = "drain",
+        }, ct);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await manager.Tasks.ListAsync(new TasksListParameters(), ct)).Any(t => t.NodeID == node.ID && t.Status!.State == TaskState.Running) && DateTime.UtcNow < deadline)
+            await Task.Delay(500, ct);
+    }
+
+    /// <summary>The one version of the api_token secret in the swarm (Assert: exactly one).</summary>
+    private static async Task<string> TokenSecretAsync(DockerClient manager, CancellationToken ct) =>
+        Assert.Single(await manager.Secrets.ListAsync(ct), s => s.Spec!.Name!.StartsWith("mlstack_api_token_", StringComparison.Ordinal)).Spec!.Name!;
 
     private static DockerClient Engine(TestVm vm) => EngineClients.Connect(new Uri($"unix://{vm.EngineSocket}"), TimeSpan.FromMinutes(1));
 

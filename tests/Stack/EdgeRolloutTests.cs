@@ -191,9 +191,9 @@ public sealed class EdgeRolloutTests(ITestOutputHelper output)
         var folder = Directory.CreateTempSubdirectory("mlstack-edge-image-");
         try
         {
-            // The base's context-hash label is inherited: emptied, or Images and CheckoutImages would take this image
-            // for the checkout's own edge.
-            File.WriteAllText(Path.Combine(folder.FullName, "Dockerfile"), $"FROM {baseId}\n{lines}\nLABEL {ImageSetBuilder.ContextHashLabel}=\"\"\n");
+            // The base's context-hash label is inherited: emptied first, so that no step of this build (the classic
+            // builder keeps each step as an image) looks like the checkout's own edge.
+            File.WriteAllText(Path.Combine(folder.FullName, "Dockerfile"), $"FROM {baseId}\nLABEL {ImageSetBuilder.ContextHashLabel}=\"\"\n{lines}\n");
             var build = await ChildProcess.RunAsync("docker", ["build", "-q", "-t", tag, folder.FullName]);
             Assert.True(build.ExitCode == 0, build.Output);
             return tag;
