@@ -69,12 +69,18 @@ public sealed class SwarmGate(DockerClient engine, IRemoteShell manager, string 
             service.UpdateStatus?.Message,
             [.. tasks.Where(t => Fingerprint(t.Spec) == spec).Select(State)],
             [.. tasks.Where(t => t.CreatedAt >= since).Select(State).Where(t => Failures.Contains(t.State))],
-            NamedTask(service.UpdateStatus?.Message) is { } named && tasks.FirstOrDefault(t => t.ID == named) is { } task ? State(task) : null);
+            Blamed(service.UpdateStatus?.Message, tasks, spec, since) is { } blamed ? State(blamed) : null);
     }
 
-    /// <summary>The task an update's message names: "update rolled back due to failure or early termination of task ID".</summary>
-    private static string? NamedTask(string? message) =>
-        message is null ? null : System.Text.RegularExpressions.Regex.Match(message, @"\btask ([a-z0-9]{25})\b") is { Success: true } match ? match.Groups[1].Value : null;
+    /// <summary>The task an update's message names ("update rolled back due to failure or early termination of task
+    /// ID"); once the rollback completed the message says only that, and then it is the newest task this deploy made of
+    /// another spec than the service's now (the one Swarm rolled away from).</summary>
+    private static TaskResponse? Blamed(string? message, IList<TaskResponse> tasks, string spec, DateTime since)
+    {
+        var named = message is null ? null : System.Text.RegularExpressions.Regex.Match(message, @"\btask ([a-z0-9]{25})\b") is { Success: true } match ? match.Groups[1].Value : null;
+        return tasks.FirstOrDefault(t => t.ID == named)
+            ?? tasks.Where(t => t.CreatedAt >= since && Fingerprint(t.Spec) != spec).MaxBy(t => t.CreatedAt);
+    }
 
     /// <summary>A task's spec as the service's: the engine copies the service's task template into each task, less a
     /// few defaults it fills only on the service (the restart policy, the runtime, the stop grace period: seen on

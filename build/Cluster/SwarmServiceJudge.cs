@@ -6,7 +6,7 @@ public sealed record SwarmTaskState(string Node, string State, string DesiredSta
 /// <summary>A service at one moment, from the Swarm API: its update's state (null before its first update), the
 /// tasks of its current spec (tasks of an older spec are leaving and do not count), and the tasks of any spec that
 /// failed since the deploy began (after Swarm's own rollback, the failed ones are of the spec it left), and the task
-/// the update's message names ("… early termination of task ID"): the one that made Swarm roll back.</summary>
+/// Swarm blamed for its rollback or pause (the one its message names, or the newest of the spec it rolled away from).</summary>
 public sealed record SwarmServiceState(
     string Service,
     bool IsJob,
@@ -16,7 +16,7 @@ public sealed record SwarmServiceState(
     string? UpdateMessage,
     IReadOnlyList<SwarmTaskState> CurrentTasks,
     IReadOnlyList<SwarmTaskState> FailedSince,
-    SwarmTaskState? NamedTask = null);
+    SwarmTaskState? BlamedTask = null);
 
 public enum SwarmVerdict
 {
@@ -47,7 +47,7 @@ public static class SwarmServiceJudge
         if (service.UpdateState is "rollback_started" or "rollback_paused" or "rollback_completed" or "paused" && service.UpdateStarted >= since)
         {
             var what = service.UpdateState == "paused" ? "Swarm paused its update" : "Swarm rolled its update back";
-            var failed = service.NamedTask ?? LastFailed(service);
+            var failed = service.BlamedTask ?? LastFailed(service);
             return new SwarmJudgement(SwarmVerdict.Failed, $"{what} ({Message(service.UpdateMessage)})" + (failed == null ? string.Empty : $"; that task ran on {failed.Node}, now {Ending(failed)}"), failed?.Node);
         }
 

@@ -45,7 +45,7 @@ public sealed class SwarmServiceJudgeTests
             UpdateState = "rollback_completed",
             UpdateStarted = Since.AddSeconds(5),
             UpdateMessage = "update rolled back due to failure or early termination of task abc",
-            NamedTask = Task("node3", "complete", 3, desired: "shutdown"),
+            BlamedTask = Task("node3", "complete", 3, desired: "shutdown"),
         };
         var judgement = SwarmServiceJudge.Judge(rolledBack, Since);
         Assert.Equal(SwarmVerdict.Failed, judgement.Verdict);
