@@ -52,10 +52,7 @@ public sealed class SwarmGate(DockerClient engine, IRemoteShell manager, string 
     private async Task<SwarmServiceState> StateAsync(string name, bool isJob, Dictionary<string, string> nodes, DateTime since, CancellationToken ct)
     {
         var service = await engine.Swarm.InspectServiceAsync(SwarmStackCommands.ServiceName(stack, name), ct).ConfigureAwait(false);
-        var tasks = await engine.Tasks.ListAsync(new TasksListParameters
-        {
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["service"] = new Dictionary<string, bool> { [service.ID] = true } },
-        }, ct).ConfigureAwait(false);
+        var tasks = await SwarmQueries.TasksAsync(engine, service.ID, running: false, ct).ConfigureAwait(false);
         var spec = Fingerprint(service.Spec!.TaskTemplate);
         SwarmTaskState State(TaskResponse task) => new(
             nodes.TryGetValue(task.NodeID ?? string.Empty, out var node) ? node : "no node",

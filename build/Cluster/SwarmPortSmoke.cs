@@ -14,24 +14,14 @@ public static class SwarmPortSmoke
     public static async Task CheckAsync(DockerClient manager, string stack, BuildLog log, CancellationToken ct)
     {
         var nodes = (await manager.Swarm.ListNodesAsync(ct).ConfigureAwait(false)).ToDictionary(n => n.ID);
-        var services = await manager.Swarm.ListServicesAsync(new ServiceListParameters
-        {
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"com.docker.stack.namespace={stack}"] = true } },
-        }, ct).ConfigureAwait(false);
+        var services = await SwarmQueries.StackServicesAsync(manager, stack, ct).ConfigureAwait(false);
         var checkedPorts = 0;
         foreach (var service in services)
         {
             var ports = (service.Endpoint?.Ports ?? []).Where(p => p.PublishMode == "host" || p.PublishMode is null).Select(p => (int)(p.PublishedPort ?? 0)).Where(p => p > 0).ToList();
             if (ports.Count == 0)
                 continue;
-            var tasks = await manager.Tasks.ListAsync(new TasksListParameters
-            {
-                Filters = new Dictionary<string, IDictionary<string, bool>>
-                {
-                    ["service"] = new Dictionary<string, bool> { [service.ID] = true },
-                    ["desired-state"] = new Dictionary<string, bool> { ["running"] = true },
-                },
-            }, ct).ConfigureAwait(false);
+            var tasks = await SwarmQueries.TasksAsync(manager, service.ID, running: true, ct).ConfigureAwait(false);
             foreach (var node in tasks.Select(t => t.NodeID ?? string.Empty).Distinct().Where(nodes.ContainsKey).Select(id => nodes[id]))
             {
                 foreach (var port in ports)

@@ -50,11 +50,11 @@ public sealed class SwarmReleaseRuntime(SshSession manager, IReadOnlyList<SshSes
     /// its stack deploy makes the secret again. One still in use (Swarm refuses) stays.</summary>
     private async Task PruneSecretsAsync(DockerClient engine, string stackFile, CancellationToken ct)
     {
-        var named = SwarmYaml.Entries(SwarmYaml.Child(SwarmYaml.Load((await manager.RunAsync($"cat '{stackFile}'", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false)).EnsureSuccess().Output), "secrets"))
+        var named = SwarmYaml.Entries(SwarmYaml.Child(SwarmYaml.Load((await manager.RunAsync(SwarmStackCommands.Read(stackFile), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false)).EnsureSuccess().Output), "secrets"))
             .Select(s => s.Value is YamlDotNet.RepresentationModel.YamlMappingNode secret ? SwarmYaml.Text(secret, "name") : null).ToHashSet(StringComparer.Ordinal);
         foreach (var secret in await engine.Secrets.ListAsync(ct).ConfigureAwait(false))
         {
-            if (secret.Spec?.Labels is not { } labels || !labels.TryGetValue("com.docker.stack.namespace", out var stack) || stack != options.Stack || named.Contains(secret.Spec.Name))
+            if (secret.Spec?.Labels is not { } labels || !labels.TryGetValue(SwarmQueries.StackLabel, out var stack) || stack != options.Stack || named.Contains(secret.Spec.Name))
                 continue;
             try
             {
@@ -110,7 +110,7 @@ public sealed class SwarmReleaseRuntime(SshSession manager, IReadOnlyList<SshSes
     /// folder for as long as the release is kept).</summary>
     private async Task<IReadOnlyList<SwarmDeployPhase>> PhasesAsync(string releaseId, CancellationToken ct)
     {
-        var kept = await manager.RunAsync($"cat '{SwarmFolder(releaseId)}/phases.json' 2>/dev/null", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        var kept = await manager.RunAsync(SwarmStackCommands.Read($"{SwarmFolder(releaseId)}/phases.json"), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
         if (kept.ExitCode == 0 && kept.Output.Trim().Length > 0)
             return JsonSerializer.Deserialize<List<SwarmDeployPhase>>(kept.Output)!;
 

@@ -22,7 +22,10 @@ public static class SwarmStackCommands
     /// <summary>Every service of the stack scaled to 0: its containers stop, the volumes and the services' specs (and
     /// the tasks' logs) stay, so a first release that failed can be read.</summary>
     public static string ScaleToZero(string stack) =>
-        $"docker service ls --filter {Quote("label=com.docker.stack.namespace=" + stack)} --format '{{{{.Name}}}}={{{{.Mode}}}}' | sed -n 's/=replicated$/=0/p' | xargs -r docker service scale --detach 2>&1";
+        $"docker service ls --filter {Quote($"label={SwarmQueries.StackLabel}={stack}")} --format '{{{{.Name}}}}={{{{.Mode}}}}' | sed -n 's/=replicated$/=0/p' | xargs -r docker service scale --detach 2>&1";
 
-    private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    /// <summary>A kept file of a release (nothing printed when it is missing).</summary>
+    public static string Read(string path) => $"cat {Quote(path)} 2>/dev/null";
+
+    private static string Quote(string word) => Mlstack.Build.Remote.AtomicUpload.Quote(word);
 }

@@ -23,17 +23,11 @@ public static class SwarmStatus
             log.Report($"{names[node.ID],-16} {roles,-22} {swarm,-10} {node.Status?.State?.ToLowerInvariant(),-7} {node.Spec?.Availability?.ToLowerInvariant()}");
         }
 
-        var services = await manager.Swarm.ListServicesAsync(new ServiceListParameters
-        {
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"com.docker.stack.namespace={stack}"] = true } },
-        }, ct).ConfigureAwait(false);
+        var services = await SwarmQueries.StackServicesAsync(manager, stack, ct).ConfigureAwait(false);
         log.Report($"{"service",-22} {"running",-9} {"nodes",-34} {"image",-16} update");
         foreach (var service in services.OrderBy(s => s.Spec?.Name, StringComparer.Ordinal))
         {
-            var tasks = await manager.Tasks.ListAsync(new TasksListParameters
-            {
-                Filters = new Dictionary<string, IDictionary<string, bool>> { ["service"] = new Dictionary<string, bool> { [service.ID] = true }, ["desired-state"] = new Dictionary<string, bool> { ["running"] = true } },
-            }, ct).ConfigureAwait(false);
+            var tasks = await SwarmQueries.TasksAsync(manager, service.ID, running: true, ct).ConfigureAwait(false);
             var running = tasks.Where(t => t.Status?.State == TaskState.Running).ToList();
             var replicas = service.Spec?.Mode?.Replicated?.Replicas is { } wanted ? wanted.ToString(CultureInfo.InvariantCulture) : "job";
             var on = string.Join(",", running.Select(t => names.GetValueOrDefault(t.NodeID ?? string.Empty, "?")).Distinct().Order(StringComparer.Ordinal));
