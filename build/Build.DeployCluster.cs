@@ -25,7 +25,7 @@ internal sealed partial class Build
             settings[variable] = value; // plain HTTP at the edge: dev, or TLS ended at a load balancer (HTTPS is refused earlier)
         var contents = new ClusterRelease(project, settings, ComposeImages.Variables(images), [.. images.Select(i => i.Reference)]);
         using var local = EngineProbe.Client((await DockerAsync(ct)).Engine);
-        await ClusterDeploymentOf("Deploy").DeployAsync(release, contents, local, NoStackSmoke, ct);
+        await ClusterDeploymentOf("Deploy").DeployAsync(release, contents, local, ClusterStackSmokeAsync, ct);
     }
 
     /// <summary>Rollback on a swarm: the chosen release's kept stack files, every phase gated (no data restore yet).</summary>
@@ -33,12 +33,8 @@ internal sealed partial class Build
     {
         if (RestoreData)
             throw new BuildInputException("Rollback --cluster --restore-data: restoring data on a cluster is not done yet (docs/cluster.md#what-is-not-done-yet); roll back without it.");
-        await ClusterDeploymentOf("Rollback").RollbackAsync(new RollbackRequest(To, RestoreData: false), NoStackSmoke, ct);
+        await ClusterDeploymentOf("Rollback").RollbackAsync(new RollbackRequest(To, RestoreData: false), ClusterStackSmokeAsync, ct);
     }
-
-    /// <summary>The stack's own SmokeTest reaches inside containers through one engine; on a swarm its services run on
-    /// several (not carried over yet): the published ports on every node are the smoke test there.</summary>
-    private static Task NoStackSmoke(IReadOnlyList<string> services, CancellationToken ct) => Task.CompletedTask;
 
     private ClusterDeployment ClusterDeploymentOf(string who)
     {

@@ -1,5 +1,6 @@
 using Mlstack.Build.Doctor;
 using Mlstack.Build.Core;
+using Mlstack.Build.Engine;
 using Mlstack.Build.Host;
 using Mlstack.Build.Smoke;
 using Mlstack.Build.Stack;
@@ -20,6 +21,12 @@ internal sealed partial class Build
         .After(Up)
         .Executes(async ct =>
         {
+            if (ClusterInventoryFile != null)
+            {
+                await ClusterSmokeTestAsync(ct);
+                return;
+            }
+
             var services = (await StackModelAsync(ct)).Services.Select(s => s.Name).ToList();
             var (url, tls) = LocalSmokeTarget();
             await SmokeAsync(await LocalEngineAsync(ct), url, services, ct, tls: tls);
@@ -32,8 +39,8 @@ internal sealed partial class Build
     /// <param name="handler">How HTTP reaches <paramref name="url"/> (through an SSH forward: one connection at a time).</param>
     /// <param name="tls">The edge serves HTTPS at <paramref name="url"/> with this certificate (it is checked too).</param>
     private async Task SmokeAsync(Docker.DotNet.DockerClient engine, Uri url, IReadOnlyList<string> services, CancellationToken ct, string? project = null, IReadOnlyList<SmokeCheck>? checks = null, HttpMessageHandler? handler = null, EdgeTlsExpectation? tls = null) =>
-        await SmokeRun.RunAsync(engine, services, new SmokeRunOptions(
-            url, ProjectName, project, checks ?? [.. StackSmokeChecks.All().Where(c => !Fast || !c.IsSlow)], ScaleToZeroTiers(),
+        await SmokeRun.RunAsync(new ComposeServiceContainers(engine, project ?? ProjectName), services, new SmokeRunOptions(
+            url, project, checks ?? [.. StackSmokeChecks.All().Where(c => !Fast || !c.IsSlow)], ScaleToZeroTiers(),
             ReportsDirectory, RootDirectory, handler, EnvApiToken(), tls), Log, ct);
 
     /// <summary>The env file's API_TOKEN (the environment's wins), which ml-service accepts as the token "env".</summary>

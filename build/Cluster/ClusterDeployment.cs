@@ -22,7 +22,7 @@ public sealed record ClusterDeployOptions(DeployOptions Deploy, SwarmRuntimeOpti
 public sealed class ClusterDeployment(ClusterInventory inventory, Func<ClusterHost, CancellationToken, Task<SshSession>> connect, ClusterDeployOptions options, BuildLog log)
 {
     /// <summary>Deploy: Preflight, the images to every node that is not left out, then the release state machine.</summary>
-    public Task DeployAsync(ReleaseInfo release, ClusterRelease contents, DockerClient local, ReleaseSmoke smoke, CancellationToken ct) =>
+    public Task DeployAsync(ReleaseInfo release, ClusterRelease contents, DockerClient local, ClusterSmoke smoke, CancellationToken ct) =>
         OnClusterAsync(smoke, async (manager, nodes, runtime) =>
         {
             await ImageShipper.ShipToNodesAsync(local, nodes, contents.Images, log, options.RegistryCache, ct: ct).ConfigureAwait(false);
@@ -35,7 +35,7 @@ public sealed class ClusterDeployment(ClusterInventory inventory, Func<ClusterHo
 
     /// <summary>Rollback: Preflight, then the one-VM rollback (the chosen release's kept stack files, every phase gated).
     /// Its images are on the nodes while the release is kept (pruning keeps them).</summary>
-    public Task RollbackAsync(RollbackRequest request, ReleaseSmoke smoke, CancellationToken ct) =>
+    public Task RollbackAsync(RollbackRequest request, ClusterSmoke smoke, CancellationToken ct) =>
         OnClusterAsync(smoke, async (manager, _, runtime) =>
         {
             var started = DateTimeOffset.UtcNow;
@@ -46,7 +46,7 @@ public sealed class ClusterDeployment(ClusterInventory inventory, Func<ClusterHo
 
     /// <summary>Preflight on every node (nothing changes when it fails), a session to every node that is not left
     /// out, and the Swarm runtime on the first manager.</summary>
-    private async Task OnClusterAsync(ReleaseSmoke smoke, Func<SshSession, IReadOnlyList<SshSession>, SwarmReleaseRuntime, Task> work, CancellationToken ct)
+    private async Task OnClusterAsync(ClusterSmoke smoke, Func<SshSession, IReadOnlyList<SshSession>, SwarmReleaseRuntime, Task> work, CancellationToken ct)
     {
         var report = await new ClusterPreflight(inventory, connect, log).RunAsync(ct).ConfigureAwait(false);
         report.Print(inventory, log);
@@ -64,7 +64,7 @@ public sealed class ClusterDeployment(ClusterInventory inventory, Func<ClusterHo
             foreach (var host in hosts)
                 sessions.Add(await connect(host, ct).ConfigureAwait(false));
             var manager = sessions[hosts.IndexOf(inventory.FirstManager)];
-            await work(manager, sessions, new SwarmReleaseRuntime(manager, sessions, options.Deploy.DeployPath, options.Runtime with { HasIpvs = report.HasIpvs }, smoke, log)).ConfigureAwait(false);
+            await work(manager, sessions, new SwarmReleaseRuntime(manager, sessions, options.Deploy.DeployPath, options.Runtime with { HasIpvs = report.HasIpvs, Available = report.Degraded.Count == 0 ? null : [.. hosts.Select(h => h.Roles)] }, smoke, log)).ConfigureAwait(false);
         }
         finally
         {

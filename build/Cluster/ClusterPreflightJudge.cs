@@ -115,7 +115,9 @@ public static class ClusterPreflightJudge
     /// <summary>One line per port that did not answer, naming the host it belongs to and every host it did not answer.</summary>
     private static IEnumerable<PreflightFailure> ClosedPorts(ClusterInventory inventory, IReadOnlyList<NodeFacts> facts)
     {
-        var closed = facts.SelectMany(f => f.Probed.Where(p => !f.Open.Contains(p)).Select(p => (From: f.Host, Probe: p)));
+        // A host that does not answer over SSH answers no port either: it is named once, as unreachable (or down).
+        var unreachable = facts.Where(f => !f.Connected).Select(f => f.Host.Address).ToHashSet(StringComparer.Ordinal);
+        var closed = facts.SelectMany(f => f.Probed.Where(p => !f.Open.Contains(p) && !unreachable.Contains(p.Address)).Select(p => (From: f.Host, Probe: p)));
         foreach (var group in closed.GroupBy(c => c.Probe))
         {
             var to = inventory.Hosts.FirstOrDefault(h => h.Address == group.Key.Address);

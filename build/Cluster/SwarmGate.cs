@@ -97,8 +97,16 @@ public sealed class SwarmGate(DockerClient engine, IRemoteShell manager, string 
 
     private async Task<GateFailedException> FailureAsync(string name, string why, CancellationToken ct)
     {
-        var logs = await manager.RunAsync(SwarmStackCommands.Logs(stack, name), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
-        var tail = logs.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string[] tail;
+        try
+        {
+            tail = (await manager.RunAsync(SwarmStackCommands.Logs(stack, name), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false)).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (SshCommandException e)
+        {
+            tail = [$"(its tasks and logs could not be read: {e.Message})"]; // the failure is the service's, not this read's
+        }
+
         log.Error($"Deploy: {name} {why}; its tasks and last log lines on the cluster:");
         foreach (var line in tail)
             log.Info($"  {line}");

@@ -12,17 +12,27 @@ namespace Mlstack.Build.Cluster;
 /// <summary>How a cluster's releases are rendered and gated: the stack's name, the roles its hosts have, whether the
 /// nodes have IPVS (Preflight says), the project name and override file of the release's compose files, and how long
 /// a phase's services may take to be ready.</summary>
-public sealed record SwarmRuntimeOptions(string Stack, IReadOnlySet<ClusterRole> Roles, bool HasIpvs, string ProjectName, string EnvironmentFile, TimeSpan PhaseTimeout);
+public sealed record SwarmRuntimeOptions(string Stack, IReadOnlySet<ClusterRole> Roles, bool HasIpvs, string ProjectName, string EnvironmentFile, TimeSpan PhaseTimeout)
+{
+    /// <summary>The roles of each host a deploy goes on with when some are left out (--allow-degraded); null when every
+    /// host is in it.</summary>
+    public IReadOnlyList<IReadOnlyList<ClusterRole>>? Available { get; init; }
+}
+
+/// <summary>The stack's smoke checks on a swarm, for a release's <paramref name="services"/>: through the first manager
+/// (the Swarm API) and the engine of every node that is part of the release.</summary>
+public delegate Task ClusterSmoke(SshSession manager, IReadOnlyList<SshSession> nodes, IReadOnlyList<string> services, CancellationToken ct);
 
 /// <summary>The release state machine's runtime on a swarm (<see cref="ReleaseDeployment"/> does the lock, records,
 /// audit and the return to the last good release, on the first manager, exactly as on one VM): a release is rendered
 /// once from its own compose files into Swarm stack files kept in its folder (so <c>Rollback --to</c> any kept release
 /// deploys what it deployed), then deployed phase by phase, each phase gated from the engine's state.</summary>
-public sealed class SwarmReleaseRuntime(SshSession manager, IReadOnlyList<SshSession> nodes, string deployPath, SwarmRuntimeOptions options, ReleaseSmoke smoke, BuildLog log)
+public sealed class SwarmReleaseRuntime(SshSession manager, IReadOnlyList<SshSession> nodes, string deployPath, SwarmRuntimeOptions options, ClusterSmoke smoke, BuildLog log)
     : IReleaseRuntime
 {
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly ReleaseStore _store = new(manager, deployPath);
+    private readonly HashSet<string> _lowered = new(StringComparer.Ordinal);
 
     public async Task<bool> StartAsync(string releaseId, CancellationToken ct = default)
     {
@@ -33,7 +43,7 @@ public sealed class SwarmReleaseRuntime(SshSession manager, IReadOnlyList<SshSes
         log.Info($"Deploy: starting release {releaseId} on the swarm (stack {options.Stack}) in {phases.Count} phase(s)");
         foreach (var phase in phases)
         {
-            var file = PhaseFile(releaseId, phase.Number);
+            var file = await DeployableAsync(releaseId, phase.Number, ct).ConfigureAwait(false);
             var deployed = await manager.RunAsync(SwarmStackCommands.Deploy(options.Stack, file, prune: phase == phases[^1]), TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
             if (deployed.ExitCode != 0)
                 throw new CommandFailedException($"docker stack deploy of release {releaseId}, phase {phase.Number}, failed on {manager.Target.Host}: {LastLines(deployed.Output)}", deployed.ExitCode, deployed.Output.Split('\n'));
@@ -43,6 +53,25 @@ public sealed class SwarmReleaseRuntime(SshSession manager, IReadOnlyList<SshSes
 
         await PruneSecretsAsync(engine, PhaseFile(releaseId, phases[^1].Number), ct).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>The phase's kept stack file; on a deploy that goes on without some nodes, a copy with no more replicas
+    /// of a host-mode port's service than the nodes in it can hold (<see cref="SwarmDegradedReplicas"/>), each lowering
+    /// said once.</summary>
+    private async Task<string> DeployableAsync(string releaseId, int phase, CancellationToken ct)
+    {
+        var kept = PhaseFile(releaseId, phase);
+        if (options.Available is not { } available)
+            return kept;
+        var text = (await manager.RunAsync(SwarmStackCommands.Read(kept), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false)).EnsureSuccess().Output;
+        var (yaml, lowered) = SwarmDegradedReplicas.Cap(text, available);
+        foreach (var line in lowered.Where(_lowered.Add))
+            log.Warn($"Deploy: {line}");
+        if (lowered.Count == 0)
+            return kept;
+        var degraded = $"{SwarmFolder(releaseId)}/phase-{phase}.degraded.yml";
+        await manager.UploadAsync(Encoding.UTF8.GetBytes(yaml), degraded, Private, ct: ct).ConfigureAwait(false);
+        return degraded;
     }
 
     /// <summary>A rotated secret is a new Swarm secret (a new name); the versions the running release does not name go.
@@ -68,12 +97,12 @@ public sealed class SwarmReleaseRuntime(SshSession manager, IReadOnlyList<SshSes
         }
     }
 
-    /// <summary>Every published port on every node that runs it (<see cref="SwarmPortSmoke"/>), then the caller's checks.</summary>
+    /// <summary>Every published port on every node that runs it (<see cref="SwarmPortSmoke"/>), then the stack's own checks.</summary>
     public async Task SmokeAsync(string releaseId, CancellationToken ct = default)
     {
         using (var engine = manager.OpenEngine())
             await SwarmPortSmoke.CheckAsync(engine, options.Stack, log, ct).ConfigureAwait(false);
-        await smoke([.. (await PhasesAsync(releaseId, ct).ConfigureAwait(false)).SelectMany(p => p.Services)], ct).ConfigureAwait(false);
+        await smoke(manager, nodes, [.. (await PhasesAsync(releaseId, ct).ConfigureAwait(false)).SelectMany(p => p.Services)], ct).ConfigureAwait(false);
     }
 
     public async Task StopAsync(string releaseId, CancellationToken ct = default) =>

@@ -14,10 +14,12 @@ public static class SwarmStackCommands
     public static string Deploy(string stack, string file, bool prune) =>
         $"docker stack deploy --resolve-image never{(prune ? " --prune" : string.Empty)} --compose-file {Quote(file)} {Quote(stack)} 2>&1";
 
-    /// <summary>A failed service's story: its recent tasks (node, state, error) then its last log lines.</summary>
+    /// <summary>A failed service's story: its recent tasks (node, state, error) then its last log lines. service logs
+    /// waits for every node that ran a task of the service, a down one too (tried here): it gets 15 s.</summary>
     public static string Logs(string stack, string service) =>
         $"docker service ps --no-trunc --format '{{{{.Name}}}} {{{{.Node}}}} {{{{.CurrentState}}}} {{{{.Error}}}}' {Quote(ServiceName(stack, service))} 2>&1 | head -n 6; "
-        + $"docker service logs --no-task-ids --tail 20 {Quote(ServiceName(stack, service))} 2>&1 | tail -n 40";
+        + $"{{ timeout 15 docker service logs --no-task-ids --tail 20 {Quote(ServiceName(stack, service))} 2>&1 || [ $? != 124 ] "
+        + "|| echo '(docker service logs did not answer within 15 s: a node that ran its tasks may be down)'; } | tail -n 40";
 
     /// <summary>Every service of the stack scaled to 0: its containers stop, the volumes and the services' specs (and
     /// the tasks' logs) stay, so a first release that failed can be read.</summary>

@@ -14,9 +14,13 @@ public sealed class EngineContainers(DockerClient client) : IDisposable
     public DockerClient Client => client;
 
     /// <summary>The project's containers (one service's, when given), stopped ones too unless <paramref name="runningOnly"/>.</summary>
-    public async Task<IList<ContainerListResponse>> ListAsync(string project, string? service = null, bool runningOnly = false, CancellationToken ct = default)
+    public Task<IList<ContainerListResponse>> ListAsync(string project, string? service = null, bool runningOnly = false, CancellationToken ct = default) =>
+        ListAsync(ComposeLabels.OfProject(project, service), runningOnly, ct);
+
+    /// <summary>The containers whose labels match <paramref name="filters"/> (e.g. a Swarm service's tasks'), stopped
+    /// ones too unless <paramref name="runningOnly"/>.</summary>
+    public async Task<IList<ContainerListResponse>> ListAsync(Dictionary<string, IDictionary<string, bool>> filters, bool runningOnly, CancellationToken ct = default)
     {
-        var filters = ComposeLabels.OfProject(project, service);
         if (runningOnly)
             filters["status"] = new Dictionary<string, bool> { ["running"] = true };
         return await client.Containers.ListContainersAsync(new ContainersListParameters { All = !runningOnly, Filters = filters }, ct).ConfigureAwait(false);

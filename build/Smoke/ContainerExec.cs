@@ -10,10 +10,14 @@ public sealed record ExecResult(long ExitCode, string Stdout, string Stderr);
 public sealed record HealthResult(long ExitCode, DateTimeOffset Ended, string Output);
 
 /// <summary>Runs a command inside a service's running container, through the engine (local or a remote
-/// DOCKER_HOST), so checks need no published port and assume no address.</summary>
-public sealed class ContainerExec(DockerClient client, string project) : IDisposable
+/// DOCKER_HOST, or the node of a swarm that runs it), so checks need no published port and assume no address.</summary>
+public sealed class ContainerExec(IServiceContainers containers) : IDisposable
 {
-    private readonly EngineContainers containers = new(client);
+    /// <summary>A compose project's services in one engine (takes ownership of the client).</summary>
+    public ContainerExec(DockerClient client, string project)
+        : this(new ComposeServiceContainers(client, project))
+    {
+    }
 
     public Task<ExecResult> RunAsync(string service, IReadOnlyList<string> command, CancellationToken ct) =>
         RunAsync(service, command, onStdoutLine: null, ct);
@@ -21,9 +25,8 @@ public sealed class ContainerExec(DockerClient client, string project) : IDispos
     /// <param name="onStdoutLine">Each line of standard output as it arrives (a batch reports its probes one by one).</param>
     public async Task<ExecResult> RunAsync(string service, IReadOnlyList<string> command, Action<string>? onStdoutLine, CancellationToken ct)
     {
-        var container = (await ContainersAsync(service, runningOnly: true, ct).ConfigureAwait(false)).FirstOrDefault()
-            ?? throw new NoRunningContainerException(service);
-        var (exitCode, stdout, stderr) = await containers.ExecAsync(container.ID, command, onStdoutLine, ct).ConfigureAwait(false);
+        var (engine, container) = await RunningAsync(service, ct).ConfigureAwait(false);
+        var (exitCode, stdout, stderr) = await engine.ExecAsync(container.ID, command, onStdoutLine, ct).ConfigureAwait(false);
         return new ExecResult(exitCode, stdout, stderr);
     }
 
@@ -31,32 +34,25 @@ public sealed class ContainerExec(DockerClient client, string project) : IDispos
     /// process is started.</summary>
     public async Task<HealthResult?> LastHealthAsync(string service, CancellationToken ct)
     {
-        var container = (await ContainersAsync(service, runningOnly: true, ct).ConfigureAwait(false)).FirstOrDefault()
-            ?? throw new NoRunningContainerException(service);
-        var inspected = await containers.InspectAsync(container.ID, ct).ConfigureAwait(false);
+        var (engine, container) = await RunningAsync(service, ct).ConfigureAwait(false);
+        var inspected = await engine.InspectAsync(container.ID, ct).ConfigureAwait(false);
         var last = inspected.State?.Health?.Log?.LastOrDefault();
         return last == null ? null : new HealthResult(last.ExitCode, new DateTimeOffset(DateTime.SpecifyKind(last.End, DateTimeKind.Utc)), last.Output?.Trim() ?? "");
     }
 
     /// <summary>The last lines of output of a service's newest container (none when it has no container).</summary>
     public async Task<IReadOnlyList<string>> TailAsync(string service, int lines, CancellationToken ct) =>
-        (await ContainersAsync(service, runningOnly: false, ct).ConfigureAwait(false)).MaxBy(c => c.Created) is { } newest
-            ? await containers.TailAsync(newest.ID, lines, ct).ConfigureAwait(false)
+        (await containers.ListAsync(service, runningOnly: false, ct).ConfigureAwait(false)).MaxBy(c => c.Container.Created) is { } newest
+            ? await newest.Engine.TailAsync(newest.Container.ID, lines, ct).ConfigureAwait(false)
             : [];
 
-    /// <summary>The exit code of a service's newest container (for one-shots), or null when it has none.</summary>
-    public async Task<(string State, long ExitCode)?> LastRunAsync(string service, CancellationToken ct)
-    {
-        var newest = (await ContainersAsync(service, runningOnly: false, ct).ConfigureAwait(false)).MaxBy(c => c.Created);
-        if (newest == null)
-            return null;
-        var inspected = await containers.InspectAsync(newest.ID, ct).ConfigureAwait(false);
-        return (inspected.State!.Status, inspected.State.ExitCode);
-    }
+    /// <summary>How a one-shot's newest run ended (its state and exit code), or null when it never ran.</summary>
+    public Task<(string State, long ExitCode)?> LastRunAsync(string service, CancellationToken ct) =>
+        containers.LastRunAsync(service, ct);
 
-    /// <summary>The service's containers, found by compose's labels (v1 and v2 name containers differently).</summary>
-    private Task<IList<ContainerListResponse>> ContainersAsync(string service, bool runningOnly, CancellationToken ct) =>
-        containers.ListAsync(project, service, runningOnly, ct);
+    /// <summary>A running container of the service (the first the engines list).</summary>
+    private async Task<ServiceContainer> RunningAsync(string service, CancellationToken ct) =>
+        (await containers.ListAsync(service, runningOnly: true, ct).ConfigureAwait(false)) is [var first, ..] ? first : throw new NoRunningContainerException(service);
 
     public void Dispose() => containers.Dispose();
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Docker.DotNet;
 using Mlstack.Build.Core;
+using Mlstack.Build.Engine;
 using Mlstack.Build.Testing;
 
 namespace Mlstack.Build.Smoke;
@@ -12,15 +12,16 @@ namespace Mlstack.Build.Smoke;
 /// <param name="Tls">The edge serves HTTPS at <see cref="Url"/> with this certificate: the checks' client trusts it, and
 /// <see cref="EdgeCertificateCheck"/> judges it. Null: plain HTTP, or HTTPS trusted as the system trusts it.</param>
 public sealed record SmokeRunOptions(
-    Uri Url, string StackProject, string? ScratchProject, IReadOnlyList<SmokeCheck> Checks, IReadOnlySet<string> ScaleToZero,
+    Uri Url, string? ScratchProject, IReadOnlyList<SmokeCheck> Checks, IReadOnlySet<string> ScaleToZero,
     string ReportsDirectory, string RootDirectory, HttpMessageHandler? Handler = null, string? ApiToken = null, EdgeTlsExpectation? Tls = null);
 
-/// <summary>The smoke checks against a stack: HTTP to its URL, everything inside through an engine (this machine's,
-/// or a VM's over SSH); the table, the JUnit report, and on failure the failing services' last log lines.</summary>
+/// <summary>The smoke checks against a stack: HTTP to its URL, everything inside through the engine that runs each
+/// service (this machine's, a VM's over SSH, a swarm node's); the table, the JUnit report, and on failure the failing
+/// services' last log lines.</summary>
 public static class SmokeRun
 {
-    /// <summary>Takes ownership of <paramref name="engine"/>.</summary>
-    public static async Task RunAsync(DockerClient engine, IReadOnlyList<string> services, SmokeRunOptions options, BuildLog log, CancellationToken ct)
+    /// <summary>Takes ownership of <paramref name="containers"/>.</summary>
+    public static async Task RunAsync(IServiceContainers containers, IReadOnlyList<string> services, SmokeRunOptions options, BuildLog log, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var handler = options.Handler ?? Direct(options.Tls);
@@ -28,7 +29,7 @@ public static class SmokeRun
         using var anonymous = new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) };
         if (!string.IsNullOrEmpty(options.ApiToken))
             http.DefaultRequestHeaders.Authorization = new("Bearer", options.ApiToken);
-        using var exec = new ContainerExec(engine, options.ScratchProject ?? options.StackProject);
+        using var exec = new ContainerExec(containers);
         var checks = options.Tls == null ? options.Checks : [.. options.Checks, new EdgeCertificateCheck(SmokeContext.Entry, options.Tls)];
         var context = new SmokeContext(http, options.Url, exec) { ScaleToZero = options.ScaleToZero, Anonymous = anonymous };
         var outcomes = await SmokeRunner.RunAsync(checks, services, context, ct);

@@ -9,6 +9,7 @@ using Mlstack.Build.Engine;
 using Mlstack.Build.Gates;
 using Mlstack.Build.Images;
 using Mlstack.Build.Remote;
+using Mlstack.Build.Smoke;
 using Mlstack.Build.Stack;
 using Mlstack.Build.Testing;
 using Mlstack.Tests.Remote;
@@ -111,6 +112,8 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
             await AssertServesAsync(ct);
             Assert.Contains($"Deploy: release {first.Id} is live on {vms[0].Address}", _log.ToString());
             Assert.Contains("Smoke: 4 published port(s) answered", _log.ToString());
+            // The smoke checks ran inside the services' own containers, on three nodes: store on 1, web and api on 2 and 3.
+            Assert.Contains("SmokeTest: 4 checks passed", _log.ToString());
             var stackFile = File.ReadAllText(Path.Combine(vms[0].PrivateSrv, "mlstack", "releases", first.Id, "swarm", "phase-3.yml"));
             Assert.Contains("endpoint_mode: \"dnsrr\"", stackFile);
 
@@ -147,7 +150,7 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
 
             // Rollback --to the first release: its kept stack files, every phase gated; web's tasks on the first image.
             clock.Restart();
-            await Cluster(inventory).RollbackAsync(new RollbackRequest(first.Id, RestoreData: false), (_, _) => Task.CompletedTask, ct);
+            await Cluster(inventory).RollbackAsync(new RollbackRequest(first.Id, RestoreData: false), FixtureSmoke, ct);
             var rollbackToTime = clock.Elapsed;
             Assert.All(await RunningAsync(manager, services["mlstack_web"], ct), t => Assert.Equal(Built("frontend"), t.Spec!.ContainerSpec!.Image));
             Assert.Equal(storeTask, Assert.Single(await RunningAsync(manager, services["mlstack_store"], ct)).ID);
@@ -169,6 +172,44 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
             Assert.Matches(@"mlstack-node3\s+app,worker\s+manager\s+ready\s+drain", drained);
             Assert.Matches(@"mlstack_web\s+1/2\s+mlstack-node2\s", drained);
             TestContext.Current.TestOutputHelper?.WriteLine($"first deploy {firstTime.TotalSeconds:0.0} s; release of one image {releaseTime.TotalSeconds:0.0} s; broken release and its return {rollbackTime.TotalSeconds:0.0} s; Rollback --to {rollbackToTime.TotalSeconds:0.0} s");
+
+            // Node 3 active again, then lost (its link cut: to the others, a stopped VM). Swarm marks it down; SmokeTest
+            // names it and checks the stack on the other two (the one-shot's end read from its task, wherever it ran);
+            // Deploy refuses in one line naming it, and nothing else blocks: --allow-degraded would go on without it.
+            await SetAvailabilityAsync(manager, "mlstack-node3", "active", ct);
+            await WaitUntilAsync(async () => (await RunningAsync(manager, services["mlstack_web"], ct)).Count == 2, "web's second task back on node 3", ct);
+            clock.Restart();
+            await vms[2].CutNetworkAsync();
+            try
+            {
+                await WaitUntilAsync(async () => (await manager.Swarm.ListNodesAsync(ct)).Single(n => n.Description!.Hostname == "mlstack-node3").Status!.State == "down", "node 3 down in the swarm", ct);
+                var downAfter = clock.Elapsed;
+                int Passes() => Regex.Count(_log.ToString(), "SmokeTest: 4 checks passed");
+                var before = Passes();
+                await new ClusterSmokeTest(inventory, ConnectAsync, "mlstack", Log).RunAsync(FixtureSmoke, ct);
+                Assert.Contains($"SmokeTest: node mlstack-node3 ({vms[2].Address}) is down", _log.ToString());
+                Assert.Equal(before + 1, Passes());
+                var refused = await Assert.ThrowsAsync<ClusterPreflightException>(() => DeployAsync(inventory, "fx00004", next, Built("frontend"), Built("redis"), local, ct));
+                Assert.StartsWith($"{vms[2].Address} (node mlstack-node3) is down in the swarm and does not answer over SSH", refused.Message);
+                Assert.True(refused.Report.Passed(allowDegraded: true), string.Join('\n', refused.Report.Failures.Select(f => f.Line)));
+                var refusedAfter = clock.Elapsed;
+
+                // --allow-degraded: node 3 left out (no images, no config); web's image changes on node 2, and web and api
+                // get one task while node 3 is out (one host-mode port per node, one app node in it: Swarm would leave a
+                // second task pending, and its rolling update would wait for it); the smoke passes on nodes 1 and 2.
+                var degraded = await DeployAsync(inventory, "fx00004", next, Built("frontend"), Built("redis"), local, ct, allowDegraded: true);
+                Assert.Contains($"Deploy: {vms[2].Address} is left out of this release (--allow-degraded)", _log.ToString());
+                Assert.Contains("Deploy: web: 1 of its 2 replicas, one per node that may run it", _log.ToString());
+                Assert.Contains("Deploy: api: 1 of its 2 replicas", _log.ToString());
+                Assert.Contains($"Deploy: release {degraded.Id} is live", _log.ToString());
+                Assert.Equal(next, Assert.Single(await RunningAsync(manager, services["mlstack_web"], ct)).Spec!.ContainerSpec!.Image);
+                Assert.Equal(before + 2, Passes());
+                TestContext.Current.TestOutputHelper?.WriteLine($"node 3 seen down {downAfter.TotalSeconds:0.0} s after its link went; smoke and refused deploy {(refusedAfter - downAfter).TotalSeconds:0.0} s; degraded release {(clock.Elapsed - refusedAfter).TotalSeconds:0.0} s");
+            }
+            finally
+            {
+                await vms[2].RestoreNetworkAsync();
+            }
         }
         finally
         {
@@ -191,7 +232,7 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
         }
     }
 
-    private async Task<ReleaseInfo> DeployAsync(ClusterInventory inventory, string revision, string web, string api, string redis, DockerClient local, CancellationToken ct)
+    private async Task<ReleaseInfo> DeployAsync(ClusterInventory inventory, string revision, string web, string api, string redis, DockerClient local, CancellationToken ct, bool allowDegraded = false)
     {
         var project = await ProjectAsync(ct);
         var imageIds = new Dictionary<string, string>();
@@ -200,21 +241,38 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
         var release = ReleaseDeployment.Pending(revision + "0000", revision, imageIds, DateTimeOffset.UtcNow);
         var settings = new Dictionary<string, string> { ["API_TOKEN"] = "fixture-token-" + revision }; // a rotation each release
         var variables = new Dictionary<string, string> { ["WEB_IMAGE"] = web, ["API_IMAGE"] = api, ["REDIS_IMAGE"] = redis };
-        await Cluster(inventory).DeployAsync(release, new ClusterRelease(project, settings, variables, [.. imageIds.Keys]), local, (_, _) => Task.CompletedTask, ct);
+        await Cluster(inventory, allowDegraded).DeployAsync(release, new ClusterRelease(project, settings, variables, [.. imageIds.Keys]), local, FixtureSmoke, ct);
         return release;
     }
 
     /// <summary>The cluster deploy as the build runs it, with the fixture's stack name, override file and a registry
     /// store of the test's own.</summary>
-    private ClusterDeployment Cluster(ClusterInventory inventory)
+    private ClusterDeployment Cluster(ClusterInventory inventory, bool allowDegraded = false)
     {
         var options = new ClusterDeployOptions(
             new DeployOptions(cluster.Vms[0].Address, DeployPath, 5, TimeSpan.Zero, _directory) { RollbackTimeLimit = TimeSpan.FromMinutes(5) },
             new SwarmRuntimeOptions("mlstack", inventory.Hosts.SelectMany(h => h.Roles).ToHashSet(), HasIpvs: false, "mlstackfx", "compose.cluster.yaml", TimeSpan.FromMinutes(2)),
-            AllowDegraded: false,
+            allowDegraded,
             Path.Combine(_directory, "registry"));
-        return new ClusterDeployment(inventory, ConnectAsync, options, new BuildLog(_log, new SecretMasker(), color: false));
+        return new ClusterDeployment(inventory, ConnectAsync, options, Log);
     }
+
+    private BuildLog Log => new(_log, new SecretMasker(), color: false);
+
+    /// <summary>Checks the fixture's services have, each run in a container of its own service, on whichever node runs it.</summary>
+    private static readonly SmokeCheck[] FixtureChecks =
+    [
+        new ExecCheck("store", "answers PING", ["redis-cli", "ping"], OutputContains: "PONG"),
+        new CompletedCheck("seed"),
+        new ExecCheck("web", "serves /healthz", ["curl", "-fsS", "http://127.0.0.1:8080/healthz"]),
+        new ExecCheck("api", "serves /healthz", ["curl", "-fsS", "http://127.0.0.1:8080/healthz"]),
+    ];
+
+    /// <summary>The smoke run a cluster deploy makes, as the build makes it (through every node's engine), with the
+    /// fixture's checks in place of the stack's.</summary>
+    private ClusterSmoke FixtureSmoke => (manager, nodes, services, ct) => SmokeRun.RunAsync(
+        new SwarmServiceContainers(manager.OpenEngine(), [.. nodes.Select(n => n.OpenEngine())], "mlstack"), services,
+        new SmokeRunOptions(new Uri($"http://{cluster.Vms[1].Address}:{WebPort}"), ScratchProject: null, FixtureChecks, new HashSet<string>(), _directory, _directory), Log, ct);
 
     /// <summary>The fixture's compose project: compose.yaml and its override (the environment's file, as the stack's
     /// compose.prod.yaml), in a folder of the test's own.</summary>
@@ -256,16 +314,31 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
     /// <summary>Drains a node, then waits until no task runs on it any more.</summary>
     private static async Task DrainAsync(DockerClient manager, string hostname, CancellationToken ct)
     {
+        var node = await SetAvailabilityAsync(manager, hostname, "drain", ct);
+        await WaitUntilAsync(async () => !(await manager.Tasks.ListAsync(new TasksListParameters(), ct)).Any(t => t.NodeID == node && t.Status!.State == TaskState.Running), $"no task running on {hostname}", ct);
+    }
+
+    /// <summary>Sets a node's availability (active, drain); its id.</summary>
+    private static async Task<string> SetAvailabilityAsync(DockerClient manager, string hostname, string availability, CancellationToken ct)
+    {
         var node = (await manager.Swarm.ListNodesAsync(ct)).Single(n => n.Description!.Hostname == hostname);
         await manager.Swarm.UpdateNodeAsync(node.ID, node.Version!.Index ?? 0, new NodeUpdateParameters
         {
             Role = node.Spec!.Role,
             Labels = node.Spec.Labels,
-            Availability = "drain",
+            Availability = availability,
         }, ct);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await manager.Tasks.ListAsync(new TasksListParameters(), ct)).Any(t => t.NodeID == node.ID && t.Status!.State == TaskState.Running) && DateTime.UtcNow < deadline)
+        return node.ID;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"waited 90 s for {what}");
             await Task.Delay(500, ct);
+        }
     }
 
     /// <summary>The one version of the api_token secret in the swarm (Assert: exactly one).</summary>

@@ -4,7 +4,8 @@ using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Cluster;
 
-/// <summary>The whole stack through <c>./build.sh Deploy --cluster</c> on three VMs, as an operator runs it.
+/// <summary>The whole stack through <c>./build.sh Deploy --cluster</c> and <c>SmokeTest --cluster</c> on three VMs, as an
+/// operator runs them.
 /// Explicit: <c>./build.sh Test --test-filter ClusterWholeStack --test-explicit</c>.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
@@ -25,6 +26,13 @@ public sealed class ClusterWholeStackTests(TestCluster cluster) : IClassFixture<
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var deploy = await DeployAsync(inventory, env);
         var firstTime = clock.Elapsed;
+        // The stack's own smoke checks ran after the ports', each where its service runs (train → predict included).
+        Assert.Matches(@"SmokeTest: \d+ checks passed", deploy.Output);
+        clock.Restart();
+        var smoke = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["SmokeTest", "--cluster", inventory, "--env-file", env], timeout: TimeSpan.FromMinutes(10));
+        TestContext.Current.TestOutputHelper?.WriteLine(smoke.Output);
+        Assert.True(smoke.ExitCode == 0, smoke.Output);
+        var smokeTime = clock.Elapsed;
 
         // The API answers through the edge, on the node that runs it (a host-mode port: that node's own).
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -41,7 +49,7 @@ public sealed class ClusterWholeStackTests(TestCluster cluster) : IClassFixture<
         var releaseTime = clock.Elapsed;
         var traffic = await probe.StopAsync();
         Assert.Contains("Deploy: release", release.Output);
-        var figures = $"first deploy {firstTime.TotalSeconds:0.0} s; rolling release {releaseTime.TotalSeconds:0.0} s: {traffic.Failed} of {traffic.Total} requests failed, p99 {traffic.P99.TotalMilliseconds:0} ms, max {traffic.MaxLatency.TotalMilliseconds:0} ms; {string.Join(" | ", traffic.Failures.Take(3))}";
+        var figures = $"first deploy {firstTime.TotalSeconds:0.0} s; SmokeTest --cluster {smokeTime.TotalSeconds:0.0} s; rolling release {releaseTime.TotalSeconds:0.0} s: {traffic.Failed} of {traffic.Total} requests failed, p99 {traffic.P99.TotalMilliseconds:0} ms, max {traffic.MaxLatency.TotalMilliseconds:0} ms; {string.Join(" | ", traffic.Failures.Take(3))}";
         TestContext.Current.TestOutputHelper?.WriteLine(figures);
         var reports = Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports");
         Directory.CreateDirectory(reports);

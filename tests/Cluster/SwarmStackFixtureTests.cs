@@ -104,6 +104,28 @@ public sealed class SwarmStackFixtureTests
         Assert.Equal(["group_add", "security_opt"], stack.Dropped.Where(d => d.Service == "web").Select(d => d.Setting).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>A deploy that goes on without a node (--allow-degraded) deploys the kept file with no more replicas of a
+    /// host-mode port's service than the nodes in it that its placement allows; other services keep theirs.</summary>
+    [Fact]
+    public void A_degraded_deploy_gives_a_port_publisher_no_more_replicas_than_its_nodes_in_it()
+    {
+        var threeWebs = Config.Replace("ports: [\"18080:8080/tcp\"]", "ports: [\"18080:8080/tcp\"]\n    deploy: {replicas: 3}", StringComparison.Ordinal);
+        var kept = SwarmStackRenderer.Render(Request(threeWebs)).YamlThroughPhase(3);
+        string Replicas(string yaml, string service) => ((YamlScalarNode)Map(SwarmYaml.Load(yaml), "services", service, "deploy")["replicas"]).Value!;
+        Assert.Equal("3", Replicas(kept, "web"));
+
+        // Every node in it: the kept file as it is.
+        IReadOnlyList<ClusterRole>[] all = [[ClusterRole.Manager, ClusterRole.Data], [ClusterRole.App], [ClusterRole.App, ClusterRole.Worker], [ClusterRole.App]];
+        Assert.Equal((kept, 0), (SwarmDegradedReplicas.Cap(kept, all).Yaml, SwarmDegradedReplicas.Cap(kept, all).Lowered.Count));
+
+        // Two of the three app nodes out: web gets one task; the worker tier (no port) keeps its two.
+        var (yaml, lowered) = SwarmDegradedReplicas.Cap(kept, all[..2]);
+        Assert.Equal("1", Replicas(yaml, "web"));
+        Assert.Equal("2", Replicas(yaml, "worker"));
+        Assert.Equal("web: 1 of its 3 replicas, one per node that may run it (a host-mode port holds one task per node), until the nodes left out are back", Assert.Single(lowered));
+        Assert.Equal("3", Replicas(kept, "web")); // the kept file unchanged
+    }
+
     /// <summary>compose v2 prints long forms: a port's published as a string and its host_ip, volumes as mappings,
     /// a disabled check as disable: true, networks with a project-prefixed name.</summary>
     [Fact]

@@ -99,6 +99,13 @@ public sealed class TestVm : IAsyncLifetime
         await ChildProcess.RunAsync("pkill", ["-KILL", "-P", listener]);
     }
 
+    /// <summary>The VM lost, as the other machines see a stopped one: its link goes down, so nothing reaches it and it
+    /// reaches nothing; its daemons live on for <see cref="RestoreNetworkAsync"/> and for dispose.</summary>
+    public Task CutNetworkAsync() => InNetworkAsync("ip", "link", "set", _network!.VmLink, "down");
+
+    /// <summary>The link up again, with its address and route as they were.</summary>
+    public Task RestoreNetworkAsync() => InNetworkAsync("sh", "-c", $"ip link set {_network!.VmLink} up && (ip addr show dev {_network.VmLink} | grep -q {Address}/ || ip addr add {Address}/24 dev {_network.VmLink})");
+
     /// <summary>Runs a command in the VM's network namespace only (its firewall, say), as root on the host: for a fault
     /// a test makes and undoes. Throws when it fails.</summary>
     public async Task InNetworkAsync(params string[] command)

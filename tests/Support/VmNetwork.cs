@@ -11,15 +11,19 @@ internal sealed class VmNetwork
     private static int _next = Environment.ProcessId % 100;
     private readonly Func<Task> _delete;
 
-    private VmNetwork(string name, string vmAddress, string hostAddress, Func<Task> delete)
+    private VmNetwork(string name, string vmLink, string vmAddress, string hostAddress, Func<Task> delete)
     {
         Name = name;
+        VmLink = vmLink;
         VmAddress = vmAddress;
         HostAddress = hostAddress;
         _delete = delete;
     }
 
     public string Name { get; }
+
+    /// <summary>The VM's end of its link (inside its namespace).</summary>
+    public string VmLink { get; }
     public string VmAddress { get; }
 
     /// <summary>This machine's end of the link (10.77.X.1), directly or through the switch.</summary>
@@ -36,7 +40,7 @@ internal sealed class VmNetwork
         await RunAsync("ip", "link", "set", vmLink, "netns", name);
         await RunAsync("ip", "addr", "add", $"10.77.{subnet}.1/24", "dev", hostLink);
         await RunAsync("ip", "link", "set", hostLink, "up");
-        var network = new VmNetwork(name, $"10.77.{subnet}.2", $"10.77.{subnet}.1", async () =>
+        var network = new VmNetwork(name, vmLink, $"10.77.{subnet}.2", $"10.77.{subnet}.1", async () =>
         {
             // Here deleting the namespace leaves the host's end of the pair behind: removed by name.
             await ChildProcess.RunAsync("ip", ["netns", "delete", name]);
@@ -55,7 +59,7 @@ internal sealed class VmNetwork
         await RunAsync("ip", "link", "set", vmLink, "netns", name);
         await RunAsync("ip", "link", "set", port, "netns", network.Name);
         await RunAsync("nsenter", $"--net={network.NamespacePath}", "sh", "-c", $"ip link set {port} master br0 && ip link set {port} up");
-        var vm = new VmNetwork(name, $"10.77.{network.Subnet}.{1 + number}", $"10.77.{network.Subnet}.1", async () =>
+        var vm = new VmNetwork(name, vmLink, $"10.77.{network.Subnet}.{1 + number}", $"10.77.{network.Subnet}.1", async () =>
         {
             await ChildProcess.RunAsync("nsenter", [$"--net={PathOf(name)}", "ip", "link", "delete", vmLink]);
             await ChildProcess.RunAsync("ip", ["netns", "delete", name]);
