@@ -102,7 +102,7 @@ public sealed class SwarmReleaseRuntime(SshSession manager, IReadOnlyList<SshSes
     {
         using (var engine = manager.OpenEngine())
             await SwarmPortSmoke.CheckAsync(engine, options.Stack, log, ct).ConfigureAwait(false);
-        await smoke(manager, nodes, [.. (await PhasesAsync(releaseId, ct).ConfigureAwait(false)).SelectMany(p => p.Services)], ct).ConfigureAwait(false);
+        await smoke(manager, nodes, [.. (await PhasesAsync(releaseId, ct).ConfigureAwait(false)).SelectMany(p => p.All)], ct).ConfigureAwait(false);
     }
 
     public async Task StopAsync(string releaseId, CancellationToken ct = default) =>
