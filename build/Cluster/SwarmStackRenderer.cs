@@ -48,9 +48,8 @@ public static class SwarmStackRenderer
         return new SwarmStackFile(document, placement, SwarmDeployPhases.Of(model), dropped, hostPaths);
     }
 
-    /// <summary>A service labelled <c>io.mlstack.cluster: none</c> is left out of the swarm's stack (the scaler, which
-    /// drives compose's containers through one engine, and the autoscaler that asks it), and what depends on it no longer
-    /// waits for it.</summary>
+    /// <summary>A service labelled <c>io.mlstack.cluster: none</c> (one that only makes sense on one machine) is left
+    /// out of the swarm's stack, and what depends on it no longer waits for it.</summary>
     public const string OffClusterLabel = "io.mlstack.cluster";
 
     private static bool IsOffCluster(YamlMappingNode source) => SwarmYaml.Child(source, "labels") switch

@@ -1,3 +1,4 @@
+using Mlstack.Build.Engine;
 using Mlstack.Build.Testing;
 using Mlstack.Tests.Deploy;
 using Mlstack.Tests.Support;
@@ -28,6 +29,19 @@ public sealed class ClusterWholeStackTests(TestCluster cluster) : IClassFixture<
         var firstTime = clock.Elapsed;
         // The stack's own smoke checks ran after the ports', each where its service runs (train → predict included).
         Assert.Matches(@"SmokeTest: \d+ checks passed", deploy.Output);
+        // The autoscaler on the swarm: worker-heavy idle after the smoke's training, it asks the scaler for 0, which
+        // sets the service's replicas through the Swarm API; SmokeTest's training below then needs it scaled up again.
+        clock.Restart();
+        using (var manager = EngineClients.Connect(new Uri($"unix://{cluster.Vms[0].EngineSocket}"), TimeSpan.FromMinutes(1)))
+        {
+            while ((await manager.Swarm.InspectServiceAsync("mlstack_worker-heavy", TestContext.Current.CancellationToken)).Spec!.Mode!.Replicated!.Replicas != 0)
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), "worker-heavy was not scaled to 0 within 3 minutes of the deploy");
+                await Task.Delay(2000, TestContext.Current.CancellationToken);
+            }
+        }
+
+        var scaledDown = clock.Elapsed;
         clock.Restart();
         var smoke = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["SmokeTest", "--cluster", inventory, "--env-file", env], timeout: TimeSpan.FromMinutes(10));
         TestContext.Current.TestOutputHelper?.WriteLine(smoke.Output);
@@ -49,7 +63,7 @@ public sealed class ClusterWholeStackTests(TestCluster cluster) : IClassFixture<
         var releaseTime = clock.Elapsed;
         var traffic = await probe.StopAsync();
         Assert.Contains("Deploy: release", release.Output);
-        var figures = $"first deploy {firstTime.TotalSeconds:0.0} s; SmokeTest --cluster {smokeTime.TotalSeconds:0.0} s; rolling release {releaseTime.TotalSeconds:0.0} s: {traffic.Failed} of {traffic.Total} requests failed, p99 {traffic.P99.TotalMilliseconds:0} ms, max {traffic.MaxLatency.TotalMilliseconds:0} ms; {string.Join(" | ", traffic.Failures.Take(3))}";
+        var figures = $"first deploy {firstTime.TotalSeconds:0.0} s; worker-heavy scaled to 0 {scaledDown.TotalSeconds:0} s after it; SmokeTest --cluster {smokeTime.TotalSeconds:0.0} s; rolling release {releaseTime.TotalSeconds:0.0} s: {traffic.Failed} of {traffic.Total} requests failed, p99 {traffic.P99.TotalMilliseconds:0} ms, max {traffic.MaxLatency.TotalMilliseconds:0} ms; {string.Join(" | ", traffic.Failures.Take(3))}";
         TestContext.Current.TestOutputHelper?.WriteLine(figures);
         var reports = Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports");
         Directory.CreateDirectory(reports);

@@ -104,6 +104,20 @@ public sealed class SwarmStackFixtureTests
         Assert.Equal(["group_add", "security_opt"], stack.Dropped.Where(d => d.Service == "web").Select(d => d.Setting).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>A service labelled io.mlstack.cluster: none (one that only makes sense on one machine) is not rendered,
+    /// said as a line; the others are.</summary>
+    [Fact]
+    public void A_service_labelled_off_the_cluster_is_left_out_and_said()
+    {
+        var withLocal = Config.Replace("  worker:\n", "  local-only:\n    image: mlstack/tiny:latest\n    labels: {io.mlstack.cluster: none}\n  worker:\n", StringComparison.Ordinal);
+        var stack = SwarmStackRenderer.Render(Request(withLocal));
+
+        Assert.False(((YamlMappingNode)stack.Document["services"]).Children.ContainsKey("local-only"));
+        var line = Assert.Single(stack.Dropped, d => d.Service == "local-only");
+        Assert.Equal(("the service", "labelled io.mlstack.cluster: none in the compose file: it does not run on a swarm"), (line.Setting, line.Why));
+        Assert.Contains("worker", stack.Phases.SelectMany(p => p.All));
+    }
+
     /// <summary>A deploy that goes on without a node (--allow-degraded) deploys the kept file with no more replicas of a
     /// host-mode port's service than the nodes in it that its placement allows; other services keep theirs.</summary>
     [Fact]

@@ -64,7 +64,7 @@ public sealed class SwarmStackRendererTests
     }
 
     [Fact]
-    public async Task Worker_tiers_go_to_worker_nodes_HTTP_services_to_app_nodes_and_the_scaler_stays_off_the_swarm()
+    public async Task Worker_tiers_go_to_worker_nodes_HTTP_services_to_app_nodes_and_the_scaler_to_a_manager()
     {
         var (stack, services, _) = await RenderAsync();
 
@@ -72,12 +72,12 @@ public sealed class SwarmStackRendererTests
             Assert.Equal(["node.labels.mlstack.role.worker == true"], Constraints(Map(services, tier)));
         foreach (var http in new[] { "ml-service", "frontend", "edge" })
             Assert.Equal(["node.labels.mlstack.role.app == true"], Constraints(Map(services, http)));
-        // The scaler drives compose's containers through one engine, and the autoscaler asks it: labelled off the swarm.
-        foreach (var offCluster in new[] { "scaler", "autoscaler" })
-        {
-            Assert.False(services.Children.ContainsKey(offCluster));
-            Assert.Contains(stack.Dropped, d => d.Service == offCluster && d.Setting == "the service" && d.Why.Contains("io.mlstack.cluster: none", StringComparison.Ordinal));
-        }
+        // The scaler sets a tier service's replicas through the Swarm API, which only a manager's engine answers; the
+        // autoscaler, which asks it, is stateless. Each runs once.
+        Assert.Equal(["node.role == manager"], Constraints(Map(services, "scaler")));
+        Assert.Equal(["node.labels.mlstack.role.app == true"], Constraints(Map(services, "autoscaler")));
+        Assert.Equal(SwarmPlacement.Manager, stack.Placement["scaler"]);
+        Assert.DoesNotContain(stack.Dropped, d => d.Setting == "the service" && d.Service is "scaler" or "autoscaler");
 
         // What bind mounts read from the node itself: the deploy must put it there.
         Assert.Contains(Path.Combine(RepositoryRoot.Path, "stack", "config", "postgres"), stack.HostPaths["postgres"]);
@@ -90,7 +90,7 @@ public sealed class SwarmStackRendererTests
         var (stack, services, _) = await RenderAsync();
         var model = ComposeConfigReader.Parse(await SwarmStackConfig.ConfigAsync());
 
-        foreach (var spec in model.Services.Where(s => !s.IsOneShot && s.Name is not ("edge-net" or "scaler" or "autoscaler")))
+        foreach (var spec in model.Services.Where(s => !s.IsOneShot && s.Name != "edge-net"))
         {
             var deploy = Map(services, spec.Name, "deploy");
             Assert.Equal("replicated", Text(deploy, "mode"));
@@ -229,14 +229,14 @@ public sealed class SwarmStackRendererTests
         Assert.Contains("objectstore", stack.Phases[0].Services);
         Assert.Equal(["migrate", "objectstore-init"], stack.Phases[1].Jobs);
         Assert.Empty(stack.Phases[1].Services);
-        Assert.Equal(["edge", "ml-service", "scheduler", "worker-heavy", "worker-light", "worker-medium"], stack.Phases[2].Services);
-        Assert.Equal(17, stack.Phases.Sum(p => p.All.Count()));
+        Assert.Equal(["autoscaler", "edge", "ml-service", "scheduler", "worker-heavy", "worker-light", "worker-medium"], stack.Phases[2].Services); // the scaler, which needs no one-shot, starts in phase 1
+        Assert.Equal(19, stack.Phases.Sum(p => p.All.Count()));
 
         var first = Load(stack.YamlThroughPhase(1));
         Assert.False(Map(first, "services").Children.ContainsKey("migrate"));
         Assert.True(Map(first, "services").Children.ContainsKey("postgres"));
         Assert.Equal(Map(Load(stack.Yaml), "secrets").Children.Count, Map(first, "secrets").Children.Count);
-        Assert.Equal(17, Map(Load(stack.YamlThroughPhase(3)), "services").Children.Count);
+        Assert.Equal(19, Map(Load(stack.YamlThroughPhase(3)), "services").Children.Count);
     }
 
     [Fact]

@@ -19,5 +19,6 @@ public sealed class AutoscalerPolicyTests
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Matches(@"Ran (1[5-9]|[2-9]\d) tests", result.Output);
         Assert.Matches(@"test_a_queue_that_dips_between_tasks_does_not_flap .*\.\.\. ok", result.Output);
+        Assert.Matches(@"test_a_scale_is_the_services_replica_count_set_against_its_version_the_rest_of_its_spec_kept .*\.\.\. ok", result.Output);
     }
 }

@@ -8,6 +8,7 @@ PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
 NUMBER_LABEL = "com.docker.compose.container-number"
 ONEOFF_LABEL = "com.docker.compose.oneoff"
+STACK_LABEL = "com.docker.stack.namespace"
 
 
 class EngineError(RuntimeError):
@@ -70,3 +71,14 @@ class Engine:
 
     def connect(self, network: str, container_id: str, aliases: list):
         self.call("POST", f"/networks/{network}/connect", {"Container": container_id, "EndpointConfig": {"Aliases": aliases}})
+
+    # Swarm (on a manager's engine): a stack's service, its tasks, a new spec for it.
+    def service(self, name: str) -> dict:
+        return self.call("GET", f"/services/{urllib.parse.quote(name)}")
+
+    def tasks(self, service_id: str) -> list:
+        query = urllib.parse.urlencode({"filters": json.dumps({"service": [service_id]})})
+        return self.call("GET", f"/tasks?{query}")
+
+    def update_service(self, service_id: str, version: int, spec: dict):
+        self.call("POST", f"/services/{service_id}/update?version={version}", spec)

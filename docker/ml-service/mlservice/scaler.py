@@ -7,6 +7,8 @@ first container (the one compose made), with the same image, command, environmen
 labels (only the container number differs), so compose, Status, Down and the gates see it as one of the service's
 own. Scaling down stops the newest replicas (Celery's warm shutdown lets a running task finish within the grace)
 and removes them; the first container is only ever stopped, never removed: it is what the next scale-up copies.
+On a Docker Swarm (its container labelled with a stack) a tier is a service of that stack, and the same operations
+set the service's replica count through the Swarm API (mlservice/swarm_scaler.py).
 
     GET /healthz                      ok
     GET /replicas                     {"worker-heavy": {"running": 1, "containers": 1, "busy": false}, ...}
@@ -21,7 +23,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import scaling
-from .engine import NUMBER_LABEL, PROJECT_LABEL, SERVICE_LABEL, Engine, EngineError
+from .engine import NUMBER_LABEL, PROJECT_LABEL, SERVICE_LABEL, STACK_LABEL, Engine, EngineError
 
 TIER_LABEL = "io.mlstack.tier"
 # Everything of a container's Config a replica copies; Hostname is left out on purpose: each replica gets its own
@@ -140,7 +142,7 @@ class Scaler:
             log.error("could not retire %s: %s", container["Names"][0], error)
 
 
-def handler_for(scaler: Scaler):
+def handler_for(scaler):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             if self.path == "/healthz":
@@ -189,10 +191,16 @@ def main():
     scaling.exit_on_sigterm()
     config = scaling.load(os.environ.get("AUTOSCALE_CONFIG", "/etc/mlstack/autoscale.yaml"))
     engine = Engine(os.environ.get("DOCKER_SOCKET_PATH", "/var/run/docker.sock"))
-    # Its own compose project, from its own container's labels: it never reaches beyond it.
-    project = engine.inspect(os.environ["HOSTNAME"])["Config"]["Labels"][PROJECT_LABEL]
-    scaler = Scaler(engine, project, {t.service: t for t in config.tiers}, int(os.environ.get("STOP_GRACE_SECONDS", "120")))
-    log.info("scaling %s of project %s", ", ".join(t.service for t in config.tiers), project)
+    # Its own compose project or Swarm stack, from its own container's labels: it never reaches beyond it.
+    labels = engine.inspect(os.environ["HOSTNAME"])["Config"]["Labels"]
+    policies = {t.service: t for t in config.tiers}
+    if STACK_LABEL in labels:
+        from .swarm_scaler import SwarmScaler  # here: it imports this module's Refused
+        scaler = SwarmScaler(engine, labels[STACK_LABEL], policies)
+        log.info("scaling %s of the swarm stack %s", ", ".join(policies), labels[STACK_LABEL])
+    else:
+        scaler = Scaler(engine, labels[PROJECT_LABEL], policies, int(os.environ.get("STOP_GRACE_SECONDS", "120")))
+        log.info("scaling %s of project %s", ", ".join(policies), labels[PROJECT_LABEL])
     ThreadingHTTPServer(("0.0.0.0", int(os.environ.get("PORT", "8080"))), handler_for(scaler)).serve_forever()
 
 
