@@ -39,6 +39,20 @@ class Refused(Exception):
         self.status = status
 
 
+def claim(policies: dict, busy: dict, tier: str, replicas: int) -> threading.Lock:
+    """The tier's lock, taken, for a request autoscale.yaml allows: a tier it names, a count within its bounds, and
+    no other scaling of it under way. The caller releases it."""
+    policy = policies.get(tier)
+    if policy is None:
+        raise Refused(404, f"{tier} is not a tier in autoscale.yaml")
+    if not policy.min <= replicas <= policy.max:
+        raise Refused(400, f"{tier}: {replicas} replicas is outside [{policy.min}, {policy.max}]")
+    lock = busy[tier]
+    if not lock.acquire(blocking=False):
+        raise Refused(409, f"{tier} is still being scaled")
+    return lock
+
+
 def _up_or_coming(container: dict) -> bool:
     """Running, or about to: 'created' is a container compose (or this scaler) is starting right now, so a scaler
     that looks during an Up counts what compose is bringing up instead of starting it a second time."""
@@ -72,14 +86,7 @@ class Scaler:
         return result
 
     def scale(self, service: str, replicas: int) -> int:
-        policy = self._policies.get(service)
-        if policy is None:
-            raise Refused(404, f"{service} is not a tier in autoscale.yaml")
-        if not policy.min <= replicas <= policy.max:
-            raise Refused(400, f"{service}: {replicas} replicas is outside [{policy.min}, {policy.max}]")
-        lock = self._busy[service]
-        if not lock.acquire(blocking=False):
-            raise Refused(409, f"{service} is still being scaled")
+        lock = claim(self._policies, self._busy, service, replicas)
         handed_over = False
         try:
             containers = self._engine.containers(self._project, service)

@@ -8,7 +8,7 @@ import logging
 import threading
 
 from .engine import EngineError
-from .scaler import TIER_LABEL, Refused
+from .scaler import TIER_LABEL, Refused, claim
 
 log = logging.getLogger("scaler")
 
@@ -37,14 +37,7 @@ class SwarmScaler:
         return result
 
     def scale(self, tier: str, replicas: int) -> int:
-        policy = self._policies.get(tier)
-        if policy is None:
-            raise Refused(404, f"{tier} is not a tier in autoscale.yaml")
-        if not policy.min <= replicas <= policy.max:
-            raise Refused(400, f"{tier}: {replicas} replicas is outside [{policy.min}, {policy.max}]")
-        lock = self._busy[tier]
-        if not lock.acquire(blocking=False):
-            raise Refused(409, f"{tier} is still being scaled")
+        lock = claim(self._policies, self._busy, tier, replicas)
         try:
             service = self._service(tier)
             spec = service["Spec"]
