@@ -65,14 +65,14 @@ internal static class SwarmServiceRenderer
 
         var placement = SwarmPlacements.Of(
             mounts.Any(m => m.IsNamedVolume),
-            mounts.Any(m => m.Type == "bind" && m.Source == SwarmPlacements.EngineSocket),
+            mounts.Any(m => m.Type == "bind" && m.Target == SwarmPlacements.EngineSocket), // whichever engine's socket it is given
             spec.IsTier);
         node.Add("deploy", SwarmDeploy.Render(name, SwarmYaml.Child(source, "deploy") as YamlMappingNode, spec, placement, ports.Count > 0, request, labels: SwarmYaml.Child(source, "labels") as YamlMappingNode));
 
         foreach (var (key, _) in SwarmYaml.Entries(source).Where(e => !Carried.Contains(e.Key) && !Rendered.Contains(e.Key)))
             dropped.Add(new SwarmDropped(name, key, Lost.GetValueOrDefault(key, "not part of compose file format 3.9, which stack deploy reads")));
         // Bind mounts read the node's own files: the deploy must put them on every node the service may run on.
-        return (node, placement, [.. mounts.Where(m => m.Type == "bind" && m.Source != SwarmPlacements.EngineSocket).Select(m => m.Source!).Distinct()]);
+        return (node, placement, [.. mounts.Where(m => m.Type == "bind" && m.Target != SwarmPlacements.EngineSocket).Select(m => m.Source!).Distinct()]);
     }
 
     /// <summary>The release's content tag for an image it builds; an image the stack does not build keeps its reference.</summary>

@@ -80,5 +80,13 @@ class Engine:
         query = urllib.parse.urlencode({"filters": json.dumps({"service": [service_id]})})
         return self.call("GET", f"/tasks?{query}")
 
+    def task_of(self, container_id: str) -> dict:
+        """The running task whose container's id starts with container_id (a container's hostname is its short id)."""
+        query = urllib.parse.urlencode({"filters": json.dumps({"desired-state": ["running"]})})
+        for task in self.call("GET", f"/tasks?{query}"):
+            if task.get("Status", {}).get("ContainerStatus", {}).get("ContainerID", "").startswith(container_id):
+                return task
+        raise EngineError(f"no running task of the swarm has the container {container_id}")
+
     def update_service(self, service_id: str, version: int, spec: dict):
         self.call("POST", f"/services/{service_id}/update?version={version}", spec)

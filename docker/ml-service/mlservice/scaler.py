@@ -193,21 +193,35 @@ def handler_for(scaler):
     return Handler
 
 
+def own_stack_or_project(engine, container_id: str):
+    """(stack, project) from its own container's labels, in the engine it was given. On a swarm that engine may be
+    another manager's than the one running it (the socket it was given is that manager's): then its task, which any
+    manager knows, names its service, and the service its stack."""
+    try:
+        labels = engine.inspect(container_id)["Config"]["Labels"]
+    except EngineError as error:
+        if "HTTP 404" not in str(error):
+            raise
+        task = engine.task_of(container_id)
+        return engine.service(task["ServiceID"])["Spec"]["Labels"][STACK_LABEL], None
+    return labels.get(STACK_LABEL), labels.get(PROJECT_LABEL)
+
+
 def main():
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     scaling.exit_on_sigterm()
     config = scaling.load(os.environ.get("AUTOSCALE_CONFIG", "/etc/mlstack/autoscale.yaml"))
     engine = Engine(os.environ.get("DOCKER_SOCKET_PATH", "/var/run/docker.sock"))
-    # Its own compose project or Swarm stack, from its own container's labels: it never reaches beyond it.
-    labels = engine.inspect(os.environ["HOSTNAME"])["Config"]["Labels"]
+    # Its own compose project or Swarm stack: it never reaches beyond it.
+    stack, project = own_stack_or_project(engine, os.environ["HOSTNAME"])
     policies = {t.service: t for t in config.tiers}
-    if STACK_LABEL in labels:
+    if stack:
         from .swarm_scaler import SwarmScaler  # here: it imports this module's Refused
-        scaler = SwarmScaler(engine, labels[STACK_LABEL], policies)
-        log.info("scaling %s of the swarm stack %s", ", ".join(policies), labels[STACK_LABEL])
+        scaler = SwarmScaler(engine, stack, policies)
+        log.info("scaling %s of the swarm stack %s", ", ".join(policies), stack)
     else:
-        scaler = Scaler(engine, labels[PROJECT_LABEL], policies, int(os.environ.get("STOP_GRACE_SECONDS", "120")))
-        log.info("scaling %s of project %s", ", ".join(policies), labels[PROJECT_LABEL])
+        scaler = Scaler(engine, project, policies, int(os.environ.get("STOP_GRACE_SECONDS", "120")))
+        log.info("scaling %s of project %s", ", ".join(policies), project)
     ThreadingHTTPServer(("0.0.0.0", int(os.environ.get("PORT", "8080"))), handler_for(scaler)).serve_forever()
 
 

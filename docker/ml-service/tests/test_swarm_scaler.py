@@ -5,7 +5,7 @@ import copy
 import unittest
 
 from mlservice.engine import EngineError
-from mlservice.scaler import Refused
+from mlservice.scaler import Refused, own_stack_or_project
 from mlservice.scaling import TierPolicy
 from mlservice.swarm_scaler import SwarmScaler
 
@@ -35,6 +35,32 @@ class FakeSwarm:
         if self.refuse:
             raise EngineError(self.refuse)
         self.updates.append((service_id, version, spec["Mode"]["Replicated"]["Replicas"], spec["TaskTemplate"]))
+
+
+class OwnStackTests(unittest.TestCase):
+    """Which stack or project the scaler serves, from its own container, or on a swarm from its task."""
+
+    class Engine:
+        def __init__(self, labels=None):
+            self.labels = labels
+
+        def inspect(self, container_id):
+            if self.labels is None:
+                raise EngineError(f"GET /containers/{container_id}/json: HTTP 404: No such container: {container_id}")
+            return {"Config": {"Labels": self.labels}}
+
+        def task_of(self, container_id):
+            return {"ServiceID": "s9"} if container_id == "09813916ef64" else None
+
+        def service(self, service_id):
+            return {"Spec": {"Labels": {"com.docker.stack.namespace": "mlstack"}}}
+
+    def test_its_own_labels_name_a_project_or_a_stack(self):
+        self.assertEqual((None, "mlstack"), own_stack_or_project(self.Engine({"com.docker.compose.project": "mlstack"}), "c1"))
+        self.assertEqual(("prod", None), own_stack_or_project(self.Engine({"com.docker.stack.namespace": "prod"}), "c1"))
+
+    def test_on_another_managers_engine_its_task_names_its_service_and_that_its_stack(self):
+        self.assertEqual(("mlstack", None), own_stack_or_project(self.Engine(labels=None), "09813916ef64"))
 
 
 class SwarmScalerTests(unittest.TestCase):
