@@ -25,7 +25,7 @@ namespace Mlstack.Tests.Cluster;
 /// is rolled back by Swarm and then, as a whole, by the build, naming the service and its node; the last good release
 /// serves on; Rollback --to the first release deploys its kept stack files, and Releases --cluster lists it current.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
-[Collection(EngineTests.Name)]
+[Collection(VmDeploys.Name)]
 public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<TestCluster>, IDisposable
 {
     private const string DeployPath = "/srv/mlstack";

@@ -50,7 +50,7 @@ public sealed class ClusterWholeStackTests(TestCluster cluster) : IClassFixture<
 
         // The API answers through the edge, on the node that runs it (a host-mode port: that node's own).
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var edgeNode = await EdgeNodeAsync(http);
+        var edgeNode = await EdgeNodeAsync(cluster);
         var health = await http.GetStringAsync(new Uri(edgeNode, "/api/health"), TestContext.Current.CancellationToken);
         Assert.Contains("\"status\":\"ok\"", health.Replace(" ", "", StringComparison.Ordinal));
 
@@ -79,8 +79,9 @@ public sealed class ClusterWholeStackTests(TestCluster cluster) : IClassFixture<
     }
 
     /// <summary>The app node whose port 8080 answers: the edge's one task runs there.</summary>
-    private async Task<Uri> EdgeNodeAsync(HttpClient http)
+    internal static async Task<Uri> EdgeNodeAsync(TestCluster cluster)
     {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         foreach (var vm in cluster.Vms)
         {
             try

@@ -16,6 +16,7 @@ namespace Mlstack.Tests.Deploy;
 /// A probe sends 50 requests a second through the VM's port during the broken release, the rollback and that release:
 /// none may fail. Backup, VerifyBackup and Restore on a VM are <see cref="VmBackupTests"/>.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
+[Collection(VmDeploys.Name)]
 public sealed class DeployTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
 {
     private readonly VmStackDriver _driver = new(vm);

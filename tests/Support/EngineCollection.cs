@@ -13,6 +13,16 @@ public sealed class EngineTests
     public const string Name = "Docker Engine";
 }
 
+/// <summary>The two deploy classes of the system tier, one after the other, beside the tier's other long classes: a
+/// swarm of three VMs with a small stack (<c>ClusterDeployTests</c>, no timing asserted) after or before the whole stack
+/// on one VM (<c>DeployTests</c>, whose probe allows no request slower than 2 s), never beside it. Together they take
+/// about as long as <c>VmBackupTests</c> alone, so the cluster class costs the tier no time of its own.</summary>
+[CollectionDefinition(Name)]
+public sealed class VmDeploys
+{
+    public const string Name = "VM deploys";
+}
+
 /// <summary>The fixture stacks' image: the base image every Dockerfile uses (made once with debootstrap on a
 /// fresh engine).</summary>
 internal static class FixtureImage
