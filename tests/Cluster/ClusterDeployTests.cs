@@ -23,7 +23,9 @@ namespace Mlstack.Tests.Cluster;
 /// web tier), each service where its role puts it, and every published port answers on every node that runs it; a
 /// release with one image changed replaces only that service's tasks; a release whose new image never becomes healthy
 /// is rolled back by Swarm and then, as a whole, by the build, naming the service and its node; the last good release
-/// serves on; Rollback --to the first release deploys its kept stack files, and Releases --cluster lists it current.</summary>
+/// serves on; Rollback --to the first release deploys its kept stack files, and Releases --cluster lists it current.
+/// Every deploy runs its smoke checks in the services' own containers, on whichever node runs each. Last, a node lost:
+/// SmokeTest names it, Deploy refuses naming it, and --allow-degraded deploys without it.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(VmDeploys.Name)]
 public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<TestCluster>, IDisposable
