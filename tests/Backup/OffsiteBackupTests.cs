@@ -7,9 +7,9 @@ namespace Mlstack.Tests.Backup;
 /// with the key and the host key handed over as secret files. A host key that is not the server's is refused before
 /// anything is written; a backup lands there, is listed, verified by a restore and recorded; a damaged pack there is
 /// refused by VerifyBackup.</summary>
-// Its own VM and its own fixture stack (a project name of its own): it runs beside DeployTests and VmBackupTests
-// rather than after them.
+// Its own VM and its own fixture stack (a project name of its own): after VmBackupTests, beside the deploy classes.
 [Trait(TestTiers.Trait, TestTiers.System)]
+[Collection(VmBackups.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")] // TlsS3Server
 public sealed class OffsiteBackupTests(BackupFixture fixture, TestVm vm) : IClassFixture<BackupFixture>, IClassFixture<TestVm>
 {

@@ -13,6 +13,7 @@ namespace Mlstack.Tests.Deploy;
 /// first deploy to the restore, the alerts: worker-light stopped, WorkerTierDown at the operator's webhook and in
 /// Status (<see cref="WorkerTierDownAlert"/>). Runs beside <see cref="DeployTests"/>, each with its own VM.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
+[Collection(VmBackups.Name)]
 public sealed class VmBackupTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
 {
     private readonly VmStackDriver _driver = new(vm, selfSigned: true);
