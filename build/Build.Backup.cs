@@ -2,6 +2,7 @@ using System.Globalization;
 using Mlstack.Build.Backup;
 using Mlstack.Build.Deploy;
 using Mlstack.Build.Core;
+using Mlstack.Build.Engine;
 using Mlstack.Build.Host;
 using Mlstack.Build.Remote;
 using Mlstack.Build.Site;
@@ -37,7 +38,7 @@ internal sealed partial class Build
     private readonly string CheckSubset = "1/1";
 
     Target Backup => _ => _
-        .Description("Backs up the stack's data (PostgreSQL dumps, Redis RDB, objects, a manifest) into an encrypted restic repository; applies retention; with --host, the stack deployed there")
+        .Description("Backs up the stack's data (PostgreSQL dumps, Redis RDB, objects, a manifest) into an encrypted restic repository; applies retention; with --host, the stack deployed there; with --cluster, on the swarm's data node")
         .DependsOn(Images)
         .Requires(() => BackupPassword)
         .Executes(async ct =>
@@ -72,6 +73,7 @@ internal sealed partial class Build
         .Requires(() => BackupPassword)
         .Executes(async ct =>
         {
+            RefuseOnCluster("VerifyBackup");
             await using var site = await BackupSiteAsync("VerifyBackup", ct);
             var backup = Choose(site, await site.Helper.ListAsync(ct), verifiedOnly: false);
             var stage = await site.Helper.CreateStageAsync(ProjectName, ct);
@@ -91,6 +93,7 @@ internal sealed partial class Build
         .Requires(() => BackupPassword)
         .Executes(async ct =>
         {
+            RefuseOnCluster("Restore");
             if (!Yes)
                 throw new BuildInputException($"Restore replaces the data of project {ProjectName} (databases, Redis, objects) with a backup; add --yes to confirm.");
             await using var site = await BackupSiteAsync("Restore", ct);
@@ -113,7 +116,8 @@ internal sealed partial class Build
     /// <summary>The helper against the site's engine and a repository folder there (created owner-only), the helper
     /// image shipped to the site when it lacks it, as Deploy ships images. An sftp: or s3: repository is reached from
     /// the helper, wherever it runs; its records stay in a folder beside it.</summary>
-    private async Task<BackupSite> BackupSiteOnAsync(IStackSite site, BackupSitePlan plan, BackupHome home, string prefix, CancellationToken ct)
+    /// <param name="naming">How the site's engine names the stack: compose's labels, or a swarm stack's names.</param>
+    private async Task<BackupSite> BackupSiteOnAsync(IStackSite site, BackupSitePlan plan, BackupHome home, string prefix, CancellationToken ct, StackNaming? naming = null)
     {
         try
         {
@@ -124,7 +128,7 @@ internal sealed partial class Build
             await site.CreatePrivateFolderAsync(repository.RecordsFolder ?? repository.Location, ct);
             await site.ProvideImagesAsync([image], ct);
             var where = repository.IsOffsite ? site.ReachedFrom(repository.Location) : site.Locate(repository.Location);
-            return new BackupSite(site, new BackupHelper(new BackupEngine(site.OpenEngine()), image, repository, secrets, Log, prefix), where, plan, Log);
+            return new BackupSite(site, new BackupHelper(new BackupEngine(site.OpenEngine(), naming), image, repository, secrets, Log, prefix), where, plan, Log);
         }
         catch
         {

@@ -1,11 +1,14 @@
 using Mlstack.Build.Backup;
+using Mlstack.Build.Core;
 using Mlstack.Build.Deploy;
+using Mlstack.Build.Engine;
 using Mlstack.Build.Remote;
 using Mlstack.Build.Site;
 
 namespace Mlstack.Build;
 
-/// <summary>Where the backup targets work. The site (this machine, or with --host a VM over SSH) is picked once,
+/// <summary>Where the backup targets work. The site (this machine, with --host a VM over SSH, with --cluster the
+/// swarm's data node) is picked once,
 /// in <see cref="BackupSiteAsync"/>; everything after it runs unchanged against <see cref="IStackSite"/>, and the
 /// few answers that do depend on the site (where backups live by default, what the stack runs, what a scratch
 /// stack is made from) are given here, side by side.</summary>
@@ -13,6 +16,8 @@ internal sealed partial class Build
 {
     private async Task<BackupSite> BackupSiteAsync(string prefix, CancellationToken ct)
     {
+        if (ClusterInventoryFile != null)
+            return await ClusterBackupSiteAsync(prefix, ct);
         if (!StackOnVm)
             return await BackupSiteOnAsync(new LocalSite((await DockerAsync(ct)).Engine, Log), LocalBackupPlan(), LocalBackupHome, prefix, ct);
         var vm = await ConnectVmAsync(ct);
@@ -60,6 +65,38 @@ internal sealed partial class Build
         },
         async (engine, url, services, project, checks, handler, ct) =>
             await SmokeRunAsync(engine, url, services, project, checks, handler, ct, project == null ? (await VmSmokeTargetAsync(vm, ct)).Tls : null));
+
+    /// <summary>On a swarm, the data node: the data services and their volumes are pinned to it, so the helper runs
+    /// beside them and the repository (by default) is on its disk, as on one VM; the stack is found by the names
+    /// docker stack deploy gives it. What the stack runs is the first manager's current release.</summary>
+    private async Task<BackupSite> ClusterBackupSiteAsync(string prefix, CancellationToken ct)
+    {
+        var inventory = ReadClusterInventory();
+        var data = inventory.DataHost ?? throw new BuildInputException($"{inventory.File}: no host has the data role, so the stack keeps no data on the swarm to back up.");
+        var node = await ConnectClusterHostAsync(data, prefix, ct);
+        var plan = new BackupSitePlan(
+            ProjectName, ServiceTimeout, StackModelAsync, _ => throw NotDoneOnCluster("Restore"), (_, _, _) => throw NotDoneOnCluster("VerifyBackup"),
+            async ct =>
+            {
+                await using var manager = await ConnectClusterHostAsync(inventory.FirstManager, prefix, ct);
+                var current = (await new ReleaseStore(manager, DeployPath).ListAsync(ct)).FirstOrDefault(r => r.IsCurrent)?.Release
+                    ?? throw new BuildInputException($"{inventory.FirstManager.Name} records no release under {DeployPath}: deploy one first (./build.sh Deploy --cluster {ClusterInventoryFile}).");
+                return new BackupOrigin(StackEnvironmentName.ToString().ToLowerInvariant(), current.GitSha, current.Id);
+            },
+            (_, _, _, _, _, _, _) => throw NotDoneOnCluster("VerifyBackup"));
+        return await BackupSiteOnAsync(VmSiteOf(node, ownsSession: true), plan, VmBackupHome, prefix, ct, StackNaming.Swarm);
+    }
+
+    /// <summary>VerifyBackup and Restore need a scratch stack and a restore the swarm's orchestrator does not undo:
+    /// not done yet on a cluster, and said so before anything starts.</summary>
+    private void RefuseOnCluster(string target)
+    {
+        if (ClusterInventoryFile != null)
+            throw NotDoneOnCluster(target);
+    }
+
+    private static BuildInputException NotDoneOnCluster(string target) =>
+        new($"{target} --cluster is not done yet: Backup and Backups work on a swarm, VerifyBackup and Restore on this machine or one VM (docs/cluster.md#backups).");
 
     /// <summary>Here, backups live outside the checkout; a relative --backup-repository is the checkout's.</summary>
     private BackupHome LocalBackupHome => new(DefaultBackupsFolder, path => Path.GetFullPath(path, RootDirectory));

@@ -6,7 +6,7 @@ namespace Mlstack.Build;
 
 internal sealed partial class Build
 {
-    [Parameter("Bootstrap, Preflight, Deploy, Rollback, Releases, Audit, Status, SmokeTest: the cluster's inventory, e.g. stack/cluster.yaml (docs/cluster.md); without it, one VM (--host)", Name = "Cluster")]
+    [Parameter("Bootstrap, Preflight, Deploy, Rollback, Releases, Audit, Status, SmokeTest, Backup, Backups: the cluster's inventory, e.g. stack/cluster.yaml (docs/cluster.md); without it, one VM (--host)", Name = "Cluster")]
     private readonly string? ClusterInventoryFile;
 
     private ClusterInventory ReadClusterInventory() =>

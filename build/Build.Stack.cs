@@ -11,13 +11,13 @@ namespace Mlstack.Build;
 
 internal sealed partial class Build
 {
-    [Parameter("Which environment's override and checks apply (default: prod for Deploy, Rollback and anything with --host, else dev)", Name = "Environment")]
+    [Parameter("Which environment's override and checks apply (default: prod for Deploy, Rollback and anything with --host or --cluster, else dev)", Name = "Environment")]
     private readonly StackEnvironment? StackEnvironmentOption;
 
     /// <summary>A release, and anything done to the VM it runs on, is production unless told otherwise; everything
     /// else defaults to development.</summary>
     private StackEnvironment StackEnvironmentName =>
-        StackEnvironmentOption ?? (StackOnVm || InvokedTargetNames.Any(t => t is "Deploy" or "Rollback") ? StackEnvironment.Prod : StackEnvironment.Dev);
+        StackEnvironmentOption ?? (StackOnVm || ClusterInventoryFile != null || InvokedTargetNames.Any(t => t is "Deploy" or "Rollback") ? StackEnvironment.Prod : StackEnvironment.Dev);
 
     [Parameter("Compose project name: a second copy of the stack (e.g. for tests) runs beside the first under another name")]
     private readonly string ProjectName = "mlstack";

@@ -13,10 +13,10 @@ public sealed record HelperRun(string Image, IReadOnlyList<string> Command, IRea
 
 public sealed record HelperResult(long ExitCode, IReadOnlyList<string> Stdout, string Stderr);
 
-/// <summary>What Backup, VerifyBackup and Restore ask of the engine — a local socket or a VM's engine over SSH: a
-/// compose project's containers, volumes and network found by compose's labels, stop and start, and one-off helper
-/// containers.</summary>
-public sealed class BackupEngine(DockerClient client) : IDisposable
+/// <summary>What Backup, VerifyBackup and Restore ask of the engine — a local socket, a VM's engine over SSH, or a swarm's
+/// data node's: a stack's containers, volumes and network found as <paramref name="naming"/> says (compose's labels
+/// unless told), stop and start, and one-off helper containers.</summary>
+public sealed class BackupEngine(DockerClient client, StackNaming? naming = null) : IDisposable
 {
     public const string HelperLabel = "mlstack.backup-helper";
 
@@ -54,23 +54,32 @@ public sealed class BackupEngine(DockerClient client) : IDisposable
 
     private readonly EngineContainers containers = new(client);
 
+    private readonly StackNaming naming = naming ?? StackNaming.Compose;
+
     /// <summary>The newest container of a project's service (running or not), or null.</summary>
     public async Task<ContainerListResponse?> ContainerAsync(string project, string service, CancellationToken ct) =>
-        (await containers.ListAsync(project, service, ct: ct).ConfigureAwait(false)).MaxBy(c => c.Created);
+        (await containers.ListAsync(naming.Containers(project, service), runningOnly: false, ct).ConfigureAwait(false)).MaxBy(c => c.Created);
 
-    /// <inheritdoc cref="ComposeLabels.ServiceOf(ContainerListResponse)"/>
-    public static string? ServiceOf(ContainerListResponse container) => ComposeLabels.ServiceOf(container);
+    /// <inheritdoc cref="StackNaming.ServiceOf(ContainerListResponse)"/>
+    public static string? ServiceOf(ContainerListResponse container) => StackNaming.ServiceOf(container);
 
     public Task<IList<ContainerListResponse>> ContainersAsync(string project, CancellationToken ct) =>
-        containers.ListAsync(project, ct: ct);
+        containers.ListAsync(naming.Containers(project), runningOnly: false, ct);
 
-    public async Task<string> NetworkAsync(string project, string network, CancellationToken ct) =>
-        (await client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = ComposeLabels.Filter($"{ComposeLabels.Project}={project}", $"{ComposeLabels.Network}={network}") }, ct).ConfigureAwait(false))
-            .FirstOrDefault()?.Name ?? throw new BackupException($"project {project} has no '{network}' network: is its stack up?");
+    /// <summary>The engine's name of the project's network; on a swarm node, one a plain container may join.</summary>
+    public async Task<string> NetworkAsync(string project, string network, CancellationToken ct)
+    {
+        var found = (await client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = naming.Resource(project, "network", network) }, ct).ConfigureAwait(false))
+            .FirstOrDefault(n => naming.IsResource(project, network, n.Name))
+            ?? throw new BackupException($"project {project} has no '{network}' network here: is its stack up?");
+        if (found.Scope == "swarm" && !found.Attachable)
+            throw new BackupException($"network {found.Name} does not let the backup helper join it (not attachable: the stack was first deployed before mlstack made it so); remove the stack and deploy it again (docs/cluster.md#backups).");
+        return found.Name;
+    }
 
     public async Task<string> VolumeAsync(string project, string volume, CancellationToken ct) =>
-        (await client.Volumes.ListAsync(new VolumesListParameters { Filters = ComposeLabels.Filter($"{ComposeLabels.Project}={project}", $"{ComposeLabels.Volume}={volume}") }, ct).ConfigureAwait(false))
-            .Volumes?.FirstOrDefault()?.Name ?? throw new BackupException($"project {project} has no '{volume}' volume: is its stack up?");
+        (await client.Volumes.ListAsync(new VolumesListParameters { Filters = naming.Resource(project, "volume", volume) }, ct).ConfigureAwait(false))
+            .Volumes?.FirstOrDefault(v => naming.IsResource(project, volume, v.Name))?.Name ?? throw new BackupException($"project {project} has no '{volume}' volume here: is its stack up?");
 
     /// <summary>Creates the volume, or returns it when it exists.</summary>
     public async Task<string> CreateVolumeAsync(string name, CancellationToken ct) =>

@@ -10,6 +10,9 @@ public sealed record ClusterInventory(string File, IReadOnlyList<ClusterHost> Ho
     /// <summary>The first host listed with the manager role: it initialises the swarm, the others join it.</summary>
     public ClusterHost FirstManager => Hosts.First(h => h.Has(ClusterRole.Manager));
 
+    /// <summary>The host the data services and their volumes are pinned to (the reader allows one), or null.</summary>
+    public ClusterHost? DataHost => Hosts.FirstOrDefault(h => h.Has(ClusterRole.Data));
+
     /// <summary>The hosts that manage the swarm: those with the manager role, and with three or more hosts, enough
     /// others to make three (hosts without the worker role first, then in the file's order), so that the swarm
     /// survives the loss of one.</summary>

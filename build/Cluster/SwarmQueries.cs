@@ -1,5 +1,6 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Mlstack.Build.Engine;
 
 namespace Mlstack.Build.Cluster;
 
@@ -8,7 +9,7 @@ namespace Mlstack.Build.Cluster;
 public static class SwarmQueries
 {
     /// <summary>The label docker stack deploy puts on a stack's services, networks and secrets.</summary>
-    public const string StackLabel = "com.docker.stack.namespace";
+    public const string StackLabel = StackNaming.StackLabel;
 
     public static Task<IList<SwarmService>> StackServicesAsync(DockerClient engine, string stack, CancellationToken ct) =>
         engine.Swarm.ListServicesAsync(new ServiceListParameters { Filters = Filter("label", $"{StackLabel}={stack}") }, ct);

@@ -9,14 +9,11 @@ namespace Mlstack.Build.Cluster;
 /// which knows it even when the node that ran it is gone. Disposes the clients.</summary>
 public sealed class SwarmServiceContainers(DockerClient manager, IReadOnlyList<DockerClient> nodes, string stack) : IServiceContainers
 {
-    /// <summary>The label Swarm puts on a task's container: the service's full name, stack_service.</summary>
-    public const string ServiceLabel = "com.docker.swarm.service.name";
-
     private readonly IReadOnlyList<EngineContainers> engines = [.. nodes.Select(n => new EngineContainers(n))];
 
     public async Task<IReadOnlyList<ServiceContainer>> ListAsync(string service, bool runningOnly, CancellationToken ct)
     {
-        var filters = ComposeLabels.Filter($"{ServiceLabel}={SwarmStackCommands.ServiceName(stack, service)}");
+        var filters = StackNaming.Swarm.Containers(stack, service);
         var found = await Task.WhenAll(engines.Select(async e =>
             (await e.ListAsync(filters, runningOnly, ct).ConfigureAwait(false)).Select(c => new ServiceContainer(e, c)))).ConfigureAwait(false);
         return [.. found.SelectMany(f => f)];

@@ -28,11 +28,14 @@ public static class SwarmStackRenderer
         var sources = folded.Where(s => !offCluster.Contains(s.Name)).ToList();
         model = SwarmSharedNetworks.Without(model, networkOwners.Union(offCluster).ToHashSet(StringComparer.Ordinal));
         var services = new YamlMappingNode();
+        var dataNetworks = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, value) in sources)
         {
             var (node, where, paths) = SwarmServiceRenderer.Render(name, value, model.Find(name)!, request, namedVolumes, dropped);
             services.Add(SwarmYaml.Quoted(name), node);
             placement[name] = where;
+            if (where == SwarmPlacement.Data)
+                dataNetworks.UnionWith(NetworkNames(SwarmYaml.Child(node, "networks")));
             if (paths.Count > 0)
                 hostPaths[name] = paths;
         }
@@ -41,7 +44,7 @@ public static class SwarmStackRenderer
         {
             { "version", SwarmYaml.Quoted(FormatVersion) },
             { "services", services },
-            { "networks", Networks(SwarmYaml.Child(root, "networks")) },
+            { "networks", Networks(SwarmYaml.Child(root, "networks"), dataNetworks) },
             { "volumes", Volumes(SwarmYaml.Child(root, "volumes")) },
             { "secrets", Secrets(SwarmYaml.Child(root, "secrets"), request) },
         };
@@ -64,8 +67,9 @@ public static class SwarmStackRenderer
     public static string SecretName(string stack, string secret, string version) => $"{stack}_{secret}_{version}";
 
     /// <summary>Every network an overlay (a bridge exists on one node only); internal and attachable kept, compose
-    /// v2's project-prefixed name dropped so the stack prefixes its own.</summary>
-    private static YamlMappingNode Networks(YamlNode? networks)
+    /// v2's project-prefixed name dropped so the stack prefixes its own. The data services' networks are attachable:
+    /// Backup's helper, a plain container on the data node, joins them to reach those services by name.</summary>
+    private static YamlMappingNode Networks(YamlNode? networks, HashSet<string> dataNetworks)
     {
         var node = new YamlMappingNode();
         foreach (var (name, value) in SwarmYaml.Entries(networks))
@@ -81,11 +85,10 @@ public static class SwarmStackRenderer
             else
             {
                 network.Add("driver", SwarmYaml.Quoted("overlay"));
-                foreach (var flag in new[] { "internal", "attachable" })
-                {
-                    if (SwarmYaml.Text(source, flag) == "true")
-                        network.Add(flag, SwarmYaml.Flag(true));
-                }
+                if (SwarmYaml.Text(source, "internal") == "true")
+                    network.Add("internal", SwarmYaml.Flag(true));
+                if (SwarmYaml.Text(source, "attachable") == "true" || dataNetworks.Contains(name))
+                    network.Add("attachable", SwarmYaml.Flag(true));
             }
 
             node.Add(SwarmYaml.Quoted(name), network);
@@ -93,6 +96,14 @@ public static class SwarmStackRenderer
 
         return node;
     }
+
+    /// <summary>The networks a rendered service joins: a list of names, or a mapping by name (with aliases).</summary>
+    private static IEnumerable<string> NetworkNames(YamlNode? networks) => networks switch
+    {
+        YamlSequenceNode list => list.Children.OfType<YamlScalarNode>().Select(n => n.Value!),
+        YamlMappingNode map => SwarmYaml.Entries(map).Select(e => e.Key),
+        _ => [],
+    };
 
     /// <summary>Named volumes, local to the node their service is pinned to; compose v2's project-prefixed name dropped.</summary>
     private static YamlMappingNode Volumes(YamlNode? volumes)

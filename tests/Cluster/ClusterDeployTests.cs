@@ -28,7 +28,7 @@ namespace Mlstack.Tests.Cluster;
 /// SmokeTest names it, Deploy refuses naming it, and --allow-degraded deploys without it.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(VmDeploys.Name)]
-public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<TestCluster>, IDisposable
+public sealed partial class ClusterDeployTests(TestCluster cluster) : IClassFixture<TestCluster>, IDisposable
 {
     private const string DeployPath = "/srv/mlstack";
     private const int WebPort = 18080;
@@ -247,13 +247,13 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
         return release;
     }
 
-    /// <summary>The cluster deploy as the build runs it, with the fixture's stack name, override file and a registry
-    /// store of the test's own.</summary>
-    private ClusterDeployment Cluster(ClusterInventory inventory, bool allowDegraded = false)
+    /// <summary>The cluster deploy as the build runs it, with the fixture's stack name (or another stack's, with its
+    /// own deploy path), override file and a registry store of the test's own.</summary>
+    private ClusterDeployment Cluster(ClusterInventory inventory, bool allowDegraded = false, string stack = "mlstack", string deployPath = DeployPath)
     {
         var options = new ClusterDeployOptions(
-            new DeployOptions(cluster.Vms[0].Address, DeployPath, 5, TimeSpan.Zero, _directory) { RollbackTimeLimit = TimeSpan.FromMinutes(5) },
-            new SwarmRuntimeOptions("mlstack", inventory.Hosts.SelectMany(h => h.Roles).ToHashSet(), HasIpvs: false, "mlstackfx", "compose.cluster.yaml", TimeSpan.FromMinutes(2)),
+            new DeployOptions(cluster.Vms[0].Address, deployPath, 5, TimeSpan.Zero, _directory) { RollbackTimeLimit = TimeSpan.FromMinutes(5) },
+            new SwarmRuntimeOptions(stack, inventory.Hosts.SelectMany(h => h.Roles).ToHashSet(), HasIpvs: false, "mlstackfx", "compose.cluster.yaml", TimeSpan.FromMinutes(2)),
             allowDegraded,
             Path.Combine(_directory, "registry"));
         return new ClusterDeployment(inventory, ConnectAsync, options, Log);
@@ -278,13 +278,13 @@ public sealed class ClusterDeployTests(TestCluster cluster) : IClassFixture<Test
 
     /// <summary>The fixture's compose project: compose.yaml and its override (the environment's file, as the stack's
     /// compose.prod.yaml), in a folder of the test's own.</summary>
-    private async Task<ComposeProject> ProjectAsync(CancellationToken ct)
+    private async Task<ComposeProject> ProjectAsync(CancellationToken ct, string compose = Compose, string environment = "", string folderName = "stack")
     {
-        var folder = Path.Combine(_directory, "stack");
+        var folder = Path.Combine(_directory, folderName);
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "compose.yaml"), Compose);
-        File.WriteAllText(Path.Combine(folder, "compose.cluster.yaml"), "services:\n  api:\n    labels: {io.mlstack.test: override}\n");
-        File.WriteAllText(Path.Combine(folder, ".env"), string.Empty);
+        File.WriteAllText(Path.Combine(folder, "compose.yaml"), compose);
+        File.WriteAllText(Path.Combine(folder, "compose.cluster.yaml"), $"services:\n  {(compose == Compose ? "api" : "redis")}:\n    labels: {{io.mlstack.test: override}}\n");
+        File.WriteAllText(Path.Combine(folder, ".env"), environment);
         var cli = await ComposeProbe.FindAsync(new BuildLog(TextWriter.Null, new SecretMasker(), false), ct: ct) ?? throw new InvalidOperationException("No Compose CLI: run ./build.sh Doctor.");
         return new ComposeProject("mlstackfx", folder, [Path.Combine(folder, "compose.yaml"), Path.Combine(folder, "compose.cluster.yaml")], Path.Combine(folder, ".env"), cli);
     }

@@ -5,8 +5,8 @@ using Mlstack.Tests.Support;
 
 namespace Mlstack.Tests.Cluster;
 
-/// <summary>The whole stack through <c>./build.sh Deploy --cluster</c> and <c>SmokeTest --cluster</c> on three VMs, as an
-/// operator runs them.
+/// <summary>The whole stack through <c>./build.sh Deploy --cluster</c>, <c>SmokeTest --cluster</c> and <c>Backup
+/// --cluster</c> on three VMs, as an operator runs them.
 /// Explicit: <c>./build.sh Test --test-filter ClusterWholeStack --test-explicit</c>.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
 [Collection(EngineTests.Name)]
@@ -48,6 +48,19 @@ public sealed class ClusterWholeStackTests(TestCluster cluster) : IClassFixture<
         Assert.True(smoke.ExitCode == 0, smoke.Output);
         var smokeTime = clock.Elapsed;
 
+        // Backup on the data node, of the data the smoke's training left; its time recorded for the BackupTooOld
+        // alert in the records volume node-exporter reads there.
+        clock.Restart();
+        var backup = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Backup", "--cluster", inventory, "--env-file", env],
+            new Dictionary<string, string?> { ["BACKUP_PASSWORD"] = "Cluster-Backup-" + _secret }, timeout: TimeSpan.FromMinutes(10));
+        TestContext.Current.TestOutputHelper?.WriteLine(backup.Output);
+        Assert.True(backup.ExitCode == 0, backup.Output);
+        Assert.Matches(@"Backup: backup [0-9a-f]{8} of mlstack: ", backup.Output);
+        Assert.DoesNotContain("is not recorded for BackupTooOld", backup.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("could not be recorded", backup.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(cluster.Vms[0].PrivateSrv, "mlstack", "backups", "mlstack", "config")), "the repository is on the data node");
+        var backupTime = clock.Elapsed;
+
         // The API answers through the edge, on the node that runs it (a host-mode port: that node's own).
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var edgeNode = await EdgeNodeAsync(cluster);
@@ -63,7 +76,7 @@ public sealed class ClusterWholeStackTests(TestCluster cluster) : IClassFixture<
         var releaseTime = clock.Elapsed;
         var traffic = await probe.StopAsync();
         Assert.Contains("Deploy: release", release.Output);
-        var figures = $"first deploy {firstTime.TotalSeconds:0.0} s; worker-heavy scaled to 0 {scaledDown.TotalSeconds:0} s after it; SmokeTest --cluster {smokeTime.TotalSeconds:0.0} s; rolling release {releaseTime.TotalSeconds:0.0} s: {traffic.Failed} of {traffic.Total} requests failed, p99 {traffic.P99.TotalMilliseconds:0} ms, max {traffic.MaxLatency.TotalMilliseconds:0} ms; {string.Join(" | ", traffic.Failures.Take(3))}";
+        var figures = $"first deploy {firstTime.TotalSeconds:0.0} s; worker-heavy scaled to 0 {scaledDown.TotalSeconds:0} s after it; SmokeTest --cluster {smokeTime.TotalSeconds:0.0} s; Backup --cluster {backupTime.TotalSeconds:0.0} s; rolling release {releaseTime.TotalSeconds:0.0} s: {traffic.Failed} of {traffic.Total} requests failed, p99 {traffic.P99.TotalMilliseconds:0} ms, max {traffic.MaxLatency.TotalMilliseconds:0} ms; {string.Join(" | ", traffic.Failures.Take(3))}";
         TestContext.Current.TestOutputHelper?.WriteLine(figures);
         var reports = Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports");
         Directory.CreateDirectory(reports);

@@ -154,6 +154,9 @@ public sealed class SwarmStackRendererTests
         Assert.Contains("ALL", ((YamlSequenceNode)Map(services, "ml-service")["cap_drop"]).Select(c => ((YamlScalarNode)c).Value));
         Assert.All(Map(root, "networks").Children.Values, n => Assert.Equal("overlay", Text((YamlMappingNode)n, "driver")));
         Assert.Equal("true", Text(Map(root, "networks", "autoscaling"), "internal"));
+        // The data services' network lets Backup's helper (a plain container on the data node) join; others do not.
+        Assert.Equal("true", Text(Map(root, "networks", "backend"), "attachable"));
+        Assert.Null(Text(Map(root, "networks", "autoscaling"), "attachable"));
     }
 
     [Fact]
