@@ -78,8 +78,9 @@ internal sealed partial class Build
             ProjectName, ServiceTimeout, StackModelAsync, _ => throw NotDoneOnCluster("Restore"), (_, _, _) => throw NotDoneOnCluster("VerifyBackup"),
             async ct =>
             {
-                await using var manager = await ConnectClusterHostAsync(inventory.FirstManager, prefix, ct);
-                var current = (await new ReleaseStore(manager, DeployPath).ListAsync(ct)).FirstOrDefault(r => r.IsCurrent)?.Release
+                // The data host is often the first manager too: its session is asked then, not a second one opened.
+                await using var other = data == inventory.FirstManager ? null : await ConnectClusterHostAsync(inventory.FirstManager, prefix, ct);
+                var current = (await new ReleaseStore(other ?? node, DeployPath).ListAsync(ct)).FirstOrDefault(r => r.IsCurrent)?.Release
                     ?? throw new BuildInputException($"{inventory.FirstManager.Name} records no release under {DeployPath}: deploy one first (./build.sh Deploy --cluster {ClusterInventoryFile}).");
                 return new BackupOrigin(StackEnvironmentName.ToString().ToLowerInvariant(), current.GitSha, current.Id);
             },
