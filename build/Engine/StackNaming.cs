@@ -28,12 +28,9 @@ public abstract class StackNaming
 
     /// <summary>The service (as the compose file names it) a container belongs to, whichever made it; null for one
     /// that is no stack's.</summary>
-    public static string? ServiceOf(ContainerListResponse container) => ServiceOf(container.Labels);
-
-    /// <inheritdoc cref="ServiceOf(ContainerListResponse)"/>
-    public static string? ServiceOf(IDictionary<string, string>? labels)
+    public static string? ServiceOf(ContainerListResponse container)
     {
-        if (labels == null)
+        if (container.Labels is not { } labels)
             return null;
         if (labels.TryGetValue(ComposeLabels.Service, out var service))
             return service;
