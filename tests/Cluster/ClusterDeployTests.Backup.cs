@@ -31,9 +31,13 @@ public sealed partial class ClusterDeployTests
         using var local = EngineProbe.Client(EngineProbe.Endpoint().Endpoint);
         using var images = new ImageEngine(EngineProbe.Client(EngineProbe.Endpoint().Endpoint));
         var built = await CheckoutImages.FindAsync(images, ct);
+        using var manager = Engine(cluster.Vms[0]);
         try
         {
             var inventory = await BootstrapAsync(ct);
+            // After the other test on this swarm, node 3's link is back but Swarm may not have seen it yet: Preflight
+            // would refuse the deploy.
+            await WaitUntilAsync(async () => (await manager.Swarm.ListNodesAsync(ct)).All(n => n.Status!.State == "ready"), "every node ready", ct);
             var variables = StackBackup.DataServices.ToDictionary(s => $"{s.ToUpperInvariant()}_IMAGE", s => built.Single(i => i.Spec.ShortName == s).Reference);
             var imageIds = new Dictionary<string, string>();
             foreach (var image in variables.Values)
@@ -83,6 +87,9 @@ public sealed partial class ClusterDeployTests
         finally
         {
             TestContext.Current.TestOutputHelper?.WriteLine(_log.ToString());
+            // The swarm as this test found it for the other test on it: the data stack's services go (as docker stack rm).
+            foreach (var id in (await ServicesAsync(manager, CancellationToken.None, DataStack)).Values)
+                await manager.Swarm.RemoveServiceAsync(id, CancellationToken.None);
         }
     }
 

@@ -349,8 +349,9 @@ public sealed partial class ClusterDeployTests(TestCluster cluster) : IClassFixt
 
     private static DockerClient Engine(TestVm vm) => EngineClients.Connect(new Uri($"unix://{vm.EngineSocket}"), TimeSpan.FromMinutes(1));
 
-    private static async Task<Dictionary<string, string>> ServicesAsync(DockerClient manager, CancellationToken ct) =>
-        (await manager.Swarm.ListServicesAsync(new ServiceListParameters(), ct)).ToDictionary(s => s.Spec!.Name!, s => s.ID);
+    /// <summary>A stack's services (the fixture's unless told): name to id.</summary>
+    private static async Task<Dictionary<string, string>> ServicesAsync(DockerClient manager, CancellationToken ct, string stack = "mlstack") =>
+        (await SwarmQueries.StackServicesAsync(manager, stack, ct)).ToDictionary(s => s.Spec!.Name!, s => s.ID);
 
     private static async Task<IList<TaskResponse>> TasksAsync(DockerClient manager, string service, CancellationToken ct) =>
         await manager.Tasks.ListAsync(new TasksListParameters
