@@ -8,11 +8,8 @@ namespace Mlstack.Build.Cluster;
 /// deploy puts on everything it makes) and a service's tasks.</summary>
 public static class SwarmQueries
 {
-    /// <summary>The label docker stack deploy puts on a stack's services, networks and secrets.</summary>
-    public const string StackLabel = StackNaming.StackLabel;
-
     public static Task<IList<SwarmService>> StackServicesAsync(DockerClient engine, string stack, CancellationToken ct) =>
-        engine.Swarm.ListServicesAsync(new ServiceListParameters { Filters = Filter("label", $"{StackLabel}={stack}") }, ct);
+        engine.Swarm.ListServicesAsync(new ServiceListParameters { Filters = Filter("label", $"{StackNaming.StackLabel}={stack}") }, ct);
 
     /// <param name="running">Only the tasks Swarm wants running (not those leaving or ended).</param>
     public static Task<IList<TaskResponse>> TasksAsync(DockerClient engine, string serviceId, bool running, CancellationToken ct)

@@ -4,6 +4,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using Mlstack.Build.Core;
 using Mlstack.Build.Deploy;
+using Mlstack.Build.Engine;
 using Mlstack.Build.Remote;
 using Mlstack.Build.Stack;
 
@@ -83,7 +84,7 @@ public sealed class SwarmReleaseRuntime(SshSession manager, IReadOnlyList<SshSes
             .Select(s => s.Value is YamlDotNet.RepresentationModel.YamlMappingNode secret ? SwarmYaml.Text(secret, "name") : null).ToHashSet(StringComparer.Ordinal);
         foreach (var secret in await engine.Secrets.ListAsync(ct).ConfigureAwait(false))
         {
-            if (secret.Spec?.Labels is not { } labels || !labels.TryGetValue(SwarmQueries.StackLabel, out var stack) || stack != options.Stack || named.Contains(secret.Spec.Name))
+            if (secret.Spec?.Labels is not { } labels || !labels.TryGetValue(StackNaming.StackLabel, out var stack) || stack != options.Stack || named.Contains(secret.Spec.Name))
                 continue;
             try
             {

@@ -1,3 +1,5 @@
+using Mlstack.Build.Engine;
+
 namespace Mlstack.Build.Cluster;
 
 /// <summary>The docker CLI lines a cluster deploy runs on a manager over SSH: the stack deploy itself (the API has no
@@ -6,7 +8,7 @@ namespace Mlstack.Build.Cluster;
 public static class SwarmStackCommands
 {
     /// <summary>A stack's service as Swarm names it.</summary>
-    public static string ServiceName(string stack, string service) => $"{stack}_{service}";
+    public static string ServiceName(string stack, string service) => StackNaming.SwarmName(stack, service);
 
     /// <summary>Deploys a phase's stack file. <c>--resolve-image never</c>: the services name content tags every node
     /// already has (no registry to ask for a digest). <paramref name="prune"/> on the last phase only: services that
@@ -24,7 +26,7 @@ public static class SwarmStackCommands
     /// <summary>Every service of the stack scaled to 0: its containers stop, the volumes and the services' specs (and
     /// the tasks' logs) stay, so a first release that failed can be read.</summary>
     public static string ScaleToZero(string stack) =>
-        $"docker service ls --filter {Quote($"label={SwarmQueries.StackLabel}={stack}")} --format '{{{{.Name}}}}={{{{.Mode}}}}' | sed -n 's/=replicated$/=0/p' | xargs -r docker service scale --detach 2>&1";
+        $"docker service ls --filter {Quote($"label={StackNaming.StackLabel}={stack}")} --format '{{{{.Name}}}}={{{{.Mode}}}}' | sed -n 's/=replicated$/=0/p' | xargs -r docker service scale --detach 2>&1";
 
     /// <summary>A kept file of a release (nothing printed when it is missing).</summary>
     public static string Read(string path) => $"cat {Quote(path)} 2>/dev/null";

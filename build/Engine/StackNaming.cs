@@ -17,6 +17,9 @@ public abstract class StackNaming
     /// <summary>The label Swarm puts on a task's container: the service's full name, stack_service.</summary>
     public const string SwarmServiceLabel = "com.docker.swarm.service.name";
 
+    /// <summary>How docker stack deploy names a stack's service, network or volume: stack_name.</summary>
+    public static string SwarmName(string stack, string name) => $"{stack}_{name}";
+
     /// <summary>The filter for the stack's containers (one service's, when given).</summary>
     public abstract Dictionary<string, IDictionary<string, bool>> Containers(string project, string? service = null);
 
@@ -30,11 +33,9 @@ public abstract class StackNaming
     /// that is no stack's.</summary>
     public static string? ServiceOf(ContainerListResponse container)
     {
-        if (container.Labels is not { } labels)
-            return null;
-        if (labels.TryGetValue(ComposeLabels.Service, out var service))
+        if (ComposeLabels.ServiceOf(container) is { } service)
             return service;
-        return labels.TryGetValue(SwarmServiceLabel, out var full) && labels.TryGetValue(StackLabel, out var stack) && full.StartsWith(stack + "_", StringComparison.Ordinal)
+        return container.Labels is { } labels && labels.TryGetValue(SwarmServiceLabel, out var full) && labels.TryGetValue(StackLabel, out var stack) && full.StartsWith(stack + "_", StringComparison.Ordinal)
             ? full[(stack.Length + 1)..]
             : null;
     }
@@ -53,12 +54,12 @@ public abstract class StackNaming
     private sealed class SwarmNaming : StackNaming
     {
         public override Dictionary<string, IDictionary<string, bool>> Containers(string project, string? service = null) =>
-            service == null ? ComposeLabels.Filter($"{StackLabel}={project}") : ComposeLabels.Filter($"{SwarmServiceLabel}={project}_{service}");
+            service == null ? ComposeLabels.Filter($"{StackLabel}={project}") : ComposeLabels.Filter($"{SwarmServiceLabel}={SwarmName(project, service)}");
 
         // By name alone: a volume Swarm creates on a node carries the stack's label only from some engine versions on.
         public override Dictionary<string, IDictionary<string, bool>> Resource(string project, string kind, string name) =>
-            new() { ["name"] = new Dictionary<string, bool> { [$"{project}_{name}"] = true } };
+            new() { ["name"] = new Dictionary<string, bool> { [SwarmName(project, name)] = true } };
 
-        public override bool IsResource(string project, string name, string found) => found == $"{project}_{name}";
+        public override bool IsResource(string project, string name, string found) => found == SwarmName(project, name);
     }
 }

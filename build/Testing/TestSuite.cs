@@ -60,8 +60,8 @@ public static class TestSuite
         if (explicitToo)
             arguments.AddRange(["-explicit", "on"]);
         // The system tier's long classes wait on VMs of their own, mostly on health gates and SSH: two chains side by
-        // side (DeployTests then ClusterDeployTests; VmBackupTests then OffsiteBackupTests: tests/Support/EngineCollection.cs). Three at once were CPU-bound on 2
-        // cores (each class as much slower as they overlapped) and DeployTests' 2 s probe and its beat's heartbeat
+        // side (DeployTests then ClusterDeployTests; VmBackupTests then OffsiteBackupTests: tests/Support/EngineCollection.cs).
+        // Three at once were CPU-bound on 2 cores (each class as much slower as they overlapped) and DeployTests' 2 s probe and its beat's heartbeat
         // failed under it (2026-12-06, two of three runs).
         if (tier == TestTier.System)
             arguments.AddRange(["-maxThreads", "2"]);

@@ -43,7 +43,7 @@ public sealed partial class ClusterDeployTests
             foreach (var image in variables.Values)
                 imageIds[image] = (await local.Images.InspectImageAsync(image, ct)).ID;
             var environment = BackupFixture.EnvText.Replace("\r", string.Empty, StringComparison.Ordinal) + "\n";
-            var project = await ProjectAsync(ct, File.ReadAllText(Path.Combine(RepositoryRoot.Path, "tests", "Backup", "fixture-compose.yaml")), environment, "data");
+            var project = await ProjectAsync(ct, File.ReadAllText(Path.Combine(RepositoryRoot.Path, "tests", "Backup", "fixture-compose.yaml")), environment, "data", overridden: "redis");
             var settings = environment.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
             var release = ReleaseDeployment.Pending("da7a0000", "da7a", imageIds, DateTimeOffset.UtcNow);
             await Cluster(inventory, stack: DataStack, deployPath: DataDeployPath).DeployAsync(release, new ClusterRelease(project, settings, variables, [.. imageIds.Keys]), local, DataSmoke, ct);

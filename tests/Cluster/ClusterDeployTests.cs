@@ -278,12 +278,13 @@ public sealed partial class ClusterDeployTests(TestCluster cluster) : IClassFixt
 
     /// <summary>The fixture's compose project: compose.yaml and its override (the environment's file, as the stack's
     /// compose.prod.yaml), in a folder of the test's own.</summary>
-    private async Task<ComposeProject> ProjectAsync(CancellationToken ct, string compose = Compose, string environment = "", string folderName = "stack")
+    /// <param name="overridden">The service the override file labels (an override of no service is compose's v1 format).</param>
+    private async Task<ComposeProject> ProjectAsync(CancellationToken ct, string compose = Compose, string environment = "", string folderName = "stack", string overridden = "api")
     {
         var folder = Path.Combine(_directory, folderName);
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "compose.yaml"), compose);
-        File.WriteAllText(Path.Combine(folder, "compose.cluster.yaml"), $"services:\n  {(compose == Compose ? "api" : "redis")}:\n    labels: {{io.mlstack.test: override}}\n");
+        File.WriteAllText(Path.Combine(folder, "compose.cluster.yaml"), $"services:\n  {overridden}:\n    labels: {{io.mlstack.test: override}}\n");
         File.WriteAllText(Path.Combine(folder, ".env"), environment);
         var cli = await ComposeProbe.FindAsync(new BuildLog(TextWriter.Null, new SecretMasker(), false), ct: ct) ?? throw new InvalidOperationException("No Compose CLI: run ./build.sh Doctor.");
         return new ComposeProject("mlstackfx", folder, [Path.Combine(folder, "compose.yaml"), Path.Combine(folder, "compose.cluster.yaml")], Path.Combine(folder, ".env"), cli);
