@@ -41,7 +41,7 @@ internal sealed partial class Build
     private async Task SmokeAsync(Docker.DotNet.DockerClient engine, Uri url, IReadOnlyList<string> services, CancellationToken ct, string? project = null, IReadOnlyList<SmokeCheck>? checks = null, HttpMessageHandler? handler = null, EdgeTlsExpectation? tls = null) =>
         await SmokeRun.RunAsync(new ComposeServiceContainers(engine, project ?? ProjectName), services, new SmokeRunOptions(
             url, project, checks ?? [.. StackSmokeChecks.All().Where(c => !Fast || !c.IsSlow)], ScaleToZeroTiers(),
-            ReportsDirectory, RootDirectory, handler, EnvApiToken(), tls), Log, ct);
+            ReportsDirectory, RootDirectory, handler, EnvApiToken(), tls, ProjectName), Log, ct);
 
     /// <summary>The env file's API_TOKEN (the environment's wins), which ml-service accepts as the token "env".</summary>
     private string? EnvApiToken() => ProductionSecrets.Effective(StackEnvFilePath()).GetValueOrDefault("API_TOKEN");

@@ -32,6 +32,6 @@ internal sealed partial class Build
         var checks = SmokeRunner.RunnableIn(StackSmokeChecks.All().Where(c => !Fast || !c.IsSlow), services)
             .Select(c => c is PrometheusTargetsCheck targets ? targets with { Absent = absent } : c).ToList();
         await SmokeRun.RunAsync(new SwarmServiceContainers(manager.OpenEngine(), [.. nodes.Select(n => n.OpenEngine())], ProjectName), services,
-            new SmokeRunOptions(url, ScratchProject: null, checks, ScaleToZeroTiers(), ReportsDirectory, RootDirectory, ApiToken: EnvApiToken()), Log, ct);
+            new SmokeRunOptions(url, ScratchProject: null, checks, ScaleToZeroTiers(), ReportsDirectory, RootDirectory, ApiToken: EnvApiToken(), StackProject: ProjectName), Log, ct);
     }
 }

@@ -6,14 +6,17 @@ using Mlstack.Build.Testing;
 namespace Mlstack.Build.Smoke;
 
 /// <summary>What one smoke run is pointed at. <see cref="ScratchProject"/> is another compose project than the stack's
-/// (a backup's scratch stack): its report is named after it, and so are its messages.</summary>
+/// (a backup's scratch stack): its report is named after it, and so are its messages. <see cref="StackProject"/> is the
+/// stack's own project: when it is not the default, its report is named after it too, so two stacks on one machine (a
+/// second copy under --project-name) never overwrite each other's report.</summary>
 /// <param name="Handler">How HTTP reaches <see cref="Url"/> (through an SSH forward: one connection at a time); null: directly.</param>
 /// <param name="ApiToken">The env file's API_TOKEN, sent with every request but the anonymous check's (writes need it).</param>
 /// <param name="Tls">The edge serves HTTPS at <see cref="Url"/> with this certificate: the checks' client trusts it, and
 /// <see cref="EdgeCertificateCheck"/> judges it. Null: plain HTTP, or HTTPS trusted as the system trusts it.</param>
 public sealed record SmokeRunOptions(
     Uri Url, string? ScratchProject, IReadOnlyList<SmokeCheck> Checks, IReadOnlySet<string> ScaleToZero,
-    string ReportsDirectory, string RootDirectory, HttpMessageHandler? Handler = null, string? ApiToken = null, EdgeTlsExpectation? Tls = null);
+    string ReportsDirectory, string RootDirectory, HttpMessageHandler? Handler = null, string? ApiToken = null, EdgeTlsExpectation? Tls = null,
+    string? StackProject = null);
 
 /// <summary>The smoke checks against a stack: HTTP to its URL, everything inside through the engine that runs each
 /// service (this machine's, a VM's over SSH, a swarm node's); the table, the JUnit report, and on failure the failing
@@ -37,7 +40,7 @@ public static class SmokeRun
         SmokeReport.Print(outcomes, log);
         foreach (var warning in context.Warnings)
             log.Warn($"WARNING: {warning}");
-        var junit = JUnitFile(options.ReportsDirectory, options.ScratchProject);
+        var junit = JUnitFile(options.ReportsDirectory, options.ScratchProject ?? options.StackProject);
         SmokeReport.WriteJUnit(outcomes, junit, log.Masker.Mask);
         log.StepSummary.Append(JUnitMarkdown.Summarise(junit, "SmokeTest"));
         var failed = outcomes.Where(o => o.Result == CheckResult.Failed).ToList();
@@ -57,9 +60,13 @@ public static class SmokeRun
             SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, certificate, _, _) => tls.IsServed(certificate) },
         };
 
-    /// <summary>A scratch stack's report sits beside the stack's own rather than overwriting it.</summary>
-    public static string JUnitFile(string reportsDirectory, string? scratchProject) =>
-        Path.Combine(reportsDirectory, scratchProject == null ? "smoke.xml" : $"smoke-{scratchProject}.xml");
+    /// <summary>The compose project a stack runs under unless --project-name says otherwise.</summary>
+    public const string DefaultProject = "mlstack";
+
+    /// <summary>The default project's report is smoke.xml; any other project's (a scratch stack, a second copy of the
+    /// stack) sits beside it rather than overwriting it.</summary>
+    public static string JUnitFile(string reportsDirectory, string? project) =>
+        Path.Combine(reportsDirectory, project is null or DefaultProject ? "smoke.xml" : $"smoke-{project}.xml");
 
     /// <summary>What a failing service said last: the reason is often in its own log (a look that failed, a
     /// connection refused), one command away from the table.</summary>

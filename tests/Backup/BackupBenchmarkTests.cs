@@ -12,7 +12,7 @@ namespace Mlstack.Tests.Backup;
 /// run. Explicit: <c>./build.sh Test --test-filter BackupBenchmark --test-explicit</c>; writes
 /// .nuke/temp/reports/backup-benchmark.md.</summary>
 [Trait(TestTiers.Trait, TestTiers.Integration)]
-[Collection(EngineTests.Name)]
+[Collection(EngineAlone.Name)]
 public sealed partial class BackupBenchmarkTests(ITestOutputHelper output)
 {
     private const string Seed = """

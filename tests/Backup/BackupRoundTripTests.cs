@@ -6,7 +6,7 @@ namespace Mlstack.Tests.Backup;
 
 /// <summary>Backup, VerifyBackup and Restore on a real (small) stack with real data, through ./build.sh.</summary>
 [Trait(TestTiers.Trait, TestTiers.Integration)]
-[Collection(EngineTests.Name)]
+[Collection(BackupStacks.Name)]
 public sealed class BackupRoundTripTests(BackupFixture fixture) : IClassFixture<BackupFixture>, IDisposable
 {
     private readonly string _repository = Directory.CreateTempSubdirectory("mlstack-backup-repo-").FullName;

@@ -14,7 +14,7 @@ namespace Mlstack.Tests.Cluster;
 /// under the probe, and a node drained until every service runs its replicas again. Explicit:
 /// <c>./build.sh Test --test-filter ClusterBenchmark --test-explicit</c>; writes .nuke/temp/reports/cluster-benchmark.md.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
-[Collection(EngineTests.Name)]
+[Collection(EngineAlone.Name)]
 public sealed class ClusterBenchmarkTests(TestCluster cluster, ITestOutputHelper output) : IClassFixture<TestCluster>, IDisposable
 {
     private const int ProbeRate = 20;

@@ -9,7 +9,7 @@ namespace Mlstack.Tests.Cluster;
 /// --cluster</c> on three VMs, as an operator runs them.
 /// Explicit: <c>./build.sh Test --test-filter ClusterWholeStack --test-explicit</c>.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
-[Collection(EngineTests.Name)]
+[Collection(EngineAlone.Name)]
 public sealed class ClusterWholeStackTests(TestCluster cluster) : IClassFixture<TestCluster>, IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("mlstack-cluster-stack-").FullName;

@@ -12,7 +12,7 @@ namespace Mlstack.Tests.Deploy;
 /// <c>docker save | ssh docker load</c>). Explicit: <c>./build.sh Test --test-filter DeployBenchmark --test-explicit</c>;
 /// writes .nuke/temp/reports/deploy-benchmark.md.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
-[Collection(EngineTests.Name)]
+[Collection(EngineAlone.Name)]
 public sealed class DeployBenchmarkTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
 {
     private const string Port = "18082";

@@ -12,7 +12,7 @@ namespace Mlstack.Tests.Deploy;
 /// ml-service in place. Explicit: <c>./build.sh Test --test-filter ZeroDowntimeBenchmark --test-explicit</c>; writes
 /// .nuke/temp/reports/zero-downtime-benchmark.md.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
-[Collection(EngineTests.Name)]
+[Collection(EngineAlone.Name)]
 public sealed class ZeroDowntimeBenchmarkTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
 {
     private readonly VmStackDriver _driver = new(vm);

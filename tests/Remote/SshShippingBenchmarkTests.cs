@@ -13,7 +13,7 @@ namespace Mlstack.Tests.Remote;
 /// on a fresh VM, then for one small changed layer. Explicit: it moves a few hundred MB.
 /// Writes .nuke/temp/reports/ship-benchmark.md.</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
-[Collection(EngineTests.Name)]
+[Collection(EngineAlone.Name)]
 public sealed class SshShippingBenchmarkTests(TestVm vm, ITestOutputHelper output) : IClassFixture<TestVm>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

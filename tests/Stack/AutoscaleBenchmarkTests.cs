@@ -11,7 +11,7 @@ namespace Mlstack.Tests.Stack;
 /// on one fixed heavy replica (the autoscaler stopped), in the same run. Explicit:
 /// <c>./build.sh Test --test-filter AutoscaleBenchmark --test-explicit</c>; writes .nuke/temp/reports/autoscale-benchmark.md.</summary>
 [Trait(TestTiers.Trait, TestTiers.Integration)]
-[Collection(EngineTests.Name)]
+[Collection(EngineAlone.Name)]
 public sealed class AutoscaleBenchmarkTests(ITestOutputHelper output)
 {
     private const string Project = "mlstackbench";

@@ -14,10 +14,10 @@ namespace Mlstack.Tests.Stack;
 /// router cannot start never listens, is removed, and the old one serves on. A probe sends 50 requests a second through
 /// the published port throughout: none may fail. The hand-over starts as soon as what the edge needs has passed, while
 /// a slow service that changed with the release is still starting.
-/// In the system tier, in the engine's collection: after the VM classes, alone. Beside them its probe saw requests over
+/// In the system tier, in <see cref="EngineAlone"/>: after the VM classes, alone. Beside them its probe saw requests over
 /// 2 s (2.7 s at most, none failed) while the VM classes were shipping images at the tier's start (2026-12-06).</summary>
 [Trait(TestTiers.Trait, TestTiers.System)]
-[Collection(EngineTests.Name)]
+[Collection(EngineAlone.Name)]
 public sealed class EdgeRolloutTests(ITestOutputHelper output)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

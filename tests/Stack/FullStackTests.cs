@@ -469,7 +469,7 @@ public sealed class FullStackTests
             var smoke = await BuildSh("SmokeTest", "--stack-url", StackUrl);
             Assert.True(smoke.ExitCode == 0, smoke.Output);
             Assert.Matches(@"SmokeTest: 28 checks passed", smoke.Output);
-            var junit = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports", "smoke.xml"));
+            var junit = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports", $"smoke-{Project}.xml"));
             Assert.Equal(28, junit.Descendants("testcase").Count());
 
             var load = await BuildSh("LoadTest", "--stack-url", StackUrl, "--duration", "10s", "--warmup", "3s");

@@ -5,12 +5,31 @@ using Mlstack.Build.Images;
 
 namespace Mlstack.Tests.Support;
 
-/// <summary>Tests that start containers or measure time run one at a time: on two cores, parallel stacks or an
-/// image build beside a timing test would make the timings meaningless.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
+/// <summary>Tests that start containers on this machine's engine run one at a time among themselves (the whole
+/// stack, fixture stacks with timing-sensitive gates), beside <see cref="BackupStacks"/>: the integration tier waits
+/// mostly on health gates and smoke checks (~30 % of 2 cores busy, 2026-12-06), so the two side by side take about as
+/// long as the longer one. Tests that measure time are in <see cref="EngineAlone"/>.</summary>
+[CollectionDefinition(Name)]
 public sealed class EngineTests
 {
     public const string Name = "Docker Engine";
+}
+
+/// <summary>The backup classes' data-service fixture stacks (their own projects, repositories and scratch stacks; no
+/// timing asserted), beside <see cref="EngineTests"/>: ~5 minutes of the integration tier that used to come after it.</summary>
+[CollectionDefinition(Name)]
+public sealed class BackupStacks
+{
+    public const string Name = "Backup fixture stacks";
+}
+
+/// <summary>Tests on this machine's engine that measure time (the benchmarks; a probe's latency during an edge
+/// hand-over) run alone, after the rest of their tier: on two cores, a stack or an image build beside them would make
+/// the timings meaningless.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class EngineAlone
+{
+    public const string Name = "Docker Engine, alone";
 }
 
 /// <summary>The two deploy classes of the system tier, one after the other, beside the tier's other long classes: a
