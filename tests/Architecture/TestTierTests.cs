@@ -26,7 +26,7 @@ public sealed class TestTierTests
     [Fact]
     public void Every_class_on_this_machines_engine_names_a_tier()
     {
-        string[] engineCollections = [EngineTests.Name, BackupStacks.Name, EngineAlone.Name];
+        string[] engineCollections = [EngineTests.Name, FixtureStacks.Name, EngineAlone.Name];
         var onEngine = TestClasses().Where(t => t.GetCustomAttribute<CollectionAttribute>() is { } c
             && engineCollections.Contains(c.GetType().GetProperty("Name")?.GetValue(c) as string)).ToList();
         Assert.NotEmpty(onEngine);

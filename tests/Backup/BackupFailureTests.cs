@@ -5,7 +5,7 @@ namespace Mlstack.Tests.Backup;
 
 /// <summary>Backups that cannot finish: what they leave behind is the stack as it was, and nothing listed as a backup.</summary>
 [Trait(TestTiers.Trait, TestTiers.Integration)]
-[Collection(BackupStacks.Name)]
+[Collection(FixtureStacks.Name)]
 public sealed class BackupFailureTests(BackupFixture fixture) : IClassFixture<BackupFixture>, IDisposable
 {
     private readonly string _repository = Directory.CreateTempSubdirectory("mlstack-backup-repo-").FullName;

@@ -6,7 +6,7 @@ namespace Mlstack.Tests.Backup;
 
 /// <summary>Backup, VerifyBackup and Restore on a real (small) stack with real data, through ./build.sh.</summary>
 [Trait(TestTiers.Trait, TestTiers.Integration)]
-[Collection(BackupStacks.Name)]
+[Collection(FixtureStacks.Name)]
 public sealed class BackupRoundTripTests(BackupFixture fixture) : IClassFixture<BackupFixture>, IDisposable
 {
     private readonly string _repository = Directory.CreateTempSubdirectory("mlstack-backup-repo-").FullName;

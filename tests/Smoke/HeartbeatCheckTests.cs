@@ -8,7 +8,7 @@ namespace Mlstack.Tests.Smoke;
 /// <summary>HeartbeatCheck against the real engine's healthcheck results, on a fixture container whose heartbeat
 /// file the test removes and writes again (as a broker outage and its end do to a worker's or the autoscaler's).</summary>
 [Trait(TestTiers.Trait, TestTiers.Integration)]
-[Collection(EngineTests.Name)]
+[Collection(FixtureStacks.Name)]
 public sealed class HeartbeatCheckTests
 {
     [Fact]

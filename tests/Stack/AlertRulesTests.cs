@@ -16,7 +16,7 @@ namespace Mlstack.Tests.Stack;
 /// webhook receiver this test runs. A stopped service, a full volume and an old backup record each reach the webhook,
 /// and Status lists them from Prometheus.</summary>
 [Trait(TestTiers.Trait, TestTiers.Integration)]
-[Collection(EngineTests.Name)]
+[Collection(FixtureStacks.Name)]
 public sealed partial class AlertRulesTests(ITestOutputHelper output)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -17,7 +17,7 @@ namespace Mlstack.Tests.Stack;
 /// key 0440), with a certificate of a throwaway CA. Its routes' upstreams resolve to loopback: /healthz is answered by
 /// the edge itself, which is all the TLS in front of it needs.</summary>
 [Trait(TestTiers.Trait, TestTiers.Integration)]
-[Collection(EngineTests.Name)]
+[Collection(FixtureStacks.Name)]
 public sealed class EdgeTlsTests : IAsyncLifetime
 {
     private const string PublishedHttpsPort = "9443";

@@ -6,7 +6,7 @@ using Mlstack.Build.Images;
 namespace Mlstack.Tests.Support;
 
 /// <summary>Tests that start containers on this machine's engine run one at a time among themselves (the whole
-/// stack, fixture stacks with timing-sensitive gates), beside <see cref="BackupStacks"/>: the integration tier waits
+/// stack, fixture stacks with tight limits on the gates), beside <see cref="FixtureStacks"/>: the integration tier waits
 /// mostly on health gates and smoke checks (~30 % of 2 cores busy, 2026-12-06), so the two side by side take about as
 /// long as the longer one. Tests that measure time are in <see cref="EngineAlone"/>.</summary>
 [CollectionDefinition(Name)]
@@ -15,12 +15,13 @@ public sealed class EngineTests
     public const string Name = "Docker Engine";
 }
 
-/// <summary>The backup classes' data-service fixture stacks (their own projects, repositories and scratch stacks; no
-/// timing asserted), beside <see cref="EngineTests"/>: ~5 minutes of the integration tier that used to come after it.</summary>
+/// <summary>Classes on small fixture stacks of their own (their own projects; limits of tens of seconds at most): the
+/// backup classes (repositories, scratch stacks), the alert rules, the edge's TLS and the heartbeat check. Beside
+/// <see cref="EngineTests"/>, which holds the whole stack's <c>FullStackTests</c>: the two threads take about the same time.</summary>
 [CollectionDefinition(Name)]
-public sealed class BackupStacks
+public sealed class FixtureStacks
 {
-    public const string Name = "Backup fixture stacks";
+    public const string Name = "Fixture stacks";
 }
 
 /// <summary>Tests on this machine's engine that measure time (the benchmarks; a probe's latency during an edge
