@@ -30,7 +30,17 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 stamp=$(sources_stamp)
-if [[ ! -f "$BUILD_DLL" || ! -f "$STAMP_FILE" || "$(cat "$STAMP_FILE")" != "$stamp" ]]; then
+build_is_stale() { [[ ! -f "$BUILD_DLL" || ! -f "$STAMP_FILE" || "$(cat "$STAMP_FILE")" != "$stamp" ]]; }
+if build_is_stale; then
+  mkdir -p "$TEMP_DIRECTORY"
+  # One compile at a time: two build.sh started together after a change (two terminals, tests side by side) would
+  # publish into the same folder at once and one would fail. The second waits, then finds the build fresh.
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$TEMP_DIRECTORY/build.lock"
+    flock 9
+  fi
+fi
+if build_is_stale; then
   if ! sdk=$(cd "$SCRIPT_DIR" && dotnet --version 2>/dev/null); then
     wanted=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$SCRIPT_DIR/global.json")
     echo "build.sh: the .NET SDK on PATH does not satisfy global.json (needs $wanted or a later feature band); install it (https://dotnet.microsoft.com/download) and run again." >&2
@@ -46,5 +56,6 @@ if [[ ! -f "$BUILD_DLL" || ! -f "$STAMP_FILE" || "$(cat "$STAMP_FILE")" != "$sta
   fi
   echo "$stamp" > "$STAMP_FILE"
 fi
+exec 9>&- 2>/dev/null || true
 
 exec dotnet "$BUILD_DLL" "$@"

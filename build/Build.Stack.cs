@@ -20,7 +20,7 @@ internal sealed partial class Build
         StackEnvironmentOption ?? (StackOnVm || ClusterInventoryFile != null || InvokedTargetNames.Any(t => t is "Deploy" or "Rollback") ? StackEnvironment.Prod : StackEnvironment.Dev);
 
     [Parameter("Compose project name: a second copy of the stack (e.g. for tests) runs beside the first under another name")]
-    private readonly string ProjectName = Smoke.SmokeRun.DefaultProject;
+    private readonly string ProjectName = ComposeProject.DefaultName;
 
     [Parameter("The stack's env file (default: stack/.env, else for dev stack/.env.example)", Name = "EnvFile")]
     private readonly string? StackEnvFile;

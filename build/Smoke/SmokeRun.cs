@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Mlstack.Build.Core;
 using Mlstack.Build.Engine;
+using Mlstack.Build.Stack;
 using Mlstack.Build.Testing;
 
 namespace Mlstack.Build.Smoke;
@@ -60,13 +61,10 @@ public static class SmokeRun
             SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, certificate, _, _) => tls.IsServed(certificate) },
         };
 
-    /// <summary>The compose project a stack runs under unless --project-name says otherwise.</summary>
-    public const string DefaultProject = "mlstack";
-
     /// <summary>The default project's report is smoke.xml; any other project's (a scratch stack, a second copy of the
     /// stack) sits beside it rather than overwriting it.</summary>
     public static string JUnitFile(string reportsDirectory, string? project) =>
-        Path.Combine(reportsDirectory, project is null or DefaultProject ? "smoke.xml" : $"smoke-{project}.xml");
+        Path.Combine(reportsDirectory, project is null or ComposeProject.DefaultName ? "smoke.xml" : $"smoke-{project}.xml");
 
     /// <summary>What a failing service said last: the reason is often in its own log (a look that failed, a
     /// connection refused), one command away from the table.</summary>

@@ -12,6 +12,9 @@ public enum StackEnvironment
 /// with --compatibility so deploy.resources apply).</summary>
 public sealed record ComposeProject(string Name, string Directory, IReadOnlyList<string> Files, string EnvFile, ComposeCli Cli)
 {
+    /// <summary>The project the stack runs under unless --project-name says otherwise.</summary>
+    public const string DefaultName = "mlstack";
+
     /// <summary>The platform's own project in stack/: compose.yaml plus the environment's override.</summary>
     public static ComposeProject ForStack(string root, string name, StackEnvironment environment, string envFile, ComposeCli cli)
     {

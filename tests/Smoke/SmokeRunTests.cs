@@ -14,7 +14,7 @@ public sealed class SmokeRunTests
     [Fact]
     public void The_default_projects_report_is_smoke_xml_and_another_projects_is_named_after_it()
     {
-        Assert.Equal(Path.Combine("/r", "smoke.xml"), SmokeRun.JUnitFile("/r", SmokeRun.DefaultProject));
+        Assert.Equal(Path.Combine("/r", "smoke.xml"), SmokeRun.JUnitFile("/r", Mlstack.Build.Stack.ComposeProject.DefaultName));
         Assert.Equal(Path.Combine("/r", "smoke-mlstacktest.xml"), SmokeRun.JUnitFile("/r", "mlstacktest"));
     }
 
