@@ -46,7 +46,6 @@ if build_is_stale; then
     echo "build.sh: the .NET SDK on PATH does not satisfy global.json (needs $wanted or a later feature band); install it (https://dotnet.microsoft.com/download) and run again." >&2
     exit 1
   fi
-  mkdir -p "$TEMP_DIRECTORY"
   # Quiet unless it fails: then the compiler's errors are the only thing worth reading.
   if ! output=$(dotnet publish "$BUILD_PROJECT_FILE" -nologo -clp:NoSummary -tl:off --verbosity quiet \
       --use-current-runtime --self-contained false -p:PublishReadyToRun=true -o "$BUILD_OUTPUT" 2>&1); then

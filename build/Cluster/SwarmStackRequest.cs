@@ -1,3 +1,5 @@
+using Mlstack.Build.Stack;
+
 namespace Mlstack.Build.Cluster;
 
 /// <summary>What the stack for <c>docker stack deploy</c> is rendered from: the stack as compose resolved it (the
@@ -23,7 +25,7 @@ public sealed record SwarmStackRequest(
     IReadOnlyDictionary<string, string> Images,
     IReadOnlyDictionary<string, string> SecretVersions,
     bool HasIpvs,
-    string StackName = "mlstack",
+    string StackName = ComposeProject.DefaultName,
     bool CliRunsJobs = false);
 
 /// <summary>One step of a first deploy (or a release whose one-shots changed): deploy these services and jobs, then

@@ -61,10 +61,9 @@ public static class TestSuite
             arguments.AddRange(["-explicit", "on"]);
         // The system tier's long classes wait on VMs of their own, mostly on health gates and SSH: two chains side by
         // side (DeployTests then ClusterDeployTests; VmBackupTests then OffsiteBackupTests: tests/Support/EngineCollection.cs),
-        // the small VM classes beside whichever ends first, EdgeRolloutTests alone at the end. The integration tier keeps
-        // the default (2 threads): the engine's classes one at a time beside the fixture stacks of the backups, alerts, TLS and heartbeat classes.
-        // Three at once were CPU-bound on 2 cores (each class as much slower as they overlapped) and DeployTests' 2 s probe and its beat's heartbeat
-        // failed under it (2026-12-06, two of three runs).
+        // the small VM classes beside whichever ends first, EdgeRolloutTests alone at the end. Three at once were
+        // CPU-bound on 2 cores and broke DeployTests' 2 s probe (2026-12-06, two of three runs). The integration tier
+        // keeps the default, 2 threads: it mostly waits.
         if (tier == TestTier.System)
             arguments.AddRange(["-maxThreads", "2"]);
         var environment = tier == TestTier.Unit ? new Dictionary<string, string> { ["DOCKER_HOST"] = TestTiers.NoEngine } : null;
