@@ -63,7 +63,7 @@ class Autoscaler:
             DEPTH.labels(tier.service).set(depth)
             RUNNING.labels(tier.service).set(state["running"])
             if state["busy"]:
-                continue  # the scaler is still stopping replicas of it: decide on what is left, next time
+                continue  # another request for it is being applied this moment: decide on its outcome, next time
             decision = scaling.decide(tier, depth, state["running"], self._memory[tier.service], self._clock())
             self._memory[tier.service] = decision.memory
             DESIRED.labels(tier.service).set(decision.replicas)

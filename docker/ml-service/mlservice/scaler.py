@@ -7,13 +7,15 @@ first container (the one compose made), with the same image, command, environmen
 labels (only the container number differs), so compose, Status, Down and the gates see it as one of the service's
 own. Scaling down stops the newest replicas (Celery's warm shutdown lets a running task finish within the grace)
 and removes them; the first container is only ever stopped, never removed: it is what the next scale-up copies.
+Replicas being retired no longer count as running, and a scale-up does not wait for them: a task queued while the
+tier goes to zero starts a new copy at once instead of waiting out a warm shutdown (up to the 120 s grace).
 On a Docker Swarm (its container labelled with a stack) a tier is a service of that stack, and the same operations
 set the service's replica count through the Swarm API (mlservice/swarm_scaler.py).
 
     GET /healthz                      ok
-    GET /replicas                     {"worker-heavy": {"running": 1, "containers": 1, "busy": false}, ...}
+    GET /replicas                     {"worker-heavy": {"running": 1, "containers": 2, "retiring": 1, "busy": false}, ...}
     PUT /replicas/worker-heavy        {"replicas": 2} -> 200 done, 202 stopping, 400 out of bounds, 404 not a tier,
-                                      409 the tier is still being scaled
+                                      409 another request for the tier is being applied
 """
 import json
 import logging
@@ -41,7 +43,7 @@ class Refused(Exception):
 
 def claim(policies: dict, busy: dict, tier: str, replicas: int) -> threading.Lock:
     """The tier's lock, taken, for a request autoscale.yaml allows: a tier it names, a count within its bounds, and
-    no other scaling of it under way. The caller releases it."""
+    no other request for it being applied (a moment: a scale-down's stops go on without it). The caller releases it."""
     policy = policies.get(tier)
     if policy is None:
         raise Refused(404, f"{tier} is not a tier in autoscale.yaml")
@@ -49,7 +51,7 @@ def claim(policies: dict, busy: dict, tier: str, replicas: int) -> threading.Loc
         raise Refused(400, f"{tier}: {replicas} replicas is outside [{policy.min}, {policy.max}]")
     lock = busy[tier]
     if not lock.acquire(blocking=False):
-        raise Refused(409, f"{tier} is still being scaled")
+        raise Refused(409, f"{tier} is being scaled by another request; ask again")
     return lock
 
 
@@ -57,6 +59,12 @@ def _up_or_coming(container: dict) -> bool:
     """Running, or about to: 'created' is a container compose (or this scaler) is starting right now, so a scaler
     that looks during an Up counts what compose is bringing up instead of starting it a second time."""
     return container["State"] in ("running", "restarting", "created")
+
+
+def _compose_renamed(container: dict) -> bool:
+    """An old container compose renamed to '<id>_<name>' while recreating the service (an Up, a release): compose
+    removes it in a moment, and starting it would break that."""
+    return re.match(r"/?[0-9a-f]{12}_", container["Names"][0]) is not None
 
 
 def replica_request(template: dict, number: int):
@@ -76,45 +84,55 @@ class Scaler:
     def __init__(self, engine: Engine, project: str, policies: dict, grace_seconds: int):
         self._engine, self._project, self._policies, self._grace = engine, project, policies, grace_seconds
         self._busy = {service: threading.Lock() for service in policies}
+        # Containers a scale-down is stopping and removing. Each use is one set operation, atomic under the GIL.
+        self._retiring = set()
+
+    def _serving(self, containers: list) -> list:
+        return [c for c in containers if _up_or_coming(c) and c["Id"] not in self._retiring]
 
     def replicas(self) -> dict:
         result = {}
         for service in self._policies:
             containers = self._engine.containers(self._project, service)
-            result[service] = {"running": sum(_up_or_coming(c) for c in containers),
-                               "containers": len(containers), "busy": self._busy[service].locked()}
+            result[service] = {"running": len(self._serving(containers)), "containers": len(containers),
+                               "retiring": sum(c["Id"] in self._retiring for c in containers),
+                               "busy": self._busy[service].locked()}
         return result
 
     def scale(self, service: str, replicas: int) -> int:
         lock = claim(self._policies, self._busy, service, replicas)
-        handed_over = False
         try:
             containers = self._engine.containers(self._project, service)
             if not containers:
                 raise Refused(409, f"{service} has no container to copy; ./build.sh Up creates it")
-            running = [c for c in containers if _up_or_coming(c)]
+            running = self._serving(containers)
             if replicas > len(running):
                 self._up(containers, replicas - len(running))
                 return 200
             if replicas < len(running):
                 stopping = running[replicas:]  # the newest; the first container goes last
                 # copies someone else stopped (docker stop) go too: only the first container is kept stopped
-                stopping += [c for c in containers[1:] if not _up_or_coming(c)]
-                threading.Thread(target=self._down, args=(service, containers[0], stopping, lock), daemon=True).start()
-                handed_over = True
+                stopping += [c for c in containers[1:] if not _up_or_coming(c) and c["Id"] not in self._retiring
+                             and not _compose_renamed(c)]
+                self._retiring.update(c["Id"] for c in stopping)
+                for container in stopping:
+                    threading.Thread(target=self._retire, args=(container, container["Id"] != containers[0]["Id"]),
+                                     daemon=True).start()
+                log.info("%s: stopping %d replica(s)", service, len(stopping))
                 return 202
             return 200
         finally:
-            if not handed_over:
-                lock.release()
+            lock.release()
 
     def _up(self, containers: list, missing: int):
         for container in containers:
-            if missing and not _up_or_coming(container):
+            if missing and not _up_or_coming(container) and container["Id"] not in self._retiring \
+                    and not _compose_renamed(container):
                 self._engine.start(container["Id"])
                 missing -= 1
         if not missing:
             return
+        # The first container may be stopping (a scale to zero under way): it is still there to copy.
         template = self._engine.inspect(containers[0]["Id"])
         if TIER_LABEL not in template["Config"]["Labels"]:
             raise Refused(403, f"{template['Name']} has no {TIER_LABEL} label: not a worker tier")
@@ -128,25 +146,17 @@ class Scaler:
             self._engine.start(created)
             log.info("started replica %s", name)
 
-    def _down(self, service: str, first: dict, stopping: list, lock: threading.Lock):
-        try:
-            threads = [threading.Thread(target=self._retire, args=(c, c["Id"] != first["Id"])) for c in stopping]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        finally:
-            lock.release()
-        log.info("%s: stopped %d replica(s)", service, len(stopping))
-
     def _retire(self, container: dict, remove: bool):
         try:
             if _up_or_coming(container):
                 self._engine.stop(container["Id"], self._grace)
             if remove:
                 self._engine.remove(container["Id"])
+            log.info("retired %s", container["Names"][0])
         except EngineError as error:
             log.error("could not retire %s: %s", container["Names"][0], error)
+        finally:
+            self._retiring.discard(container["Id"])
 
 
 def handler_for(scaler):

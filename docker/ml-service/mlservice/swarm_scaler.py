@@ -30,10 +30,11 @@ class SwarmScaler:
             service = self._service(tier)
             tasks = self._engine.tasks(service["ID"])
             wanted = [t for t in tasks if t.get("DesiredState") == "running" and t["Status"]["State"] not in _ENDED]
-            # Tasks Swarm is stopping (a scale-down's warm shutdown): the autoscaler decides again once they are gone.
+            # Tasks Swarm is stopping (a scale-down's warm shutdown) are not running: a scale-up meanwhile gets new
+            # tasks at once, as on one machine, rather than waiting out the old ones' grace.
             leaving = [t for t in tasks if t.get("DesiredState") in ("shutdown", "remove") and t["Status"]["State"] == "running"]
             result[tier] = {"running": len(wanted), "containers": service["Spec"]["Mode"]["Replicated"]["Replicas"],
-                            "busy": bool(leaving) or self._busy[tier].locked()}
+                            "retiring": len(leaving), "busy": self._busy[tier].locked()}
         return result
 
     def scale(self, tier: str, replicas: int) -> int:

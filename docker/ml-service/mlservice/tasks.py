@@ -12,7 +12,9 @@ from celery import Celery, bootsteps, signals
 from celery.beat import PersistentScheduler
 from celery.bootsteps import RUN
 
-from . import config, db, models, storage, training
+from . import config, db, lastpop, models, storage, training
+
+lastpop.apply()  # a worker that stops hands back a task Redis popped for it meanwhile (lastpop.py)
 
 WORKER_HEARTBEAT = pathlib.Path("/tmp/worker-heartbeat")
 BEAT_HEARTBEAT = pathlib.Path("/tmp/beat-heartbeat")

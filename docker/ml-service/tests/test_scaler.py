@@ -28,6 +28,8 @@ class FakeEngine:
                                  for i, s in enumerate(states, start=1)}
         self.calls = []
         self.done = threading.Event()
+        self.stopping = threading.Event()
+        self.stopping.set()
 
     def containers(self, project, service):
         return sorted(self.containers_by_id.values(), key=lambda c: int(c["Labels"]["com.docker.compose.container-number"]))
@@ -51,6 +53,8 @@ class FakeEngine:
 
     def stop(self, container_id, grace):
         self.calls.append(("stop", container_id))
+        self.stopping.wait(5)  # a warm shutdown takes as long as the test says
+        self.containers_by_id[container_id]["State"] = "exited"
 
     def remove(self, container_id):
         self.calls.append(("remove", container_id))
@@ -93,6 +97,33 @@ class ScalerTests(unittest.TestCase):
                 break
             threading.Event().wait(0.1)
         self.assertEqual({("stop", "c2"), ("remove", "c2"), ("remove", "c3")}, set(engine.calls))
+
+    def test_a_scale_up_while_the_tier_goes_to_zero_copies_at_once_instead_of_waiting_for_the_stop(self):
+        engine = FakeEngine(["running"])
+        engine.stopping.clear()  # the first container's warm shutdown goes on
+        scaler = Scaler(engine, "mlstack", {"worker-heavy": HEAVY}, 120)
+        self.assertEqual(202, scaler.scale("worker-heavy", 0))
+        self.assertEqual({"running": 0, "containers": 1, "retiring": 1, "busy": False}, scaler.replicas()["worker-heavy"])
+        self.assertEqual(200, scaler.scale("worker-heavy", 1))  # a task came: not 409, not after the grace
+        self.assertEqual(["mlstack_worker-heavy_2"], [c[1] for c in engine.calls if c[0] == "create"])
+        self.assertNotIn(("start", "c1"), engine.calls)
+        engine.stopping.set()
+        for _ in range(50):
+            if scaler.replicas()["worker-heavy"]["retiring"] == 0:
+                break
+            threading.Event().wait(0.1)
+        self.assertEqual({"running": 1, "containers": 2, "retiring": 0, "busy": False}, scaler.replicas()["worker-heavy"])
+        self.assertNotIn(("remove", "c1"), engine.calls)  # kept, stopped, to copy
+
+    def test_a_container_compose_renamed_while_recreating_is_neither_started_nor_removed(self):
+        engine = FakeEngine(["exited", "exited"])
+        engine.containers_by_id["c2"]["Names"] = ["/0123456789ab_mlstack-worker-heavy-1"]
+        Scaler(engine, "mlstack", {"worker-heavy": HEAVY}, 120).scale("worker-heavy", 1)
+        self.assertEqual([("start", "c1")], engine.calls)
+        engine = FakeEngine(["running", "exited"])
+        engine.containers_by_id["c2"]["Names"] = ["/0123456789ab_mlstack-worker-heavy-1"]
+        self.assertEqual(200, Scaler(engine, "mlstack", {"worker-heavy": HEAVY}, 120).scale("worker-heavy", 1))
+        self.assertEqual([], engine.calls)
 
     def test_it_refuses_what_is_not_a_tier_or_out_of_bounds(self):
         scaler = Scaler(FakeEngine(["running"]), "mlstack", {"worker-heavy": HEAVY}, 120)
