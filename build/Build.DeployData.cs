@@ -51,13 +51,14 @@ internal sealed partial class Build
     }
 
     /// <summary>Puts a backup's data back on the VM with Restore's whole procedure (verify in a scratch stack, safety
-    /// backup, restore, gates; the safety backup back on failure). The safety backup is tagged with the release the
-    /// data came from, so it never passes for a backup of the one rolled back to.</summary>
-    private async Task RestoreReleaseDataAsync(SshSession vm, BackupEntry backup, ReleaseInfo? dataOf, CancellationToken ct)
+    /// backup, restore, gates; the safety backup back on failure), <paramref name="app"/> starting the release rolled
+    /// back to on it. The safety backup is tagged with the release the data came from, so it never passes for a backup
+    /// of the one rolled back to.</summary>
+    private async Task RestoreReleaseDataAsync(SshSession vm, BackupEntry backup, ReleaseInfo? dataOf, AppStart app, CancellationToken ct)
     {
         await using var site = await VmBackupSiteAsync(vm, "Rollback", ownsVm: false, ct);
         var environment = StackEnvironmentName.ToString().ToLowerInvariant();
         var origin = dataOf != null ? new BackupOrigin(environment, dataOf.GitSha, dataOf.Id) : await BackupOriginAsync(site, ct);
-        await StackRestore.RunAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, backup, ct), origin, Gate(site, ProjectName), SmokeProject(site), Log, ct);
+        await StackRestore.RunAsync(site.Helper, backup, await BackupTargetAsync(ct), await ScratchStackAsync(site, backup, ct), origin, Gate(site, ProjectName), SmokeProject(site), Log, ct, app);
     }
 }

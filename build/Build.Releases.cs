@@ -37,7 +37,7 @@ internal sealed partial class Build
             {
                 var rollback = new ReleaseRollback(vm, VmRuntime(vm), VmDeployOptions, Log);
                 choice ??= await rollback.ChooseAsync(request, (release, token) => BackupOfReleaseAsync(vm, release, token), ct);
-                await rollback.RunAsync(choice, RestoreData ? (backup, dataOf, token) => RestoreReleaseDataAsync(vm, backup, dataOf, token) : null, started, ct);
+                await rollback.RunAsync(choice, RestoreData ? (backup, dataOf, app, token) => RestoreReleaseDataAsync(vm, backup, dataOf, app, token) : null, started, ct);
             }, ct);
         });
 

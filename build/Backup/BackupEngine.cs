@@ -130,6 +130,8 @@ public sealed class BackupEngine(DockerClient client, StackNaming? naming = null
 
     public Task StartAsync(string id, CancellationToken ct) => containers.StartAsync(id, ct);
 
+    public Task RemoveAsync(string id, CancellationToken ct) => containers.RemoveAsync(id, ct);
+
     public Task<long> RunToExitAsync(string id, CancellationToken ct) => containers.RunToExitAsync(id, ct);
 
     public async Task<string> ImageIdAsync(string containerId, CancellationToken ct) =>

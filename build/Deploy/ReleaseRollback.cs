@@ -7,8 +7,9 @@ namespace Mlstack.Build.Deploy;
 /// <summary>Finds the newest backup of a release's data (null: none, or no backup password).</summary>
 public delegate Task<BackupEntry?> ReleaseBackupLookup(string releaseId, CancellationToken ct);
 
-/// <summary>Puts a backup's data back on the VM; <c>dataOf</c> is the release whose data it replaces.</summary>
-public delegate Task DataRestore(BackupEntry backup, ReleaseInfo? dataOf, CancellationToken ct);
+/// <summary>Puts a backup's data back on the VM; <c>dataOf</c> is the release whose data it replaces, <c>app</c> how
+/// the app comes back on it (the release rolled back to) and, on failure, on the data as it was.</summary>
+public delegate Task ReleaseDataRestore(BackupEntry backup, ReleaseInfo? dataOf, AppStart app, CancellationToken ct);
 
 /// <summary>The release a rollback returns to, the one it leaves, and the backup of the target's data.</summary>
 public sealed record RollbackChoice(ReleaseInfo Target, ReleaseInfo? Current, BackupEntry? Backup);

@@ -56,6 +56,54 @@ public sealed class RollbackByHandTests : IDisposable
     }
 
     [Fact]
+    public async Task With_its_data_the_target_starts_once_after_the_data_is_restored()
+    {
+        var backup = BackupOf(_older);
+        var steps = new List<string>();
+        ReleaseDataRestore restore = async (entry, dataOf, app, token) =>
+        {
+            steps.Add($"restore {entry.ShortId} over {dataOf?.Id}"); // proved, safety backup, app stopped, data put back
+            await app.Release(token);
+            steps.Add("smoke");
+        };
+        var choice = await Rollback.ChooseAsync(new RollbackRequest(_older.Id, true), (_, _) => Task.FromResult<BackupEntry?>(backup), Ct);
+
+        await Rollback.RunAsync(choice, restore, DateTimeOffset.UtcNow, Ct);
+
+        Assert.Equal([$"restore {backup.ShortId} over {_current.Id}", "smoke"], steps);
+        Assert.Equal([$"start {_older.Id}"], _scene.Runtime.Calls); // once, on the restored data
+        Assert.Equal(_older.Id, _scene.Vm.Links[ReleaseLink.Current]);
+        var line = Assert.Single(_scene.Vm.Audit);
+        Assert.Equal(AuditOutcome.RolledBackByHand, line.Outcome);
+        Assert.Contains($"data restored from backup {backup.ShortId}", line.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_its_data_a_restore_that_fails_switches_nothing_and_the_release_before_runs_again()
+    {
+        var backup = BackupOf(_older);
+        ReleaseDataRestore restore = async (entry, _, app, token) =>
+        {
+            await app.Release(token);
+            await app.Previous(token); // the smoke failed: the safety backup back, the release before started on it
+            throw new BackupException($"Rollback: restore of {entry.ShortId} failed: smoke checks failed; the safety backup was put back.");
+        };
+        var choice = await Rollback.ChooseAsync(new RollbackRequest(_older.Id, true), (_, _) => Task.FromResult<BackupEntry?>(backup), Ct);
+
+        await Assert.ThrowsAsync<BackupException>(() => Rollback.RunAsync(choice, restore, DateTimeOffset.UtcNow, Ct));
+
+        Assert.Equal([$"start {_older.Id}", $"start {_current.Id}"], _scene.Runtime.Calls);
+        Assert.Equal(_current.Id, _scene.Vm.Links[ReleaseLink.Current]);
+        Assert.Equal(_current.Id, _scene.Vm.Links[ReleaseLink.LastGood]);
+        var line = Assert.Single(_scene.Vm.Audit);
+        Assert.Equal(AuditOutcome.Failed, line.Outcome);
+        Assert.StartsWith($"rollback by hand to {_older.Id} with backup {backup.ShortId}'s data failed, {_current.Id} runs again on its data: ", line.Reason, StringComparison.Ordinal);
+    }
+
+    private static BackupEntry BackupOf(ReleaseInfo release) =>
+        new("a1b2c3d4e5f6", DateTimeOffset.UtcNow, [$"release={release.Id}"], 1000, 1000, VerifiedAt: null);
+
+    [Fact]
     public async Task A_target_that_fails_its_gates_is_recorded_and_the_links_stay()
     {
         _scene.Runtime.Failing = call => call == $"start {_older.Id}" ? new GateFailedException("postgres", "never became healthy", [], []) : null;

@@ -111,6 +111,10 @@ public sealed class VmBackupTests(TestVm vm, ITestOutputHelper output) : IClassF
         output.WriteLine(withData.Output);
         Assert.True(withData.ExitCode == 0, withData.Output);
         Assert.Contains($"runs release {firstId} (was {newestId}); data restored from backup {backupOfFirst}", withData.Output);
+        // The backup proved and the data put back before anything switched; then the release started once, on that data.
+        var proved = withData.Output.IndexOf($"backup {backupOfFirst} verified in", StringComparison.Ordinal);
+        Assert.InRange(proved, 0, withData.Output.IndexOf("Up: 20 services ready", StringComparison.Ordinal));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(withData.Output, @"Up: \d+ services ready"));
         Assert.Matches($@"{firstId}\s.*healthy\s+current, last good", (await _driver.BuildSh("Releases")).Output);
         Assert.Contains(marker, await VmStackDriver.PsqlAsync(session, "SELECT v FROM deploy_marker", Ct));
         Assert.Equal("ok", await VmStackDriver.HealthAsync(http, Ct));
