@@ -352,7 +352,7 @@ public sealed class FullStackTests
 
     /// <summary>Run inside a worker (docker exec, as the worker's own user): SIGKILLs the prefork pool child of the Celery
     /// main process (PID 1) once it has used 0.3 s of CPU since first seen, i.e. mid-task (an idle child uses none);
-    /// prints its pid. argv[1]: how many seconds to wait for it.</summary>
+    /// prints its pid and whether the worker's healthcheck saw it busy just before. argv[1]: how many seconds to wait.</summary>
     private const string KillBusyPoolChild = """
         import os, signal, sys, time
         def children():
@@ -374,8 +374,10 @@ public sealed class FullStackTests
                 except OSError:
                     continue
                 if used - first.setdefault(pid, used) >= 30:
+                    from mlservice import probe
+                    busy = probe.running_a_task()  # what the worker's healthcheck says now (the scaler reads it)
                     os.kill(pid, signal.SIGKILL)
-                    print(pid)
+                    print(pid, "busy" if busy else "idle")
                     sys.exit(0)
             time.sleep(0.1)
         sys.exit("no pool child of the worker started working")
@@ -394,6 +396,7 @@ public sealed class FullStackTests
             TimeSpan.FromSeconds(30), "a worker-heavy replica started for the training");
         var killed = await ChildProcess.RunAsync("docker", ["exec", heavy!, "python3", "-c", KillBusyPoolChild, "30"]);
         Assert.True(killed.ExitCode == 0, killed.Output);
+        Assert.EndsWith(" busy", killed.Output.Trim()); // the healthcheck's word, which makes the scaler keep it
         var status = "queued";
         var took = await AutoscalingProbe.WaitUntilAsync(async () => (status = (await probe.StatusesAsync([run])).Single()) == "succeeded", TimeSpan.FromSeconds(30),
             "the training whose pool child was killed mid-task succeeded", () => $"its status stayed {status}");
@@ -401,7 +404,7 @@ public sealed class FullStackTests
         var logs = string.Concat(await Task.WhenAll((await probe.HeavyAsync()).Select(async c => (await ChildProcess.RunAsync("docker", ["logs", c.Id])).Output)));
         Assert.Contains("exited with 'signal 9 (SIGKILL)'", logs);
         Assert.True(Regex.Count(logs, $@"train_model\[{run}\] received") >= 2, $"training {run} was not delivered again after its child was killed");
-        TestContext.Current.TestOutputHelper?.WriteLine($"killed worker: the training succeeded {took.TotalSeconds:0.0}s after its pool child (pid {killed.Output.Trim()}) was killed");
+        TestContext.Current.TestOutputHelper?.WriteLine($"killed worker: the training succeeded {took.TotalSeconds:0.0}s after its pool child (pid {killed.Output.Trim().Split(' ')[0]}) was killed");
     }
 
     /// <summary>Sends pings to queue quick every 10 ms for a few seconds, then waits for every answer; prints when the

@@ -5,8 +5,9 @@ It offers one operation on one kind of thing: set the number of running replicas
 autoscale.yaml, of its own compose project, within that tier's min and max. A replica is a copy of the tier's
 first container (the one compose made), with the same image, command, environment, limits, networks and compose
 labels (only the container number differs), so compose, Status, Down and the gates see it as one of the service's
-own. Scaling down stops the newest replicas (Celery's warm shutdown lets a running task finish within the grace)
-and removes them; the first container is only ever stopped, never removed: it is what the next scale-up copies.
+own. Scaling down stops idle replicas first, then the newest (their healthcheck says which run a task; Celery's warm
+shutdown lets a running task finish within the grace) and removes them; the first container is only ever stopped,
+never removed: it is what the next scale-up copies.
 Replicas being retired no longer count as running, and a scale-up does not wait for them: a task queued while the
 tier goes to zero starts a new copy at once instead of waiting out a warm shutdown (up to the 120 s grace).
 On a Docker Swarm (its container labelled with a stack) a tier is a service of that stack, and the same operations
@@ -110,7 +111,7 @@ class Scaler:
                 self._up(containers, replicas - len(running))
                 return 200
             if replicas < len(running):
-                stopping = running[replicas:]  # the newest; the first container goes last
+                stopping = self._retire_order(running, containers[0])[replicas:]
                 # copies someone else stopped (docker stop) go too: only the first container is kept stopped
                 stopping += [c for c in containers[1:] if not _up_or_coming(c) and c["Id"] not in self._retiring
                              and not _compose_renamed(c)]
@@ -123,6 +124,16 @@ class Scaler:
             return 200
         finally:
             lock.release()
+
+    def _retire_order(self, running: list, first: dict) -> list:
+        """Replicas in the order they are kept: those running a task (as their last healthcheck said), then the first
+        container, then the oldest. A scale-down stops the rest: an idle replica before one whose warm shutdown would
+        wait for its task, or, past the limit, send a training back to start again."""
+        return sorted(running, key=lambda c: (not self._busy_now(c), c["Id"] != first["Id"], int(c["Labels"].get(NUMBER_LABEL, "1"))))
+
+    def _busy_now(self, container: dict) -> bool:
+        log = ((self._engine.inspect(container["Id"]).get("State") or {}).get("Health") or {}).get("Log") or []
+        return bool(log) and log[-1].get("Output", "").strip() == "busy"
 
     def _up(self, containers: list, missing: int):
         for container in containers:

@@ -12,7 +12,7 @@ from celery import Celery, bootsteps, signals
 from celery.beat import PersistentScheduler
 from celery.bootsteps import RUN
 
-from . import config, db, lastpop, models, storage, training
+from . import config, db, lastpop, models, probe, storage, training
 
 lastpop.apply()  # a worker that stops hands back a task Redis popped for it meanwhile (lastpop.py)
 
@@ -115,6 +115,18 @@ def _limit_warm_shutdown(how=None, **_):
 
     signal.signal(signal.SIGALRM, cold)
     signal.alarm(WARM_SHUTDOWN_SECONDS)
+
+
+@signals.task_prerun.connect
+def _mark_busy(**_):
+    """A pool child holds /tmp/worker-busy-<pid> while it runs a task: the healthcheck reports the worker busy from it,
+    and the scaler retires idle replicas before busy ones (scaler.py)."""
+    pathlib.Path(f"{probe.BUSY_MARK}{os.getpid()}").touch()
+
+
+@signals.task_postrun.connect
+def _mark_idle(**_):
+    pathlib.Path(f"{probe.BUSY_MARK}{os.getpid()}").unlink(missing_ok=True)
 
 
 @signals.worker_process_init.connect

@@ -30,12 +30,13 @@ class FakeEngine:
         self.done = threading.Event()
         self.stopping = threading.Event()
         self.stopping.set()
+        self.health = {}  # container id -> its last healthcheck's output (the workers' probe: busy or idle)
 
     def containers(self, project, service):
         return sorted(self.containers_by_id.values(), key=lambda c: int(c["Labels"]["com.docker.compose.container-number"]))
 
     def inspect(self, container_id):
-        return TEMPLATE
+        return {**TEMPLATE, "State": {"Health": {"Log": [{"ExitCode": 0, "Output": self.health.get(container_id, "idle\n")}]}}}
 
     def start(self, container_id):
         self.calls.append(("start", container_id))
@@ -88,6 +89,17 @@ class ScalerTests(unittest.TestCase):
         self.assertIn(("stop", "c2"), engine.calls)
         self.assertIn(("remove", "c2"), engine.calls)
         self.assertNotIn(("remove", "c1"), engine.calls)
+
+    def test_scaling_down_keeps_the_replicas_running_a_task_and_retires_idle_ones_first(self):
+        engine = FakeEngine(["running", "running", "running"])
+        engine.health = {"c3": "busy\n"}  # the newest runs a training
+        self.assertEqual(202, Scaler(engine, "mlstack", {"worker-heavy": HEAVY}, 120).scale("worker-heavy", 1))
+        self.assertTrue(engine.done.wait(5))
+        for _ in range(50):
+            if ("stop", "c1") in engine.calls:
+                break
+            threading.Event().wait(0.1)
+        self.assertEqual({("stop", "c1"), ("stop", "c2"), ("remove", "c2")}, set(engine.calls))  # c1 kept to copy
 
     def test_scaling_down_also_removes_copies_someone_else_stopped(self):
         engine = FakeEngine(["running", "running", "exited"])
