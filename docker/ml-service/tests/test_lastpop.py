@@ -1,9 +1,35 @@
-"""mlservice/lastpop.py: which kombu needs the fix, and that it is applied once. Needs kombu, so it runs in the image.
-That a stopped worker really loses no task is FullStackTests' (StoppedWorkerLosesNoTaskAsync), against real Redis."""
+"""mlservice/lastpop.py: which kombu needs it, that it is applied once, and what it does with the answer to the BRPOP
+in flight, against a fake of the channel's Redis client. Needs kombu, so it runs in the image. That a stopped worker
+really loses no task, and stops quickly, is FullStackTests' (StoppedWorkerLosesNoTaskAsync), against real Redis."""
+import contextlib
 import importlib.util
 import unittest
 
 HAS_KOMBU = importlib.util.find_spec("kombu") is not None
+
+
+class FakeClient:
+    def __init__(self, answer):
+        self.answer, self.connection, self.pushed = answer, object(), []
+
+    def parse_response(self, connection, command):
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+    def rpush(self, key, item):
+        self.pushed.append((key, item))
+
+
+class FakeChannel:
+    connection_errors = (ConnectionError,)
+
+    def __init__(self, answer, prefix=""):
+        self.client, self.global_keyprefix, self._in_poll = FakeClient(answer), prefix, object()
+
+    @contextlib.contextmanager
+    def conn_or_acquire(self):
+        yield self.client
 
 
 @unittest.skipUnless(HAS_KOMBU, "needs kombu: run in the ml-service image")
@@ -22,8 +48,28 @@ class LastPopTest(unittest.TestCase):
         from mlservice import lastpop
 
         lastpop.apply()
-        self.assertEqual(lastpop.needed(kombu.__version__), getattr(transport.Channel.close, "reads_last_pop", False))
+        self.assertEqual(lastpop.needed(kombu.__version__), getattr(transport.Channel.close, "puts_back_last_pop", False))
         self.assertFalse(lastpop.apply())  # already applied, or not needed: nothing wraps it twice
+
+    def test_a_task_in_the_answer_goes_back_to_the_tail_of_its_list_undelivered(self):
+        from mlservice import lastpop
+
+        channel = FakeChannel((b"quick", b'{"body": "ping"}'))
+        self.assertTrue(lastpop.put_back_last_pop(channel))
+        self.assertEqual([(b"quick", b'{"body": "ping"}')], channel.client.pushed)
+        self.assertIsNone(channel._in_poll)
+        prefixed = FakeChannel((b"mls:quick", b"{}"), prefix="mls:")
+        lastpop.put_back_last_pop(prefixed)
+        self.assertEqual([(b"quick", b"{}")], prefixed.client.pushed)  # its client adds the prefix again
+
+    def test_an_empty_answer_or_a_lost_connection_puts_nothing_back(self):
+        from mlservice import lastpop
+
+        for answer in (None, ConnectionError("gone")):
+            channel = FakeChannel(answer)
+            self.assertFalse(lastpop.put_back_last_pop(channel))
+            self.assertEqual([], channel.client.pushed)
+            self.assertIsNone(channel._in_poll)
 
 
 if __name__ == "__main__":
