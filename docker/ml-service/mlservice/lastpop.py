@@ -50,7 +50,6 @@ def apply() -> bool:
     close = transport.Channel.close
 
     def close_after_putting_back_the_last_pop(self):
-        self._closing = True
         if self._in_poll:
             put_back_last_pop(self)
         close(self)

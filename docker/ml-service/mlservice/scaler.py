@@ -91,6 +91,10 @@ class Scaler:
     def _serving(self, containers: list) -> list:
         return [c for c in containers if _up_or_coming(c) and c["Id"] not in self._retiring]
 
+    def _spare(self, container: dict) -> bool:
+        """Stopped, not being retired, and not compose's while it recreates the service: ours to start or remove."""
+        return not _up_or_coming(container) and container["Id"] not in self._retiring and not _compose_renamed(container)
+
     def replicas(self) -> dict:
         result = {}
         for service in self._policies:
@@ -113,8 +117,7 @@ class Scaler:
             if replicas < len(running):
                 stopping = self._retire_order(running, containers[0])[replicas:]
                 # copies someone else stopped (docker stop) go too: only the first container is kept stopped
-                stopping += [c for c in containers[1:] if not _up_or_coming(c) and c["Id"] not in self._retiring
-                             and not _compose_renamed(c)]
+                stopping += [c for c in containers[1:] if self._spare(c)]
                 self._retiring.update(c["Id"] for c in stopping)
                 for container in stopping:
                     threading.Thread(target=self._retire, args=(container, container["Id"] != containers[0]["Id"]),
@@ -137,8 +140,7 @@ class Scaler:
 
     def _up(self, containers: list, missing: int):
         for container in containers:
-            if missing and not _up_or_coming(container) and container["Id"] not in self._retiring \
-                    and not _compose_renamed(container):
+            if missing and self._spare(container):
                 self._engine.start(container["Id"])
                 missing -= 1
         if not missing:
