@@ -5,7 +5,6 @@ housekeeping every 30 s."""
 import logging
 import os
 import pathlib
-import signal
 import time
 
 from celery import Celery, bootsteps, signals
@@ -13,6 +12,7 @@ from celery.beat import PersistentScheduler
 from celery.bootsteps import RUN
 
 from . import config, db, lastpop, models, probe, storage, training
+from . import shutdown  # noqa: F401 (how a worker stops: its signal handlers)
 
 lastpop.apply()  # a worker that stops hands back a task Redis popped for it meanwhile (lastpop.py)
 
@@ -55,12 +55,6 @@ app.conf.update(
 )
 log = logging.getLogger(__name__)
 
-# How long a warm shutdown (SIGTERM: compose stopping an old release's worker, the scaler retiring a replica) may wait
-# for the running tasks; then the worker shuts down cold and hands them back to the queue at once. Set per tier in
-# compose.yaml a few seconds below its stop_grace_period, so the engine's SIGKILL never comes first (after a SIGKILL
-# a task comes back only after the visibility timeout, 10 minutes). 0 or unset: wait until the engine kills it.
-WARM_SHUTDOWN_SECONDS = int(os.environ.get("WORKER_WARM_SHUTDOWN_SECONDS", "0") or 0)
-
 
 class ConsumerHeartbeat(bootsteps.StartStopStep):
     """Touches WORKER_HEARTBEAT every 5 s while the worker's consumer is connected to the broker: a fresh file
@@ -96,25 +90,6 @@ class ConsumerHeartbeat(bootsteps.StartStopStep):
 
 
 app.steps["consumer"].add(ConsumerHeartbeat)
-
-
-@signals.worker_shutting_down.connect
-def _limit_warm_shutdown(how=None, **_):
-    """Turns a warm shutdown that has waited WARM_SHUTDOWN_SECONDS into a cold one. Celery 5.2 has no such limit of
-    its own (5.5's soft shutdown is that). This runs in the main process's SIGTERM handler, on its main thread; the
-    alarm's SIGQUIT is Celery's own cold shutdown: the pool's children are terminated, their tasks never
-    acknowledged, and closing the broker channel puts every unacknowledged task back on its queue ("Restoring N
-    unacknowledged message(s)" in the log). A task that finishes in time is acknowledged as usual: nothing runs twice."""
-    if how != "Warm" or WARM_SHUTDOWN_SECONDS <= 0:
-        return
-
-    def cold(*_):
-        log.warning("warm shutdown still waiting after %d s: shutting down cold, unfinished tasks go back to the queue",
-                    WARM_SHUTDOWN_SECONDS)
-        os.kill(os.getpid(), signal.SIGQUIT)
-
-    signal.signal(signal.SIGALRM, cold)
-    signal.alarm(WARM_SHUTDOWN_SECONDS)
 
 
 @signals.task_prerun.connect
