@@ -70,7 +70,7 @@ internal sealed partial class Build
             await link.RunAsync($"release {release.Id}", vm => new ReleaseDeployment(vm, VmRuntime(vm, canary == null ? null : (release.Id, canary)), VmDeployOptions, Log).RunAsync(
                 release,
                 files: token => ReleaseFilesAsync(vm, images, tls, certificate, token),
-                backUp: (outgoing, incoming, token) => BackUpBeforeSwitchAsync(vm, outgoing, incoming, token),
+                backUp: (outgoing, incoming, token) => BackUpBeforeSwitchAsync(t => VmBackupSiteAsync(vm, "Deploy", ownsVm: false, t), vm.Target.Host, outgoing, incoming, token),
                 ct), ct);
         });
 

@@ -25,7 +25,9 @@ internal sealed partial class Build
             settings[variable] = value; // plain HTTP at the edge: dev, or TLS ended at a load balancer (HTTPS is refused earlier)
         var contents = new ClusterRelease(project, settings, ComposeImages.Variables(images), [.. images.Select(i => i.Reference)]);
         using var local = EngineProbe.Client((await DockerAsync(ct)).Engine);
-        await ClusterDeploymentOf("Deploy").DeployAsync(release, contents, local, ClusterStackSmokeAsync, ct);
+        // The outgoing release's data, backed up on the data node before the switch (as on one VM), with a password.
+        await ClusterDeploymentOf("Deploy").DeployAsync(release, contents, local, ClusterStackSmokeAsync,
+            (outgoing, incoming, token) => BackUpBeforeSwitchAsync(t => ClusterBackupSiteAsync("Deploy", t), $"the swarm of {ClusterInventoryFile}", outgoing, incoming, token), ct);
     }
 
     /// <summary>Rollback on a swarm: the chosen release's kept stack files, every phase gated (no data restore yet).</summary>

@@ -14,9 +14,10 @@ internal sealed partial class Build
     [Parameter("Rollback: also put back the data of the release it returns to, from its newest backup (the one Deploy took before replacing it); needs --yes and --backup-password")]
     private readonly bool RestoreData;
 
-    /// <summary>Backs up the running release's data on the VM before anything switches; without a backup password,
-    /// says so and goes on. A failed backup stops the deploy with nothing switched.</summary>
-    private async Task<BackupEntry?> BackUpBeforeSwitchAsync(SshSession vm, ReleaseInfo? outgoing, ReleaseInfo incoming, CancellationToken ct)
+    /// <summary>Backs up the running release's data before anything switches (on the VM, or a swarm's data node:
+    /// <paramref name="site"/>); without a backup password, says so and goes on. A failed backup stops the deploy with
+    /// nothing switched: <paramref name="where"/> still runs the outgoing release.</summary>
+    private async Task<BackupEntry?> BackUpBeforeSwitchAsync(Func<CancellationToken, Task<BackupSite>> site, string where, ReleaseInfo? outgoing, ReleaseInfo incoming, CancellationToken ct)
     {
         if (outgoing == null)
             return null; // the first release: no earlier release's data
@@ -26,17 +27,17 @@ internal sealed partial class Build
             return null;
         }
 
-        await using var site = await VmBackupSiteAsync(vm, "Deploy", ownsVm: false, ct);
+        await using var opened = await site(ct);
         var origin = new BackupOrigin(StackEnvironmentName.ToString().ToLowerInvariant(), outgoing.GitSha, outgoing.Id, $"before-deploy-of-{incoming.Id}");
         try
         {
-            var backup = await StackBackup.RunAsync(site.Helper, await BackupTargetAsync(ct), origin, Retention, Log, ct);
+            var backup = await StackBackup.RunAsync(opened.Helper, await BackupTargetAsync(ct), origin, Retention, Log, ct);
             Log.Info($"Deploy: backup {backup.ShortId} holds {outgoing.Id}'s data from before the switch");
             return backup;
         }
         catch (BackupException e)
         {
-            throw new BackupException($"{e.Message} — nothing was switched: {vm.Target.Host} still runs {outgoing.Id}. Fix it, or deploy without --backup-password to skip the backup.");
+            throw new BackupException($"{e.Message} — nothing was switched: {where} still runs {outgoing.Id}. Fix it, or deploy without --backup-password to skip the backup.");
         }
     }
 

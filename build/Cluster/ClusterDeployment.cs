@@ -21,15 +21,16 @@ public sealed record ClusterDeployOptions(DeployOptions Deploy, SwarmRuntimeOpti
 /// audit, the return to the last good release) on the first manager, with the Swarm runtime.</summary>
 public sealed class ClusterDeployment(ClusterInventory inventory, Func<ClusterHost, CancellationToken, Task<SshSession>> connect, ClusterDeployOptions options, BuildLog log)
 {
-    /// <summary>Deploy: Preflight, the images to every node that is not left out, then the release state machine.</summary>
-    public Task DeployAsync(ReleaseInfo release, ClusterRelease contents, DockerClient local, ClusterSmoke smoke, CancellationToken ct) =>
+    /// <summary>Deploy: Preflight, the images to every node that is not left out, then the release state machine, which
+    /// calls <paramref name="backUp"/> before it switches anything.</summary>
+    public Task DeployAsync(ReleaseInfo release, ClusterRelease contents, DockerClient local, ClusterSmoke smoke, OutgoingBackup backUp, CancellationToken ct) =>
         OnClusterAsync(smoke, async (manager, nodes, runtime) =>
         {
             await ImageShipper.ShipToNodesAsync(local, nodes, contents.Images, log, options.RegistryCache, ct: ct).ConfigureAwait(false);
             await new ReleaseDeployment(manager, runtime, options.Deploy, log).RunAsync(
                 release,
                 files: token => FilesAsync(manager, nodes, contents, token),
-                backUp: (_, _, _) => Task.FromResult<BackupEntry?>(null),
+                backUp,
                 ct).ConfigureAwait(false);
         }, ct);
 

@@ -46,7 +46,7 @@ public sealed partial class ClusterDeployTests
             var project = await ProjectAsync(ct, File.ReadAllText(Path.Combine(RepositoryRoot.Path, "tests", "Backup", "fixture-compose.yaml")), environment, "data", overridden: "redis");
             var settings = environment.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
             var release = ReleaseDeployment.Pending("da7a0000", "da7a", imageIds, DateTimeOffset.UtcNow);
-            await Cluster(inventory, stack: DataStack, deployPath: DataDeployPath).DeployAsync(release, new ClusterRelease(project, settings, variables, [.. imageIds.Keys]), local, DataSmoke, ct);
+            await Cluster(inventory, stack: DataStack, deployPath: DataDeployPath).DeployAsync(release, new ClusterRelease(project, settings, variables, [.. imageIds.Keys]), local, DataSmoke, NoBackup, ct);
 
             await ExecAsync(cluster.Vms[0], "postgres", ["psql", "-U", "fixture_admin", "-d", "mlstack", "-v", "ON_ERROR_STOP=1", "-c",
                 "CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 2000) g"], ct);

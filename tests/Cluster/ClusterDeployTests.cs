@@ -234,6 +234,9 @@ public sealed partial class ClusterDeployTests(TestCluster cluster) : IClassFixt
         }
     }
 
+    /// <summary>The fixture stacks keep no data to back up before a switch (the whole stack's does: ClusterWholeStackTests).</summary>
+    private static readonly OutgoingBackup NoBackup = (_, _, _) => Task.FromResult<Mlstack.Build.Backup.BackupEntry?>(null);
+
     private async Task<ReleaseInfo> DeployAsync(ClusterInventory inventory, string revision, string web, string api, string redis, DockerClient local, CancellationToken ct, bool allowDegraded = false)
     {
         var project = await ProjectAsync(ct);
@@ -243,7 +246,7 @@ public sealed partial class ClusterDeployTests(TestCluster cluster) : IClassFixt
         var release = ReleaseDeployment.Pending(revision + "0000", revision, imageIds, DateTimeOffset.UtcNow);
         var settings = new Dictionary<string, string> { ["API_TOKEN"] = "fixture-token-" + revision }; // a rotation each release
         var variables = new Dictionary<string, string> { ["WEB_IMAGE"] = web, ["API_IMAGE"] = api, ["REDIS_IMAGE"] = redis };
-        await Cluster(inventory, allowDegraded).DeployAsync(release, new ClusterRelease(project, settings, variables, [.. imageIds.Keys]), local, FixtureSmoke, ct);
+        await Cluster(inventory, allowDegraded).DeployAsync(release, new ClusterRelease(project, settings, variables, [.. imageIds.Keys]), local, FixtureSmoke, NoBackup, ct);
         return release;
     }
 

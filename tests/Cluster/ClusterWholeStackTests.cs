@@ -71,11 +71,13 @@ public sealed class ClusterWholeStackTests(TestCluster cluster) : IClassFixture<
         // service's tasks replaced start-first by Swarm, gated from the engine.
         File.AppendAllText(env, "LOG_LEVEL=warning\n");
         await using var probe = TrafficProbe.Start(edgeNode, [ProbeRequest.Get("/api/health"), ProbeRequest.Get("/healthz")], rate: 20);
+        // With the backup password, the outgoing release's data is backed up on the data node before anything switches.
         clock.Restart();
-        var release = await DeployAsync(inventory, env);
+        var release = await DeployAsync(inventory, env, backupPassword: "Cluster-Backup-" + _secret);
         var releaseTime = clock.Elapsed;
         var traffic = await probe.StopAsync();
         Assert.Contains("Deploy: release", release.Output);
+        Assert.Matches(@"Deploy: backup [0-9a-f]{8} holds \S+'s data from before the switch", release.Output);
         var figures = $"first deploy {firstTime.TotalSeconds:0.0} s; worker-heavy scaled to 0 {scaledDown.TotalSeconds:0} s after it; SmokeTest --cluster {smokeTime.TotalSeconds:0.0} s; Backup --cluster {backupTime.TotalSeconds:0.0} s; rolling release {releaseTime.TotalSeconds:0.0} s: {traffic.Failed} of {traffic.Total} requests failed, p99 {traffic.P99.TotalMilliseconds:0} ms, max {traffic.MaxLatency.TotalMilliseconds:0} ms; {string.Join(" | ", traffic.Failures.Take(3))}";
         TestContext.Current.TestOutputHelper?.WriteLine(figures);
         var reports = Path.Combine(RepositoryRoot.Path, ".nuke", "temp", "reports");
@@ -83,9 +85,10 @@ public sealed class ClusterWholeStackTests(TestCluster cluster) : IClassFixture<
         File.WriteAllText(Path.Combine(reports, "cluster-whole-stack.txt"), figures + "\n");
     }
 
-    private static async Task<ProcessResult> DeployAsync(string inventory, string env)
+    private static async Task<ProcessResult> DeployAsync(string inventory, string env, string? backupPassword = null)
     {
-        var deploy = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Deploy", "--cluster", inventory, "--env-file", env, "--tls-at-load-balancer"], timeout: TimeSpan.FromMinutes(20));
+        var deploy = await ChildProcess.RunAsync(Path.Combine(RepositoryRoot.Path, "build.sh"), ["Deploy", "--cluster", inventory, "--env-file", env, "--tls-at-load-balancer"],
+            new Dictionary<string, string?> { ["BACKUP_PASSWORD"] = backupPassword }, timeout: TimeSpan.FromMinutes(20));
         TestContext.Current.TestOutputHelper?.WriteLine(deploy.Output);
         Assert.True(deploy.ExitCode == 0, deploy.Output);
         return deploy;
